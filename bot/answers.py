@@ -1,0 +1,83 @@
+"""The answer an engine returns: plain dataclasses that every surface (CLI, Slack, log) renders its own way."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Status = Literal["answered", "no_answer", "refused"]
+Mode = Literal["extractive", "llm"]
+
+
+@dataclass(frozen=True)
+class Citation:
+    n: int
+    doc_id: str
+    title: str
+    publisher: str
+    date: str
+    url: str
+    section: str
+    page: int | None
+    quote: str
+    score: float
+    chunk_id: str = ""
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "n": self.n,
+            "doc_id": self.doc_id,
+            "title": self.title,
+            "publisher": self.publisher,
+            "date": self.date,
+            "url": self.url,
+            "section": self.section,
+            "page": self.page,
+            "quote": self.quote,
+            "score": round(self.score, 4),
+        }
+
+
+@dataclass(frozen=True)
+class RetrievedPassage:
+    """What the retriever handed to the composer, kept for the answer log."""
+
+    chunk_id: str
+    doc_id: str
+    title: str
+    section: str
+    page: int | None
+    text: str
+    dense: float
+    lexical: float
+    fused: float
+
+
+@dataclass
+class Answer:
+    question: str
+    status: Status
+    answer: str
+    citations: list[Citation]
+    mode: Mode
+    latency_ms: float
+    standalone_question: str = ""
+    notice: str = ""
+    model: str = ""
+    retrieval_ms: float = 0.0
+    generation_ms: float = 0.0
+    passages: list[RetrievedPassage] = field(default_factory=list)
+    suggestions: list[str] = field(default_factory=list)  # closest covered topics, for no_answer
+
+    def as_dict(self) -> dict[str, object]:
+        data: dict[str, object] = {
+            "question": self.question,
+            "status": self.status,
+            "answer": self.answer,
+            "citations": [c.as_dict() for c in self.citations],
+            "mode": self.mode,
+            "latency_ms": round(self.latency_ms, 1),
+        }
+        if self.notice:
+            data["notice"] = self.notice
+        return data

@@ -1,0 +1,67 @@
+"""The ``dualuse`` command line: the entry point builds settings and services and hands them to commands."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..services import Services
+from ..settings import load_settings
+from . import ask, corpus
+from .output import user_errors
+
+app = typer.Typer(
+    name="dualuse",
+    help="Answer AI practitioners' dual-use questions from a cited corpus.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+@user_errors
+def _configure(
+    ctx: typer.Context,
+    data_dir: Annotated[
+        Path | None, typer.Option("--data-dir", help="Where state lives (default: $DUALUSE_DATA_DIR).")
+    ] = None,
+) -> None:
+    logging.basicConfig(
+        level=os.environ.get("DUALUSE_LOG_LEVEL", "WARNING").upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    overrides = {"data_dir": data_dir} if data_dir is not None else {}
+    settings = load_settings(**overrides)
+    ctx.obj = _LazyServices(settings)
+
+
+class _LazyServices:
+    """Commands that never touch the index (``--help``) should not pay for loading it."""
+
+    def __init__(self, settings) -> None:
+        self.settings = settings
+        self._services: Services | None = None
+
+    def get(self) -> Services:
+        if self._services is None:
+            self._services = Services(self.settings)
+        return self._services
+
+
+ask.register(app)
+corpus.register(app)
+
+
+def main() -> None:
+    try:
+        app(prog_name="dualuse")
+    except BrokenPipeError:
+        # The reader went away (e.g. `dualuse sources | head`): stop quietly, as Unix tools do.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        raise SystemExit(0) from None

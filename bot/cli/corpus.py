@@ -1,0 +1,85 @@
+"""``dualuse ingest``, ``sources`` and ``remove``: keep the corpus current."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ingest.documents import DOCUMENT_KINDS
+from ingest.pipeline import IngestReport
+
+from .output import fail, print_json, progress_bar, user_errors
+
+
+def _summary_line(report: IngestReport) -> str:
+    s = report.summary()
+    line = (f"{s['added']} added, {s['updated']} updated, {s['unchanged']} unchanged, {s['failed']} failed; "
+            f"{s['chunks']} passages written")
+    if s["skipped"]:
+        line += f"; {s['skipped']} file(s) of unsupported type skipped"
+    return line
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("ingest")
+    @user_errors
+    def ingest(
+        ctx: typer.Context,
+        paths: Annotated[list[Path], typer.Argument(help="Files or folders (walked recursively).")],
+        kind: Annotated[
+            str | None, typer.Option("--kind", help=f"Document kind for all files: {', '.join(DOCUMENT_KINDS)}.")
+        ] = None,
+        as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    ) -> None:
+        """Add or update documents: Markdown, text, PDF, HTML, DOCX. Unchanged files are skipped."""
+        if kind is not None and kind not in DOCUMENT_KINDS:
+            raise fail(f"--kind '{kind}' must be one of {', '.join(DOCUMENT_KINDS)}")
+        services = ctx.obj.get()
+        with progress_bar("Ingesting") as progress:
+            report = services.ingestor.ingest_paths(paths, kind=kind, progress=progress)
+        for result in report.results:
+            if result.outcome == "failed":
+                typer.echo(f"error: {result.error}", err=True)
+        if as_json:
+            print_json({"summary": report.summary(), "files": [r.as_dict() for r in report.results],
+                        "skipped": report.skipped})
+        else:
+            for result in report.results:
+                if result.outcome in ("added", "updated"):
+                    typer.echo(f"{result.outcome:>9}  {result.doc_id}  ({result.chunks} passages)")
+            typer.echo(_summary_line(report))
+        if report.failed:
+            raise typer.Exit(1)
+
+    @app.command("sources")
+    @user_errors
+    def sources(
+        ctx: typer.Context,
+        as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list.")] = False,
+    ) -> None:
+        """List the indexed documents."""
+        records = ctx.obj.get().index.documents()
+        if as_json:
+            print_json([r.as_dict() for r in records])
+            return
+        if not records:
+            typer.echo("The index is empty. Add documents with: dualuse ingest PATH")
+            return
+        width = max(len(r.doc_id) for r in records)
+        for r in records:
+            typer.echo(f"{r.doc_id:<{width}}  {r.kind:<15}  {r.date or '-':<10}  {r.chunks:>4}  {r.title}")
+        typer.echo(f"{len(records)} documents, {sum(r.chunks for r in records)} passages")
+
+    @app.command("remove")
+    @user_errors
+    def remove(
+        ctx: typer.Context,
+        doc_id: Annotated[str, typer.Argument(help="The doc_id shown by 'dualuse sources'.")],
+    ) -> None:
+        """Remove one document and its passages from the index."""
+        record = ctx.obj.get().ingestor.remove(doc_id)
+        if record is None:
+            raise fail(f"no document with id '{doc_id}'; list them with: dualuse sources")
+        typer.echo(f"removed {doc_id} ({record.chunks} passages)")

@@ -1,0 +1,108 @@
+"""The extractive answer: the retrieved sentences that best answer the question, each cited.
+
+No model writes anything, so every sentence is a verbatim quote of a stored passage and its citation is true by
+construction. Sentences are scored by meaning (embedding cosine) and by shared terms, chosen greedily while
+skipping near-duplicates, and shown in the order of their sources.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from ingest.chunking import split_sentences
+
+from .retrieval import Passage
+from .text import content_terms
+
+MIN_SENTENCE_CHARS = 25
+MAX_SENTENCE_CHARS = 600
+
+
+@dataclass(frozen=True)
+class ScoredSentence:
+    text: str
+    passage: Passage
+    semantic: float
+    lexical: float
+    score: float
+
+
+def candidate_sentences(passages: list[Passage]) -> list[tuple[str, Passage]]:
+    seen: set[str] = set()
+    out: list[tuple[str, Passage]] = []
+    for passage in passages:
+        for sentence in split_sentences(passage.chunk.text):
+            key = sentence.lower()
+            if key in seen or not MIN_SENTENCE_CHARS <= len(sentence) <= MAX_SENTENCE_CHARS:
+                continue
+            seen.add(key)
+            out.append((sentence, passage))
+    return out
+
+
+def term_overlap(question_terms: list[str], text: str) -> float:
+    """Share of the question's distinct content terms that occur in ``text``."""
+    wanted = set(question_terms)
+    if not wanted:
+        return 0.0
+    return len(wanted & set(content_terms(text))) / len(wanted)
+
+
+def embed_many(embeddings: Embeddings, texts: list[str]) -> np.ndarray:
+    embed_array = getattr(embeddings, "embed_array", None)
+    if embed_array is not None:
+        return np.asarray(embed_array(texts), dtype=np.float32)
+    return np.asarray(embeddings.embed_documents(texts), dtype=np.float32)
+
+
+def score_sentences(
+    question: str, question_terms: list[str], passages: list[Passage], embeddings: Embeddings
+) -> tuple[list[ScoredSentence], np.ndarray]:
+    candidates = candidate_sentences(passages)
+    if not candidates:
+        return [], np.zeros((0, 1), dtype=np.float32)
+    vectors = embed_many(embeddings, [question] + [text for text, _ in candidates])
+    semantic = vectors[1:] @ vectors[0]
+    scored = []
+    for (text, passage), cosine in zip(candidates, semantic, strict=True):
+        lexical = term_overlap(question_terms, f"{passage.document.title} {text}")
+        scored.append(ScoredSentence(text, passage, float(cosine), lexical, 0.75 * float(cosine) + 0.25 * lexical))
+    return scored, vectors[1:]
+
+
+def select_sentences(
+    scored: list[ScoredSentence], vectors: np.ndarray, *, max_sentences: int = 3, max_chars: int = 700,
+    redundancy: float = 0.75, floor_ratio: float = 0.75,
+) -> list[ScoredSentence]:
+    """Greedy choice: best first; skip sentences too similar to one already chosen or far weaker than the best."""
+    if not scored:
+        return []
+    order = sorted(range(len(scored)), key=lambda i: scored[i].score, reverse=True)
+    best = scored[order[0]].score
+    chosen: list[int] = []
+    length = 0
+    for i in order:
+        candidate = scored[i]
+        if chosen and candidate.score < best * floor_ratio:
+            break
+        if any(float(vectors[i] @ vectors[j]) > redundancy for j in chosen):
+            continue
+        if chosen and _mostly_repeats(candidate.text, [scored[j].text for j in chosen]):
+            continue
+        if chosen and length + len(candidate.text) > max_chars:
+            continue
+        chosen.append(i)
+        length += len(candidate.text)
+        if len(chosen) == max_sentences:
+            break
+    return [scored[i] for i in chosen]
+
+
+def _mostly_repeats(text: str, earlier: list[str], share: float = 0.7) -> bool:
+    """True when most of ``text``'s content terms were already said by the chosen sentences."""
+    terms = set(content_terms(text))
+    said = {t for sentence in earlier for t in content_terms(sentence)}
+    return bool(terms) and len(terms & said) / len(terms) >= share

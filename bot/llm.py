@@ -1,0 +1,59 @@
+"""Generation through any OpenAI-compatible chat server (OpenAI, vLLM, Ollama, llama.cpp) via LangChain."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.messages import HumanMessage, SystemMessage
+
+from prompts import load_prompt
+
+from .retrieval import Passage
+
+logger = logging.getLogger(__name__)
+
+I_DONT_KNOW = "i don't know"
+
+
+def make_chat_model(model: str, base_url: str | None, api_key: str | None, timeout: float) -> BaseChatModel:
+    from langchain_openai import ChatOpenAI
+
+    # Local servers accept any key; the client library insists on one being set.
+    return ChatOpenAI(
+        model=model, base_url=base_url, api_key=api_key or "not-needed", timeout=timeout, max_retries=1,
+        temperature=0.0,
+    )
+
+
+def format_sources(passages: Sequence[Passage]) -> str:
+    blocks = []
+    for n, passage in enumerate(passages, start=1):
+        where = " > ".join(p for p in (passage.document.title, passage.chunk.section) if p)
+        if passage.chunk.page is not None:
+            where += f", page {passage.chunk.page}"
+        blocks.append(f"[{n}] {where}\n{passage.chunk.text}")
+    return "\n\n".join(blocks)
+
+
+class LLMAnswerer:
+    def __init__(self, chat: BaseChatModel, model_name: str) -> None:
+        self.chat = chat
+        self.model_name = model_name
+
+    def answer(self, question: str, passages: Sequence[Passage]) -> str:
+        context = load_prompt("context").format(sources=format_sources(passages), question=question)
+        reply = self.chat.invoke([SystemMessage(load_prompt("answer")), HumanMessage(context)])
+        return str(reply.content).strip()
+
+    def condense(self, history: Sequence[tuple[str, str]], question: str) -> str:
+        """A standalone version of a follow-up question, given (speaker, text) turns."""
+        transcript = "\n".join(f"{speaker}: {text}" for speaker, text in history)
+        prompt = load_prompt("condense").format(history=transcript, question=question)
+        reply = self.chat.invoke([HumanMessage(prompt)])
+        return str(reply.content).strip().strip('"') or question
+
+    @staticmethod
+    def declined(text: str) -> bool:
+        return text.strip().lower().rstrip(".").startswith(I_DONT_KNOW)

@@ -1,0 +1,141 @@
+"""Hybrid retrieval: dense (Chroma) and BM25 rankings fused by reciprocal rank, with per-document diversity."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+
+import bm25s
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from ingest.index import CorpusIndex, DocumentRecord, StoredChunk
+
+from .text import content_terms
+
+logger = logging.getLogger(__name__)
+logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
+
+RRF_K = 60  # the usual constant from Cormack et al.; damps the influence of the very first ranks
+CANDIDATES = 30
+
+
+@dataclass(frozen=True)
+class Passage:
+    chunk: StoredChunk
+    document: DocumentRecord
+    dense: float  # cosine similarity to the question (0 when only BM25 found it)
+    lexical: float  # BM25 score (0 when only the dense search found it)
+    fused: float
+
+    @property
+    def section_label(self) -> str:
+        return self.chunk.section
+
+
+@dataclass(frozen=True)
+class Retrieval:
+    question: str
+    passages: list[Passage]
+    top_dense: float  # best cosine similarity among all dense candidates
+    query_terms: list[str]
+    elapsed_ms: float
+
+
+class _LexicalIndex:
+    """BM25 over the live chunks (title, section and text), rebuilt when the corpus revision changes."""
+
+    def __init__(self, chunks: list[StoredChunk], documents: dict[str, DocumentRecord]) -> None:
+        self.chunks = chunks
+        corpus = [content_terms(f"{documents[c.doc_id].title} {c.section} {c.text}") for c in chunks]
+        self._vocabulary = {term for terms in corpus for term in terms}
+        self._bm25 = bm25s.BM25()
+        if chunks:
+            self._bm25.index(corpus, show_progress=False)
+
+    def search(self, terms: list[str], k: int) -> list[tuple[int, float]]:
+        known = [t for t in terms if t in self._vocabulary]
+        if not known or not self.chunks:
+            return []
+        scores = self._bm25.get_scores(known)
+        top = np.argsort(-scores)[:k]
+        return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
+
+
+class HybridRetriever:
+    def __init__(self, index: CorpusIndex, embeddings: Embeddings, *, top_k: int = 6, max_per_doc: int = 2) -> None:
+        self.index = index
+        self.embeddings = embeddings
+        self.top_k = top_k
+        self.max_per_doc = max_per_doc
+        self._lock = threading.Lock()
+        self._revision: str | None = None
+        self._documents: dict[str, DocumentRecord] = {}
+        self._versions: dict[str, str] = {}
+        self._lexical: _LexicalIndex | None = None
+
+    def refresh(self) -> None:
+        """Reload document records and the BM25 index if the corpus changed since the last call."""
+        revision = self.index.revision()
+        if revision == self._revision and self._lexical is not None:
+            return
+        with self._lock:
+            if revision == self._revision and self._lexical is not None:
+                return
+            documents = {d.doc_id: d for d in self.index.documents()}
+            versions = {d.doc_id: d.version for d in documents.values()}
+            chunks = self.index.live_chunks(versions)
+            self._lexical = _LexicalIndex(chunks, documents)
+            self._documents, self._versions, self._revision = documents, versions, revision
+            logger.info("retrieval index loaded: %d documents, %d chunks", len(documents), len(chunks))
+
+    @property
+    def documents(self) -> dict[str, DocumentRecord]:
+        self.refresh()
+        return self._documents
+
+    def retrieve(self, question: str, k: int | None = None) -> Retrieval:
+        started = time.perf_counter()
+        self.refresh()
+        k = k or self.top_k
+        documents, versions, lexical = self._documents, self._versions, self._lexical
+        assert lexical is not None
+        terms = content_terms(question)
+        vector = self.embeddings.embed_query(question)
+        dense_hits = self.index.search(vector, CANDIDATES, versions)
+        lexical_hits = lexical.search(terms, CANDIDATES)
+
+        fused: dict[str, float] = {}
+        dense_score: dict[str, float] = {}
+        lexical_score: dict[str, float] = {}
+        chunk_by_id: dict[str, StoredChunk] = {}
+        for rank, hit in enumerate(dense_hits):
+            cid = hit.chunk.chunk_id
+            chunk_by_id[cid] = hit.chunk
+            dense_score[cid] = hit.score
+            fused[cid] = fused.get(cid, 0.0) + 1.0 / (RRF_K + rank + 1)
+        for rank, (position, score) in enumerate(lexical_hits):
+            chunk = lexical.chunks[position]
+            if versions.get(chunk.doc_id) is None:
+                continue  # removed since the BM25 index was built
+            cid = chunk.chunk_id
+            chunk_by_id.setdefault(cid, chunk)
+            lexical_score[cid] = score
+            fused[cid] = fused.get(cid, 0.0) + 1.0 / (RRF_K + rank + 1)
+
+        passages: list[Passage] = []
+        per_doc: dict[str, int] = {}
+        for cid in sorted(fused, key=fused.__getitem__, reverse=True):
+            chunk = chunk_by_id[cid]
+            if per_doc.get(chunk.doc_id, 0) >= self.max_per_doc or chunk.doc_id not in documents:
+                continue
+            per_doc[chunk.doc_id] = per_doc.get(chunk.doc_id, 0) + 1
+            passages.append(
+                Passage(chunk, documents[chunk.doc_id], dense_score.get(cid, 0.0), lexical_score.get(cid, 0.0), fused[cid])
+            )
+            if len(passages) == k:
+                break
+        top_dense = max((h.score for h in dense_hits), default=0.0)
+        return Retrieval(question, passages, top_dense, terms, (time.perf_counter() - started) * 1000)

@@ -1,0 +1,116 @@
+"""One typed settings object, read from the environment (prefix ``DUALUSE_``) and an optional ``.env`` file.
+
+Created once at the entry point and passed down; nothing else reads the environment.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import platformdirs
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from ingest.errors import ConfigurationError
+
+AnswerMode = Literal["auto", "extractive", "llm"]
+
+
+def _default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir("dualuse-assistant", appauthor=False))
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="DUALUSE_", env_file=".env", extra="ignore", populate_by_name=True)
+
+    # -- state ---------------------------------------------------------------------------------------------
+    data_dir: Path = Field(default_factory=_default_data_dir, description="Holds all state: index, database, caches.")
+    chroma_url: str | None = Field(None, description="A Chroma server (http://host:8000) instead of the embedded index.")
+
+    # -- embeddings ----------------------------------------------------------------------------------------
+    embedding_backend: Literal["onnx", "openai"] = Field(
+        "onnx", description="'onnx': the offline MiniLM model; 'openai': an OpenAI-compatible embeddings endpoint."
+    )
+    embedding_model: str = Field("text-embedding-3-small", description="Model name for the 'openai' embedding backend.")
+    embedding_threads: int = Field(0, ge=0, description="ONNX threads for embeddings (0: up to 4, by CPU count).")
+
+    # -- ingest --------------------------------------------------------------------------------------------
+    chunk_tokens: int = Field(200, ge=50, le=1000, description="Target chunk size in cl100k tokens.")
+    chunk_overlap: int = Field(40, ge=0, le=300, description="Overlap between consecutive chunks, in tokens.")
+
+    # -- retrieval and answers -----------------------------------------------------------------------------
+    top_k: int = Field(6, ge=1, le=20, description="Passages given to the answer composer.")
+    max_chunks_per_doc: int = Field(2, ge=1, le=20, description="At most this many passages from one document.")
+    min_relevance: float = Field(
+        0.0, description="Override of the calibrated relevance threshold for 'no answer' (0: use the calibrated one)."
+    )
+    answer_mode: AnswerMode = Field(
+        "auto", description="'auto': llm when OPENAI_API_KEY or OPENAI_BASE_URL is set, else extractive."
+    )
+    llm_model: str = Field("gpt-4o-mini", description="Chat model for llm mode.")
+    llm_timeout: float = Field(30.0, gt=0, description="Seconds before the LLM call gives up (then: extractive).")
+    openai_api_key: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("OPENAI_API_KEY", "DUALUSE_OPENAI_API_KEY"), description="OpenAI key."
+    )
+    openai_base_url: str | None = Field(
+        None, validation_alias=AliasChoices("OPENAI_BASE_URL", "DUALUSE_OPENAI_BASE_URL"),
+        description="OpenAI-compatible server (vLLM, Ollama, llama.cpp), e.g. http://localhost:8000/v1.",
+    )
+
+    @field_validator("data_dir")
+    @classmethod
+    def _expand(cls, value: Path) -> Path:
+        return value.expanduser()
+
+    @field_validator("openai_base_url", "chroma_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _overlap_smaller_than_chunk(self) -> Settings:
+        if self.chunk_overlap >= self.chunk_tokens:
+            raise ValueError("DUALUSE_CHUNK_OVERLAP must be smaller than DUALUSE_CHUNK_TOKENS")
+        return self
+
+    # -- derived -------------------------------------------------------------------------------------------
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.data_dir / "cache"
+
+    @property
+    def llm_configured(self) -> bool:
+        return self.openai_api_key is not None or self.openai_base_url is not None
+
+    @property
+    def effective_answer_mode(self) -> Literal["extractive", "llm"]:
+        if self.answer_mode == "auto":
+            return "llm" if self.llm_configured else "extractive"
+        return self.answer_mode
+
+    @property
+    def embedding_id(self) -> str:
+        return "minilm-l6-int8" if self.embedding_backend == "onnx" else f"openai-{self.embedding_model}"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings; a bad value becomes one :class:`ConfigurationError` line naming the variable."""
+    from pydantic import ValidationError
+
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = str(first["loc"][0]) if first["loc"] else ""
+        variable = field.upper() if field.startswith(("OPENAI_", "SLACK_")) else f"DUALUSE_{field.upper()}"
+        message = first["msg"].removeprefix("Value error, ")
+        raise ConfigurationError(f"{variable} is invalid: {message}" if field else message) from None

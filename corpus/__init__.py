@@ -1,0 +1,18 @@
+"""The shipped corpus: Markdown summaries of programme materials, codes of conduct and UN documents,
+written in the project's own words, each with the original's title, publisher, date and address.
+
+``documents/`` is what ``dualuse ask`` indexes on an empty data directory; ``eval/`` is the golden question set.
+"""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from pathlib import Path
+
+
+def documents_dir() -> Path:
+    return Path(str(files(__name__) / "documents"))
+
+
+def eval_dir() -> Path:
+    return Path(str(files(__name__) / "eval"))

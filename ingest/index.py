@@ -1,0 +1,289 @@
+"""The corpus index: chunks and their vectors in Chroma, plus a per-document record that says which version is live.
+
+Replacing a document is atomic for readers: the new version's chunks are written first, then the document record
+is switched to the new version in one upsert. Readers keep only chunks whose version matches their document's
+record, so they see the old version or the new one, never both and never neither. Retired versions are deleted
+after a grace period, by a later write, so a reader that still holds the old record finds its chunks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+import chromadb
+import numpy as np
+from chromadb.config import Settings as ChromaSettings
+from langchain_chroma import Chroma
+from langchain_core.embeddings import Embeddings
+
+from .documents import Chunk, DocumentMeta
+from .errors import ConfigurationError, IndexError_
+
+logger = logging.getLogger(__name__)
+
+_REVISION_ID = "__revision__"
+_RETIRED_PREFIX = "__retired__::"
+RETIRED_GRACE_SECONDS = 120.0
+
+
+@dataclass(frozen=True)
+class DocumentRecord:
+    doc_id: str
+    title: str
+    kind: str
+    publisher: str
+    date: str
+    url: str
+    source_path: str
+    version: str
+    chunks: int
+    tokens: int
+    pages: int
+    ingested_at: str
+
+    def as_dict(self) -> dict[str, object]:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class StoredChunk:
+    chunk_id: str
+    doc_id: str
+    text: str
+    section: str
+    page: int | None
+    index: int
+
+
+@dataclass(frozen=True)
+class ScoredChunk:
+    chunk: StoredChunk
+    score: float  # cosine similarity, -1..1
+
+
+def make_client(persist_dir: Path | None = None, server_url: str | None = None) -> chromadb.ClientAPI:
+    """An embedded client under ``persist_dir``, or an HTTP client for a Chroma server at ``server_url``."""
+    settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if server_url:
+        parsed = urlparse(server_url)
+        if parsed.scheme not in ("http", "https") or not parsed.hostname:
+            raise ConfigurationError(f"DUALUSE_CHROMA_URL '{server_url}' must look like http://host:8000")
+        port = parsed.port or (443 if parsed.scheme == "https" else 8000)
+        try:
+            return chromadb.HttpClient(
+                host=parsed.hostname, port=port, ssl=parsed.scheme == "https", settings=settings
+            )
+        except Exception as exc:  # noqa: BLE001 - chromadb raises plain Exception/ValueError on connect
+            raise IndexError_(f"cannot reach the Chroma server at {server_url} ({exc}); is it running?") from None
+    if persist_dir is None:
+        raise ConfigurationError("no index location: set DUALUSE_DATA_DIR or DUALUSE_CHROMA_URL")
+    persist_dir.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(persist_dir), settings=settings)
+
+
+def collection_prefix(embedding_id: str) -> str:
+    # Vectors of different models must never share a collection; the name carries the model.
+    return "dualuse-" + re.sub(r"[^a-zA-Z0-9_-]+", "-", embedding_id).strip("-")[:200]
+
+
+class CorpusIndex:
+    def __init__(self, client: chromadb.ClientAPI, embeddings: Embeddings, embedding_id: str = "minilm-l6-int8"):
+        prefix = collection_prefix(embedding_id)
+        self._embeddings = embeddings
+        self._chunks = client.get_or_create_collection(
+            f"{prefix}-chunks", metadata={"hnsw:space": "cosine"}, embedding_function=None
+        )
+        self._records = client.get_or_create_collection(
+            f"{prefix}-documents", metadata={"hnsw:space": "cosine"}, embedding_function=None
+        )
+        # Queries go through LangChain's Chroma wrapper with our embeddings passed explicitly (never Chroma's own
+        # default embedding function, which would download a model).
+        self.vectorstore = Chroma(client=client, collection_name=f"{prefix}-chunks", embedding_function=embeddings)
+
+    # -- reading ---------------------------------------------------------------------------------------------
+    def revision(self) -> str:
+        got = self._records.get(ids=[_REVISION_ID], include=["metadatas"])
+        return str(got["metadatas"][0]["revision"]) if got["ids"] else ""
+
+    def last_changed(self) -> str:
+        got = self._records.get(ids=[_REVISION_ID], include=["metadatas"])
+        return str(got["metadatas"][0].get("changed_at", "")) if got["ids"] else ""
+
+    def documents(self) -> list[DocumentRecord]:
+        got = self._records.get(where={"record": "document"}, include=["metadatas"])
+        records = [_record_from_metadata(m) for m in got["metadatas"]]
+        return sorted(records, key=lambda r: r.doc_id)
+
+    def get_document(self, doc_id: str) -> DocumentRecord | None:
+        got = self._records.get(ids=[doc_id], include=["metadatas"])
+        return _record_from_metadata(got["metadatas"][0]) if got["ids"] else None
+
+    def live_versions(self) -> dict[str, str]:
+        return {r.doc_id: r.version for r in self.documents()}
+
+    def is_empty(self) -> bool:
+        return not self.documents()
+
+    def chunk_count(self) -> int:
+        return sum(r.chunks for r in self.documents())
+
+    def live_chunks(self, versions: dict[str, str] | None = None) -> list[StoredChunk]:
+        """Every chunk of every live document version, in document and chunk order."""
+        versions = self.live_versions() if versions is None else versions
+        out: list[StoredChunk] = []
+        batch = 5000
+        offset = 0
+        while True:
+            got = self._chunks.get(include=["documents", "metadatas"], limit=batch, offset=offset)
+            for chunk_id, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
+                if versions.get(str(meta["doc_id"])) == meta["version"]:
+                    out.append(_chunk_from(chunk_id, text, meta))
+            if len(got["ids"]) < batch:
+                break
+            offset += batch
+        out.sort(key=lambda c: (c.doc_id, c.index))
+        return out
+
+    def search(self, vector: Sequence[float], k: int, versions: dict[str, str]) -> list[ScoredChunk]:
+        """Nearest live chunks by cosine similarity."""
+        fetch = min(max(k * 3, k + 10), max(self._chunks.count(), 1))
+        # Despite its name this returns Chroma's cosine *distance* (lower is closer); similarity = 1 - distance.
+        results = self.vectorstore.similarity_search_by_vector_with_relevance_scores(list(vector), k=fetch)
+        hits: list[ScoredChunk] = []
+        for document, distance in results:
+            meta = document.metadata
+            if versions.get(str(meta.get("doc_id"))) != meta.get("version"):
+                continue  # a retired or not yet live version
+            hits.append(ScoredChunk(_chunk_from(str(document.id), document.page_content, meta), 1.0 - float(distance)))
+            if len(hits) == k:
+                break
+        return hits
+
+    def get_chunks(self, chunk_ids: Sequence[str]) -> list[StoredChunk]:
+        got = self._chunks.get(ids=list(chunk_ids), include=["documents", "metadatas"])
+        return [_chunk_from(i, t, m) for i, t, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)]
+
+    # -- writing ---------------------------------------------------------------------------------------------
+    def replace_document(
+        self,
+        meta: DocumentMeta,
+        version: str,
+        chunks: Sequence[Chunk],
+        vectors: np.ndarray,
+        *,
+        now: float | None = None,
+    ) -> DocumentRecord:
+        """Write ``chunks`` as the live version of ``meta.doc_id``, retiring any previous version."""
+        if not chunks:
+            raise IndexError_(f"{meta.doc_id}: nothing to index")
+        now = time.time() if now is None else now
+        previous = self.get_document(meta.doc_id)
+        base = {"doc_id": meta.doc_id, "version": version}
+        for start in range(0, len(chunks), 1000):
+            part = chunks[start : start + 1000]
+            self._chunks.upsert(
+                ids=[c.chunk_id for c in part],
+                embeddings=vectors[start : start + len(part)],
+                documents=[c.text for c in part],
+                metadatas=[_chunk_metadata(base, c) for c in part],
+            )
+        pages = len({c.page for c in chunks if c.page is not None})
+        record = DocumentRecord(
+            **{k: v for k, v in meta.as_metadata().items()},
+            version=version,
+            chunks=len(chunks),
+            tokens=sum(c.token_count for c in chunks),
+            pages=pages,
+            ingested_at=dt.datetime.fromtimestamp(now, dt.UTC).isoformat(timespec="seconds"),
+        )
+        # The switch: one upsert of one record makes the new version live.
+        self._records.upsert(ids=[meta.doc_id], embeddings=[[1.0]], metadatas=[{"record": "document", **record.as_dict()}])
+        if previous is not None and previous.version != version:
+            self._retire(previous.doc_id, previous.version, now)
+        self._bump_revision(now)
+        self.sweep_retired(now=now)
+        return record
+
+    def remove_document(self, doc_id: str, *, now: float | None = None) -> DocumentRecord | None:
+        now = time.time() if now is None else now
+        record = self.get_document(doc_id)
+        if record is None:
+            return None
+        self._records.delete(ids=[doc_id])
+        self._retire(doc_id, record.version, now)
+        self._bump_revision(now)
+        self.sweep_retired(now=now)
+        return record
+
+    def sweep_retired(self, *, now: float | None = None, grace: float = RETIRED_GRACE_SECONDS) -> int:
+        """Delete chunks of versions retired more than ``grace`` seconds ago, and orphans of failed writes."""
+        now = time.time() if now is None else now
+        got = self._records.get(where={"record": "retired"}, include=["metadatas"])
+        removed = 0
+        for record_id, meta in zip(got["ids"], got["metadatas"], strict=True):
+            if now - float(meta["retired_at"]) < grace:
+                continue
+            live = self.get_document(str(meta["doc_id"]))
+            if live is None or live.version != meta["version"]:
+                self._chunks.delete(where={"$and": [{"doc_id": meta["doc_id"]}, {"version": meta["version"]}]})
+                removed += 1
+            self._records.delete(ids=[record_id])
+        return removed
+
+    def discard_version(self, doc_id: str, version: str) -> None:
+        """Best-effort removal of chunks a failed write left behind (they are invisible to readers anyway)."""
+        live = self.get_document(doc_id)
+        if live is not None and live.version == version:
+            return
+        try:
+            self._chunks.delete(where={"$and": [{"doc_id": doc_id}, {"version": version}]})
+        except Exception:  # noqa: BLE001 - the store may be the thing that failed
+            logger.warning("could not clean up partial chunks of %s version %s", doc_id, version)
+
+    def _retire(self, doc_id: str, version: str, now: float) -> None:
+        self._records.upsert(
+            ids=[f"{_RETIRED_PREFIX}{doc_id}::{version}"],
+            embeddings=[[1.0]],
+            metadatas=[{"record": "retired", "doc_id": doc_id, "version": version, "retired_at": now}],
+        )
+
+    def _bump_revision(self, now: float) -> None:
+        changed_at = dt.datetime.fromtimestamp(now, dt.UTC).isoformat(timespec="seconds")
+        self._records.upsert(
+            ids=[_REVISION_ID],
+            embeddings=[[1.0]],
+            metadatas=[{"record": "revision", "revision": uuid.uuid4().hex, "changed_at": changed_at}],
+        )
+
+
+def _chunk_metadata(base: dict[str, str], chunk: Chunk) -> dict[str, str | int]:
+    meta: dict[str, str | int] = {**base, "section": chunk.section, "index": chunk.index, "tokens": chunk.token_count}
+    if chunk.page is not None:
+        meta["page"] = chunk.page
+    return meta
+
+
+def _chunk_from(chunk_id: str, text: str, meta: dict) -> StoredChunk:
+    page = meta.get("page")
+    return StoredChunk(
+        chunk_id=chunk_id,
+        doc_id=str(meta["doc_id"]),
+        text=text,
+        section=str(meta.get("section", "")),
+        page=int(page) if page is not None else None,
+        index=int(meta.get("index", 0)),
+    )
+
+
+def _record_from_metadata(meta: dict) -> DocumentRecord:
+    fields = DocumentRecord.__dataclass_fields__
+    return DocumentRecord(**{k: meta.get(k, 0 if fields[k].type == "int" else "") for k in fields})
+

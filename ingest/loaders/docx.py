@@ -1,0 +1,66 @@
+"""DOCX: paragraphs and tables; Word heading styles become the section path."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+
+from ..documents import Section
+from .text import normalise_whitespace
+
+_HEADING_STYLE = re.compile(r"^Heading (\d)$")
+
+
+class DocxProblem(ValueError):
+    pass
+
+
+def docx_sections(data: bytes) -> tuple[str | None, list[Section]]:
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        raise DocxProblem("is not a DOCX file (not a zip package); check the file type")
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+        raise DocxProblem(f"is a corrupt or unreadable DOCX ({type(exc).__name__}); re-save it and try again") from None
+    except Exception as exc:  # noqa: BLE001 - lxml and python-docx raise many types on malformed parts
+        raise DocxProblem(f"is a corrupt or unreadable DOCX ({type(exc).__name__}); re-save it and try again") from None
+
+    title = (document.core_properties.title or "").strip() or None
+    sections: list[Section] = []
+    path: list[tuple[int, str]] = []
+    paragraphs: list[str] = []
+
+    def flush() -> None:
+        text = normalise_whitespace("\n\n".join(paragraphs))
+        if text:
+            sections.append(Section(text=text, heading_path=tuple(h for _, h in path)))
+        paragraphs.clear()
+
+    for paragraph in document.paragraphs:
+        text = paragraph.text.strip()
+        if not text:
+            continue
+        style = paragraph.style.name if paragraph.style is not None else ""
+        if style == "Title":
+            title = title or text
+            continue
+        heading = _HEADING_STYLE.match(style or "")
+        if heading:
+            flush()
+            level = int(heading.group(1))
+            while path and path[-1][0] >= level:
+                path.pop()
+            path.append((level, text))
+        else:
+            paragraphs.append(text)
+    for table in document.tables:
+        for row in table.rows:
+            cells = [cell.text.strip() for cell in row.cells if cell.text.strip()]
+            if cells:
+                paragraphs.append(" | ".join(dict.fromkeys(cells)))  # merged cells repeat their text
+    flush()
+    return title, sections

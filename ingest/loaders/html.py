@@ -1,0 +1,63 @@
+"""HTML: the page title and its main text, without navigation, scripts, forms or footers."""
+
+from __future__ import annotations
+
+from bs4 import BeautifulSoup, Tag
+
+from ..documents import Section
+from .text import normalise_whitespace
+
+_DROP = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form", "svg", "iframe", "template",
+         "button", "select", "input")
+_DROP_ROLES = ("navigation", "banner", "contentinfo", "search", "complementary")
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+_BLOCKS = ("p", "li", "blockquote", "pre", "td", "th", "dd", "dt", "figcaption", "caption")
+
+
+def html_sections(markup: str | bytes) -> tuple[str | None, list[Section]]:
+    soup = BeautifulSoup(markup, "lxml")
+    title = soup.title.get_text(" ", strip=True) if soup.title else None
+    for tag in soup.find_all(_DROP):
+        tag.decompose()
+    for tag in soup.find_all(attrs={"role": list(_DROP_ROLES)}):
+        tag.decompose()
+    for tag in soup.find_all(attrs={"aria-hidden": "true"}):
+        tag.decompose()
+    root = soup.find("main") or soup.find("article") or soup.find(attrs={"role": "main"}) or soup.body or soup
+    first_h1 = root.find("h1") if isinstance(root, Tag) else None
+    if not title and first_h1 is not None:
+        title = first_h1.get_text(" ", strip=True)
+
+    sections: list[Section] = []
+    path: list[tuple[int, str]] = []
+    paragraphs: list[str] = []
+
+    def flush() -> None:
+        text = normalise_whitespace("\n\n".join(paragraphs))
+        if text:
+            sections.append(Section(text=text, heading_path=tuple(h for _, h in path)))
+        paragraphs.clear()
+
+    for element in root.find_all([*_HEADINGS, *_BLOCKS]):
+        if element.name in _BLOCKS and element.find_parent(_BLOCKS) is not None:
+            continue  # its text is already part of the enclosing block
+        text = element.get_text(" ", strip=True)
+        if not text:
+            continue
+        if element.name in _HEADINGS:
+            flush()
+            level = int(element.name[1])
+            if level == 1 and element is first_h1:
+                continue
+            while path and path[-1][0] >= level:
+                path.pop()
+            path.append((level, text))
+        else:
+            paragraphs.append(text)
+    flush()
+    if not sections:
+        # Pages without block markup: fall back to the visible text of the main element.
+        text = normalise_whitespace(root.get_text("\n", strip=True))
+        if text:
+            sections.append(Section(text=text))
+    return title, sections

@@ -1,0 +1,94 @@
+"""Plain text and Markdown: decoding and structure (headings become the section path)."""
+
+from __future__ import annotations
+
+import re
+
+from ..documents import Section
+
+_MAX_TEXT_BYTES = 20 * 1024 * 1024
+
+
+class TextDecodeError(ValueError):
+    pass
+
+
+def decode_text(data: bytes) -> str:
+    """UTF-8 (with or without BOM) or UTF-16 with a BOM; anything else is refused rather than guessed."""
+    if len(data) > _MAX_TEXT_BYTES:
+        raise TextDecodeError(f"is larger than {_MAX_TEXT_BYTES // (1024 * 1024)} MB of text; split it first")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise TextDecodeError("is not valid UTF-16 text although it starts with a UTF-16 marker") from None
+    if b"\x00" in data[:8192]:
+        raise TextDecodeError("looks like a binary file, not text; check the file type")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise TextDecodeError(
+            f"is not UTF-8 text (undecodable byte at offset {exc.start}); re-save it as UTF-8"
+        ) from None
+
+
+def normalise_whitespace(text: str) -> str:
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
+    text = re.sub(r"[ \t]+\n", "\n", text)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def plain_text_sections(text: str) -> list[Section]:
+    body = normalise_whitespace(text)
+    return [Section(text=body)] if body else []
+
+
+_HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
+_FENCE = re.compile(r"^(```|~~~)")
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_EMPHASIS = re.compile(r"(\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1")
+_INLINE_CODE = re.compile(r"`([^`]*)`")
+_HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+
+
+def strip_inline_markdown(line: str) -> str:
+    line = _LINK.sub(r"\1", line)
+    line = _INLINE_CODE.sub(r"\1", line)
+    return _EMPHASIS.sub(r"\2", line)
+
+
+def markdown_sections(body: str) -> tuple[str | None, list[Section]]:
+    """Split Markdown into sections by heading; returns (first level-1 heading, sections)."""
+    body = _HTML_COMMENT.sub("", body)
+    sections: list[Section] = []
+    path: list[tuple[int, str]] = []
+    lines: list[str] = []
+    title: str | None = None
+    in_fence = False
+
+    def flush() -> None:
+        text = normalise_whitespace("\n".join(lines))
+        if text:
+            sections.append(Section(text=text, heading_path=tuple(h for _, h in path)))
+        lines.clear()
+
+    for raw in body.splitlines():
+        if _FENCE.match(raw.strip()):
+            in_fence = not in_fence
+            lines.append(raw)
+            continue
+        match = None if in_fence else _HEADING.match(raw)
+        if match is None:
+            lines.append(raw if in_fence else strip_inline_markdown(raw))
+            continue
+        flush()
+        level, heading = len(match.group(1)), strip_inline_markdown(match.group(2).strip())
+        if level == 1 and title is None:
+            title = heading
+            path.clear()
+            continue
+        while path and path[-1][0] >= level:
+            path.pop()
+        path.append((level, heading))
+    flush()
+    return title, sections
