@@ -58,12 +58,34 @@ class Settings(BaseSettings):
         description="OpenAI-compatible server (vLLM, Ollama, llama.cpp), e.g. http://localhost:8000/v1.",
     )
 
+    # -- database (answer log, Slack event de-duplication) ------------------------------------------------------
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL of the database (default: SQLite in the data dir); postgresql://... works."
+    )
+
+    # -- Slack ---------------------------------------------------------------------------------------------
+    slack_bot_token: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("SLACK_BOT_TOKEN", "DUALUSE_SLACK_BOT_TOKEN"), description="xoxb-... token."
+    )
+    slack_app_token: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("SLACK_APP_TOKEN", "DUALUSE_SLACK_APP_TOKEN"),
+        description="xapp-... token; when set, `dualuse serve` uses Socket Mode.",
+    )
+    slack_signing_secret: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("SLACK_SIGNING_SECRET", "DUALUSE_SLACK_SIGNING_SECRET"),
+        description="Verifies Events API requests in HTTP mode.",
+    )
+    slack_api_url: str | None = Field(
+        None, validation_alias=AliasChoices("SLACK_API_URL", "DUALUSE_SLACK_API_URL"),
+        description="Slack Web API base URL (default https://slack.com/api/); for gateways and tests.",
+    )
+
     @field_validator("data_dir")
     @classmethod
     def _expand(cls, value: Path) -> Path:
         return value.expanduser()
 
-    @field_validator("openai_base_url", "chroma_url")
+    @field_validator("openai_base_url", "chroma_url", "slack_api_url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
         if value is None or not value.strip():
@@ -86,6 +108,10 @@ class Settings(BaseSettings):
     @property
     def cache_dir(self) -> Path:
         return self.data_dir / "cache"
+
+    @property
+    def database_url_or_default(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'dualuse.sqlite3'}"
 
     @property
     def llm_configured(self) -> bool:

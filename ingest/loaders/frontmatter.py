@@ -38,6 +38,8 @@ def parse_metadata_block(block: str) -> dict[str, Any]:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 2})" if mark is not None else ""
         raise FrontMatterError(f"front matter is not valid YAML{where}") from None
+    except ValueError as exc:  # YAML's own date parsing rejects e.g. 2023-13-45 with a plain ValueError
+        raise FrontMatterError(f"front matter contains a date that is not a real date ({exc})") from None
     if data is None:
         return {}
     if not isinstance(data, dict):

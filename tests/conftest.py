@@ -1,0 +1,70 @@
+"""Shared fixtures. Every test runs offline (pytest-socket allows loopback only, see pyproject) with its own data
+directory, and no OpenAI settings leak in from the developer's environment."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.engine import AnswerEngine, EngineOptions
+from bot.retrieval import HybridRetriever
+from corpus import documents_dir
+from ingest.chunking import Chunker
+from ingest.embeddings import MiniLMEmbeddings
+from ingest.index import CorpusIndex, make_client
+from ingest.pipeline import Ingestor
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    data_dir = tmp_path / "data"
+    monkeypatch.setenv("DUALUSE_DATA_DIR", str(data_dir))
+    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "DUALUSE_ANSWER_MODE", "DUALUSE_CHROMA_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)  # no stray .env from the checkout
+    return data_dir
+
+
+@pytest.fixture(scope="session")
+def embeddings() -> MiniLMEmbeddings:
+    return MiniLMEmbeddings()
+
+
+@pytest.fixture(scope="session")
+def chunker() -> Chunker:
+    return Chunker()
+
+
+@pytest.fixture(scope="session")
+def shipped_index_dir(tmp_path_factory: pytest.TempPathFactory, embeddings: MiniLMEmbeddings, chunker: Chunker) -> Path:
+    """The shipped corpus indexed once per session; tests copy it when they need to write."""
+    path = tmp_path_factory.mktemp("shipped-index")
+    index = CorpusIndex(make_client(path), embeddings)
+    report = Ingestor(index, embeddings, chunker).ingest_paths([documents_dir()])
+    assert not report.failed, [r.error for r in report.results if r.error]
+    return path
+
+
+@pytest.fixture(scope="session")
+def shipped_index(shipped_index_dir: Path, embeddings: MiniLMEmbeddings) -> CorpusIndex:
+    return CorpusIndex(make_client(shipped_index_dir), embeddings)
+
+
+@pytest.fixture(scope="session")
+def shipped_engine(shipped_index: CorpusIndex, embeddings: MiniLMEmbeddings) -> AnswerEngine:
+    return AnswerEngine(HybridRetriever(shipped_index, embeddings), embeddings, options=EngineOptions())
+
+
+@pytest.fixture
+def writable_index(tmp_path: Path, shipped_index_dir: Path, embeddings: MiniLMEmbeddings) -> CorpusIndex:
+    """A private copy of the indexed shipped corpus that a test may change."""
+    target = tmp_path / "index-copy"
+    shutil.copytree(shipped_index_dir, target)
+    return CorpusIndex(make_client(target), embeddings)
+
+
+@pytest.fixture
+def empty_index(tmp_path: Path, embeddings: MiniLMEmbeddings) -> CorpusIndex:
+    return CorpusIndex(make_client(tmp_path / "empty-index"), embeddings)
