@@ -29,7 +29,7 @@ logger = logging.getLogger(__name__)
 MAX_QUESTION_CHARS = 2000
 # Calibrated on the golden set (see `dualuse eval` and docs/benchmarks.md): the best sentence's combined score
 # (0.75 x cosine + 0.25 x term overlap) separates covered questions from off-topic ones.
-DEFAULT_MIN_RELEVANCE = 0.45
+DEFAULT_MIN_RELEVANCE = 0.38
 GENERAL_GUIDANCE = ("rip-handbook-2025", "acm-code-of-ethics")
 # The corpus is a snapshot: questions about what just happened are out of its reach whatever retrieval finds.
 _CURRENT_EVENTS = re.compile(
@@ -100,7 +100,9 @@ class AnswerEngine:
 
     def _answer(self, question: str, standalone: str, retrieval: Retrieval) -> Answer:
         log_passages = [_log_passage(p) for p in retrieval.passages]
-        scored, vectors = score_sentences(standalone, retrieval.query_terms, retrieval.passages, self.embeddings)
+        scored, vectors = score_sentences(
+            standalone, retrieval.query_terms, retrieval.passages, self.embeddings, retrieval.term_weights
+        )
         best = max((s.score for s in scored), default=0.0)
         if best < self.options.min_relevance:
             return self._no_answer(question, retrieval, log_passages)

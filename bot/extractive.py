@@ -43,12 +43,14 @@ def candidate_sentences(passages: list[Passage]) -> list[tuple[str, Passage]]:
     return out
 
 
-def term_overlap(question_terms: list[str], text: str) -> float:
-    """Share of the question's distinct content terms that occur in ``text``."""
+def term_overlap(question_terms: list[str], text: str, weights: dict[str, float] | None = None) -> float:
+    """Weighted share of the question's distinct content terms that occur in ``text`` (rare terms count more)."""
     wanted = set(question_terms)
     if not wanted:
         return 0.0
-    return len(wanted & set(content_terms(text))) / len(wanted)
+    weight = (lambda t: weights.get(t, 1.0)) if weights else (lambda t: 1.0)
+    total = sum(weight(t) for t in wanted)
+    return sum(weight(t) for t in wanted & set(content_terms(text))) / total
 
 
 def embed_many(embeddings: Embeddings, texts: list[str]) -> np.ndarray:
@@ -59,7 +61,8 @@ def embed_many(embeddings: Embeddings, texts: list[str]) -> np.ndarray:
 
 
 def score_sentences(
-    question: str, question_terms: list[str], passages: list[Passage], embeddings: Embeddings
+    question: str, question_terms: list[str], passages: list[Passage], embeddings: Embeddings,
+    term_weights: dict[str, float] | None = None,
 ) -> tuple[list[ScoredSentence], np.ndarray]:
     candidates = candidate_sentences(passages)
     if not candidates:
@@ -68,7 +71,7 @@ def score_sentences(
     semantic = vectors[1:] @ vectors[0]
     scored = []
     for (text, passage), cosine in zip(candidates, semantic, strict=True):
-        lexical = term_overlap(question_terms, f"{passage.document.title} {text}")
+        lexical = term_overlap(question_terms, text, term_weights)
         scored.append(ScoredSentence(text, passage, float(cosine), lexical, 0.75 * float(cosine) + 0.25 * lexical))
     return scored, vectors[1:]
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field
 
 import bm25s
 import numpy as np
@@ -42,6 +43,7 @@ class Retrieval:
     top_dense: float  # best cosine similarity among all dense candidates
     query_terms: list[str]
     elapsed_ms: float
+    term_weights: dict[str, float] = field(default_factory=dict)  # IDF of each query term in the live corpus
 
 
 class _LexicalIndex:
@@ -50,10 +52,19 @@ class _LexicalIndex:
     def __init__(self, chunks: list[StoredChunk], documents: dict[str, DocumentRecord]) -> None:
         self.chunks = chunks
         corpus = [content_terms(f"{documents[c.doc_id].title} {c.section} {c.text}") for c in chunks]
-        self._vocabulary = {term for terms in corpus for term in terms}
+        self._document_frequency: dict[str, int] = {}
+        for terms in corpus:
+            for term in set(terms):
+                self._document_frequency[term] = self._document_frequency.get(term, 0) + 1
+        self._vocabulary = set(self._document_frequency)
         self._bm25 = bm25s.BM25()
         if chunks:
             self._bm25.index(corpus, show_progress=False)
+
+    def idf(self, term: str) -> float:
+        """Smoothed inverse document frequency; a term the corpus lacks weighs as much as the rarest one."""
+        n = len(self.chunks)
+        return math.log(1 + (n + 1) / (self._document_frequency.get(term, 0) + 0.5))
 
     def search(self, terms: list[str], k: int) -> list[tuple[int, float]]:
         known = [t for t in terms if t in self._vocabulary]
@@ -138,4 +149,5 @@ class HybridRetriever:
             if len(passages) == k:
                 break
         top_dense = max((h.score for h in dense_hits), default=0.0)
-        return Retrieval(question, passages, top_dense, terms, (time.perf_counter() - started) * 1000)
+        weights = {term: lexical.idf(term) for term in terms}
+        return Retrieval(question, passages, top_dense, terms, (time.perf_counter() - started) * 1000, weights)

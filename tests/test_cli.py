@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bot.cli import app
+
+from .documents import pdf_bytes, write_markdown
+
+runner = CliRunner()
+
+
+def _folder_with_good_and_bad_files(root: Path) -> Path:
+    folder = root / "incoming"
+    folder.mkdir()
+    write_markdown(folder / "good.md", "Labs should review dual-use risks before release.", id="good-doc",
+                   title="Good Doc", kind="other")
+    (folder / "bad-front.md").write_text("---\nkind: nonsense\n---\nText.", encoding="utf-8")
+    (folder / "scan.pdf").write_bytes(pdf_bytes([""]))
+    (folder / "locked.pdf").write_bytes(b"%PDF-1.4 garbage that is not a pdf body")
+    return folder
+
+
+def test_ingest_reports_each_bad_file_on_one_line_and_keeps_the_good_ones(tmp_path: Path) -> None:
+    folder = _folder_with_good_and_bad_files(tmp_path)
+    result = runner.invoke(app, ["ingest", str(folder)])
+    assert result.exit_code == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 3
+    assert any("bad-front.md" in e and "kind 'nonsense'" in e for e in errors)
+    assert any("scan.pdf" in e for e in errors) and any("locked.pdf" in e for e in errors)
+    assert "Traceback" not in result.output
+    assert "1 added, 0 updated, 0 unchanged, 3 failed" in result.stdout
+
+    listed = json.loads(runner.invoke(app, ["sources", "--json"]).stdout)
+    assert [d["doc_id"] for d in listed] == ["good-doc"]
+    assert set(listed[0]) >= {"doc_id", "title", "kind", "publisher", "date", "url", "chunks", "ingested_at"}
+
+
+def test_ingest_json_twice_leaves_the_index_unchanged(tmp_path: Path) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    write_markdown(folder / "a.md", "First document text about responsible AI.", title="A")
+    write_markdown(folder / "b.md", "Second document text about export controls.", title="B")
+    first = json.loads(runner.invoke(app, ["ingest", "--json", str(folder)]).stdout)
+    before = runner.invoke(app, ["sources", "--json"]).stdout
+    second = runner.invoke(app, ["ingest", "--json", str(folder)])
+    assert second.exit_code == 0
+    assert first["summary"]["added"] == 2
+    assert json.loads(second.stdout)["summary"] == {"added": 0, "updated": 0, "unchanged": 2, "failed": 0,
+                                                    "chunks": 0, "skipped": 0}
+    assert runner.invoke(app, ["sources", "--json"]).stdout == before
+
+
+def test_ingest_never_adds_the_shipped_corpus_and_rejects_bad_kind(tmp_path: Path) -> None:
+    doc = write_markdown(tmp_path / "only.md", "Only this one document.", title="Only")
+    assert runner.invoke(app, ["ingest", str(doc)]).exit_code == 0
+    assert len(json.loads(runner.invoke(app, ["sources", "--json"]).stdout)) == 1
+    bad = runner.invoke(app, ["ingest", "--kind", "poem", str(doc)])
+    assert bad.exit_code == 1 and "--kind 'poem' must be one of" in bad.stderr
+
+
+def test_remove(tmp_path: Path) -> None:
+    doc = write_markdown(tmp_path / "x.md", "Text to remove later.", id="to-remove", title="X")
+    runner.invoke(app, ["ingest", str(doc)])
+    assert "removed to-remove" in runner.invoke(app, ["remove", "to-remove"]).stdout
+    missing = runner.invoke(app, ["remove", "to-remove"])
+    assert missing.exit_code == 1 and missing.stderr.strip() == (
+        "error: no document with id 'to-remove'; list them with: dualuse sources")
+
+
+def test_bad_setting_is_one_clear_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DUALUSE_TOP_K", "many")
+    result = runner.invoke(app, ["sources"])
+    assert result.exit_code == 1
+    assert result.stderr.strip().startswith("error: DUALUSE_TOP_K is invalid")
+
+
+def test_ask_human_output_lists_numbered_sources(shipped_index_dir: Path, isolated_environment: Path) -> None:
+    shutil.copytree(shipped_index_dir, isolated_environment / "index")
+    result = runner.invoke(app, ["ask", "What are the Hague Ethical Guidelines?"])
+    assert result.exit_code == 0
+    assert "Sources:" in result.stdout and "[1] The Hague Ethical Guidelines" in result.stdout
+
+
+@pytest.mark.slow
+def test_installed_command_answers_on_a_fresh_data_dir(tmp_path: Path) -> None:
+    """The newcomer path: the console script, an empty data dir, one question."""
+    executable = shutil.which("dualuse", path=os.path.dirname(sys.executable)) or shutil.which("dualuse")
+    assert executable, "the dualuse console script is not installed"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "DUALUSE_"))}
+    env["DUALUSE_DATA_DIR"] = str(tmp_path / "fresh")
+    completed = subprocess.run(
+        [executable, "ask", "--json", "What does the UN Secretary-General say about autonomous weapons?"],
+        capture_output=True, text=True, env=env, timeout=300, cwd=tmp_path,
+    )
+    assert completed.returncode == 0, completed.stderr
+    data = json.loads(completed.stdout)
+    assert data["status"] == "answered" and data["citations"]
+    assert any(c["doc_id"] == "sg-statements-laws" for c in data["citations"])
+
+
+def test_the_suite_cannot_reach_the_internet() -> None:
+    with pytest.raises(Exception, match="(?i)socket|blocked|host"):
+        socket.create_connection(("192.0.2.1", 80), timeout=1)

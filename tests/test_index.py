@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from ingest.embeddings import MiniLMEmbeddings
+from ingest.index import RETIRED_GRACE_SECONDS, CorpusIndex
+from ingest.pipeline import Ingestor
+
+from .documents import write_markdown
+
+
+def _write_doc(folder: Path, version: str) -> Path:
+    body = " ".join(f"Version {version} sentence {i} about the fictional Orla Protocol for drone labs." for i in range(40))
+    return write_markdown(folder / "orla.md", body, id="orla-protocol", title=f"Orla Protocol {version}")
+
+
+def test_reingest_is_idempotent_and_updates_replace_chunks(tmp_path: Path, empty_index: CorpusIndex,
+                                                           embeddings: MiniLMEmbeddings) -> None:
+    ingestor = Ingestor(empty_index, embeddings)
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    _write_doc(folder, "one")
+    (folder / "notes.txt").write_text("A short plain text note on export controls.", encoding="utf-8")
+
+    first = ingestor.ingest_paths([folder])
+    assert first.summary()["added"] == 2
+    snapshot = sorted(c.chunk_id for c in empty_index.live_chunks())
+
+    second = ingestor.ingest_paths([folder])
+    assert second.summary() == {"added": 0, "updated": 0, "unchanged": 2, "failed": 0, "chunks": 0, "skipped": 0}
+    assert sorted(c.chunk_id for c in empty_index.live_chunks()) == snapshot
+
+    _write_doc(folder, "two")
+    third = ingestor.ingest_paths([folder])
+    assert third.summary()["updated"] == 1
+    texts = [c.text for c in empty_index.live_chunks() if c.doc_id == "orla-protocol"]
+    assert texts and all("Version two" in t for t in texts)
+    assert empty_index.get_document("orla-protocol").title == "Orla Protocol two"
+
+
+def test_readers_see_one_whole_version_during_a_replace(tmp_path: Path, empty_index: CorpusIndex,
+                                                        embeddings: MiniLMEmbeddings) -> None:
+    """A question asked while a document is being replaced sees the old or the new version, never both or neither."""
+    ingestor = Ingestor(empty_index, embeddings)
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    ingestor.ingest_paths([_write_doc(folder, "one")])
+    vector = embeddings.embed_query("Orla Protocol for drone labs")
+    observed: list[set[str]] = []
+    stop = threading.Event()
+
+    def reader() -> None:
+        while not stop.is_set():
+            hits = empty_index.search(vector, 50, empty_index.live_versions())
+            observed.append({"one" if "Version one" in h.chunk.text else "two" for h in hits})
+
+    thread = threading.Thread(target=reader)
+    thread.start()
+    try:
+        ingestor.ingest_paths([_write_doc(folder, "two")])
+    finally:
+        stop.set()
+        thread.join()
+    assert observed, "the reader never ran"
+    assert all(len(seen) == 1 for seen in observed), observed
+    assert empty_index.search(vector, 50, empty_index.live_versions())[0].chunk.text.startswith("Version two")
+
+
+def test_retired_versions_are_swept_after_the_grace_period(tmp_path: Path, empty_index: CorpusIndex,
+                                                           embeddings: MiniLMEmbeddings) -> None:
+    ingestor = Ingestor(empty_index, embeddings)
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    ingestor.ingest_paths([_write_doc(folder, "one")])
+    ingestor.ingest_paths([_write_doc(folder, "two")])
+    stored = empty_index._chunks.get(include=["metadatas"])["metadatas"]
+    assert len({m["version"] for m in stored}) == 2  # the old version stays during the grace period
+    import time
+
+    assert empty_index.sweep_retired(now=time.time() + RETIRED_GRACE_SECONDS + 1) == 1
+    remaining = {m["version"] for m in empty_index._chunks.get(include=["metadatas"])["metadatas"]}
+    assert remaining == {empty_index.get_document("orla-protocol").version}
+
+
+def test_remove_document(writable_index: CorpusIndex, embeddings: MiniLMEmbeddings) -> None:
+    before = len(writable_index.documents())
+    removed = Ingestor(writable_index, embeddings).remove("asilomar-ai-principles")
+    assert removed is not None and removed.doc_id == "asilomar-ai-principles"
+    assert len(writable_index.documents()) == before - 1
+    assert all(c.doc_id != "asilomar-ai-principles" for c in writable_index.live_chunks())
+    assert Ingestor(writable_index, embeddings).remove("asilomar-ai-principles") is None
+
+
+def test_bad_files_fail_alone_and_leave_nothing_behind(tmp_path: Path, empty_index: CorpusIndex,
+                                                       embeddings: MiniLMEmbeddings) -> None:
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    write_markdown(folder / "good.md", "Good content about dual-use research.", title="Good")
+    (folder / "bad.md").write_text("---\ntitle: [broken\n---\nBody", encoding="utf-8")
+    (folder / "photo.png").write_bytes(b"\x89PNG")
+    (folder / "empty.txt").write_text("", encoding="utf-8")
+    report = Ingestor(empty_index, embeddings).ingest_paths([folder, tmp_path / "missing.md"])
+    assert report.summary()["added"] == 1
+    failures = {Path(r.source).name: r.error for r in report.results if r.outcome == "failed"}
+    assert set(failures) == {"bad.md", "empty.txt", "missing.md"}
+    assert report.skipped == [str(folder / "photo.png")]
+    assert [d.doc_id for d in empty_index.documents()] == ["good"]
