@@ -69,7 +69,9 @@ class AnswerEngine:
         started = time.perf_counter()
         question = " ".join(question.split())
         if not question:
-            raise AnswerError("the question is empty; ask something like: what does the UN say about autonomous weapons?")
+            raise AnswerError(
+                "the question is empty; ask something like: what does the UN say about autonomous weapons?"
+            )
         if len(question) > MAX_QUESTION_CHARS:
             raise AnswerError(f"the question is {len(question)} characters long; keep it under {MAX_QUESTION_CHARS}")
         standalone = self._standalone(question, history)
@@ -244,8 +246,14 @@ class AnswerEngine:
             text += "; for responsible-practice guidance see " + ", ".join(f"[{c.n}]" for c in citations) + "."
         else:
             text += "."
-        return Answer(question=question, status="refused", answer=text, citations=citations,
-                      mode=self.options.mode, latency_ms=0.0)
+        return Answer(
+            question=question,
+            status="refused",
+            answer=text,
+            citations=citations,
+            mode=self.options.mode,
+            latency_ms=0.0,
+        )
 
 
 def _citation(n: int, passage: Passage, quote: str, score: float) -> Citation:
@@ -268,6 +276,13 @@ def _citation(n: int, passage: Passage, quote: str, score: float) -> Citation:
 def _log_passage(passage: Passage) -> RetrievedPassage:
     chunk = passage.chunk
     return RetrievedPassage(
-        chunk.chunk_id, chunk.doc_id, passage.document.title, chunk.section, chunk.page, chunk.text,
-        passage.dense, passage.lexical, passage.fused,
+        chunk.chunk_id,
+        chunk.doc_id,
+        passage.document.title,
+        chunk.section,
+        chunk.page,
+        chunk.text,
+        passage.dense,
+        passage.lexical,
+        passage.fused,
     )

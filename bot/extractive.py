@@ -61,7 +61,10 @@ def embed_many(embeddings: Embeddings, texts: list[str]) -> np.ndarray:
 
 
 def score_sentences(
-    question: str, question_terms: list[str], passages: list[Passage], embeddings: Embeddings,
+    question: str,
+    question_terms: list[str],
+    passages: list[Passage],
+    embeddings: Embeddings,
     term_weights: dict[str, float] | None = None,
 ) -> tuple[list[ScoredSentence], np.ndarray]:
     candidates = candidate_sentences(passages)
@@ -77,8 +80,13 @@ def score_sentences(
 
 
 def select_sentences(
-    scored: list[ScoredSentence], vectors: np.ndarray, *, max_sentences: int = 3, max_chars: int = 700,
-    redundancy: float = 0.75, floor_ratio: float = 0.75,
+    scored: list[ScoredSentence],
+    vectors: np.ndarray,
+    *,
+    max_sentences: int = 3,
+    max_chars: int = 700,
+    redundancy: float = 0.75,
+    floor_ratio: float = 0.75,
 ) -> list[ScoredSentence]:
     """Greedy choice: best first; skip sentences too similar to one already chosen or far weaker than the best."""
     if not scored:

@@ -22,7 +22,11 @@ def make_chat_model(model: str, base_url: str | None, api_key: str | None, timeo
 
     # Local servers accept any key; the client library insists on one being set.
     return ChatOpenAI(
-        model=model, base_url=base_url, api_key=api_key or "not-needed", timeout=timeout, max_retries=1,
+        model=model,
+        base_url=base_url,
+        api_key=api_key or "not-needed",
+        timeout=timeout,
+        max_retries=1,
         temperature=0.0,
     )
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
-import math
 from dataclasses import dataclass, field
 
 import bm25s
@@ -144,7 +144,9 @@ class HybridRetriever:
                 continue
             per_doc[chunk.doc_id] = per_doc.get(chunk.doc_id, 0) + 1
             passages.append(
-                Passage(chunk, documents[chunk.doc_id], dense_score.get(cid, 0.0), lexical_score.get(cid, 0.0), fused[cid])
+                Passage(
+                    chunk, documents[chunk.doc_id], dense_score.get(cid, 0.0), lexical_score.get(cid, 0.0), fused[cid]
+                )
             )
             if len(passages) == k:
                 break

@@ -26,7 +26,9 @@ class Settings(BaseSettings):
 
     # -- state ---------------------------------------------------------------------------------------------
     data_dir: Path = Field(default_factory=_default_data_dir, description="Holds all state: index, database, caches.")
-    chroma_url: str | None = Field(None, description="A Chroma server (http://host:8000) instead of the embedded index.")
+    chroma_url: str | None = Field(
+        None, description="A Chroma server (http://host:8000) instead of the embedded index."
+    )
 
     # -- embeddings ----------------------------------------------------------------------------------------
     embedding_backend: Literal["onnx", "openai"] = Field(
@@ -54,7 +56,8 @@ class Settings(BaseSettings):
         None, validation_alias=AliasChoices("OPENAI_API_KEY", "DUALUSE_OPENAI_API_KEY"), description="OpenAI key."
     )
     openai_base_url: str | None = Field(
-        None, validation_alias=AliasChoices("OPENAI_BASE_URL", "DUALUSE_OPENAI_BASE_URL"),
+        None,
+        validation_alias=AliasChoices("OPENAI_BASE_URL", "DUALUSE_OPENAI_BASE_URL"),
         description="OpenAI-compatible server (vLLM, Ollama, llama.cpp), e.g. http://localhost:8000/v1.",
     )
 
@@ -68,15 +71,18 @@ class Settings(BaseSettings):
         None, validation_alias=AliasChoices("SLACK_BOT_TOKEN", "DUALUSE_SLACK_BOT_TOKEN"), description="xoxb-... token."
     )
     slack_app_token: SecretStr | None = Field(
-        None, validation_alias=AliasChoices("SLACK_APP_TOKEN", "DUALUSE_SLACK_APP_TOKEN"),
+        None,
+        validation_alias=AliasChoices("SLACK_APP_TOKEN", "DUALUSE_SLACK_APP_TOKEN"),
         description="xapp-... token; when set, `dualuse serve` uses Socket Mode.",
     )
     slack_signing_secret: SecretStr | None = Field(
-        None, validation_alias=AliasChoices("SLACK_SIGNING_SECRET", "DUALUSE_SLACK_SIGNING_SECRET"),
+        None,
+        validation_alias=AliasChoices("SLACK_SIGNING_SECRET", "DUALUSE_SLACK_SIGNING_SECRET"),
         description="Verifies Events API requests in HTTP mode.",
     )
     slack_api_url: str | None = Field(
-        None, validation_alias=AliasChoices("SLACK_API_URL", "DUALUSE_SLACK_API_URL"),
+        None,
+        validation_alias=AliasChoices("SLACK_API_URL", "DUALUSE_SLACK_API_URL"),
         description="Slack Web API base URL (default https://slack.com/api/); for gateways and tests.",
     )
 

@@ -17,9 +17,43 @@ from .tokens import ENCODING_NAME, count_tokens, get_encoding
 # A sentence ends at . ! ? (optionally followed by a closing quote or bracket) and whitespace, unless the word
 # before is a common abbreviation or a single capital (initials).
 _SENTENCE_END = re.compile(r"([.!?][\"'\u201d\u2019)\]]?)\s+(?=[\"'\u201c\u2018(\[]?[A-Z0-9])")
-_ABBREVIATIONS = {"e.g.", "i.e.", "etc.", "vs.", "no.", "art.", "para.", "p.", "pp.", "dr.", "prof.", "mr.", "ms.",
-                  "mrs.", "st.", "u.s.", "u.n.", "fig.", "vol.", "ed.", "eds.", "cf.", "approx.", "jan.", "feb.",
-                  "mar.", "apr.", "jun.", "jul.", "aug.", "sep.", "sept.", "oct.", "nov.", "dec."}
+_ABBREVIATIONS = {
+    "e.g.",
+    "i.e.",
+    "etc.",
+    "vs.",
+    "no.",
+    "art.",
+    "para.",
+    "p.",
+    "pp.",
+    "dr.",
+    "prof.",
+    "mr.",
+    "ms.",
+    "mrs.",
+    "st.",
+    "u.s.",
+    "u.n.",
+    "fig.",
+    "vol.",
+    "ed.",
+    "eds.",
+    "cf.",
+    "approx.",
+    "jan.",
+    "feb.",
+    "mar.",
+    "apr.",
+    "jun.",
+    "jul.",
+    "aug.",
+    "sep.",
+    "sept.",
+    "oct.",
+    "nov.",
+    "dec.",
+}
 _BULLET = re.compile(r"^\s*(?:[-*+\u2022]|\d+[.)])\s+")
 
 

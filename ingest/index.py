@@ -78,9 +78,7 @@ def make_client(persist_dir: Path | None = None, server_url: str | None = None) 
             raise ConfigurationError(f"DUALUSE_CHROMA_URL '{server_url}' must look like http://host:8000")
         port = parsed.port or (443 if parsed.scheme == "https" else 8000)
         try:
-            return chromadb.HttpClient(
-                host=parsed.hostname, port=port, ssl=parsed.scheme == "https", settings=settings
-            )
+            return chromadb.HttpClient(host=parsed.hostname, port=port, ssl=parsed.scheme == "https", settings=settings)
         except Exception as exc:  # noqa: BLE001 - chromadb raises plain Exception/ValueError on connect
             raise IndexError_(f"cannot reach the Chroma server at {server_url} ({exc}); is it running?") from None
     if persist_dir is None:
@@ -205,7 +203,9 @@ class CorpusIndex:
             ingested_at=dt.datetime.fromtimestamp(now, dt.UTC).isoformat(timespec="seconds"),
         )
         # The switch: one upsert of one record makes the new version live.
-        self._records.upsert(ids=[meta.doc_id], embeddings=[[1.0]], metadatas=[{"record": "document", **record.as_dict()}])
+        self._records.upsert(
+            ids=[meta.doc_id], embeddings=[[1.0]], metadatas=[{"record": "document", **record.as_dict()}]
+        )
         if previous is not None and previous.version != version:
             self._retire(previous.doc_id, previous.version, now)
         self._bump_revision(now)
@@ -286,4 +286,3 @@ def _chunk_from(chunk_id: str, text: str, meta: dict) -> StoredChunk:
 def _record_from_metadata(meta: dict) -> DocumentRecord:
     fields = DocumentRecord.__dataclass_fields__
     return DocumentRecord(**{k: meta.get(k, 0 if fields[k].type == "int" else "") for k in fields})
-

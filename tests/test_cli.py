@@ -21,8 +21,13 @@ runner = CliRunner()
 def _folder_with_good_and_bad_files(root: Path) -> Path:
     folder = root / "incoming"
     folder.mkdir()
-    write_markdown(folder / "good.md", "Labs should review dual-use risks before release.", id="good-doc",
-                   title="Good Doc", kind="other")
+    write_markdown(
+        folder / "good.md",
+        "Labs should review dual-use risks before release.",
+        id="good-doc",
+        title="Good Doc",
+        kind="other",
+    )
     (folder / "bad-front.md").write_text("---\nkind: nonsense\n---\nText.", encoding="utf-8")
     (folder / "scan.pdf").write_bytes(pdf_bytes([""]))
     (folder / "locked.pdf").write_bytes(b"%PDF-1.4 garbage that is not a pdf body")
@@ -55,8 +60,14 @@ def test_ingest_json_twice_leaves_the_index_unchanged(tmp_path: Path) -> None:
     second = runner.invoke(app, ["ingest", "--json", str(folder)])
     assert second.exit_code == 0
     assert first["summary"]["added"] == 2
-    assert json.loads(second.stdout)["summary"] == {"added": 0, "updated": 0, "unchanged": 2, "failed": 0,
-                                                    "chunks": 0, "skipped": 0}
+    assert json.loads(second.stdout)["summary"] == {
+        "added": 0,
+        "updated": 0,
+        "unchanged": 2,
+        "failed": 0,
+        "chunks": 0,
+        "skipped": 0,
+    }
     assert runner.invoke(app, ["sources", "--json"]).stdout == before
 
 
@@ -74,7 +85,8 @@ def test_remove(tmp_path: Path) -> None:
     assert "removed to-remove" in runner.invoke(app, ["remove", "to-remove"]).stdout
     missing = runner.invoke(app, ["remove", "to-remove"])
     assert missing.exit_code == 1 and missing.stderr.strip() == (
-        "error: no document with id 'to-remove'; list them with: dualuse sources")
+        "error: no document with id 'to-remove'; list them with: dualuse sources"
+    )
 
 
 def test_bad_setting_is_one_clear_line(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -100,7 +112,11 @@ def test_installed_command_answers_on_a_fresh_data_dir(tmp_path: Path) -> None:
     env["DUALUSE_DATA_DIR"] = str(tmp_path / "fresh")
     completed = subprocess.run(
         [executable, "ask", "--json", "What does the UN Secretary-General say about autonomous weapons?"],
-        capture_output=True, text=True, env=env, timeout=300, cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        cwd=tmp_path,
     )
     assert completed.returncode == 0, completed.stderr
     data = json.loads(completed.stdout)

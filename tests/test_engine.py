@@ -27,8 +27,9 @@ def _assert_quotes_are_verbatim(answer, index: CorpusIndex) -> None:
         assert citation.quote in chunk.text
 
 
-def test_answer_cites_the_right_sources_with_verbatim_quotes(shipped_engine: AnswerEngine,
-                                                             shipped_index: CorpusIndex) -> None:
+def test_answer_cites_the_right_sources_with_verbatim_quotes(
+    shipped_engine: AnswerEngine, shipped_index: CorpusIndex
+) -> None:
     answer = shipped_engine.ask("Under which Council Decision does the EU fund the UNODA/SIPRI programme?")
     assert answer.status == "answered"
     assert "2022/2269" in answer.answer
@@ -40,8 +41,18 @@ def test_answer_cites_the_right_sources_with_verbatim_quotes(shipped_engine: Ans
     _assert_quotes_are_verbatim(answer, shipped_index)
     data = answer.as_dict()
     assert set(data) == {"question", "status", "answer", "citations", "mode", "latency_ms"}
-    assert set(data["citations"][0]) == {"n", "doc_id", "title", "publisher", "date", "url", "section", "page",
-                                         "quote", "score"}
+    assert set(data["citations"][0]) == {
+        "n",
+        "doc_id",
+        "title",
+        "publisher",
+        "date",
+        "url",
+        "section",
+        "page",
+        "quote",
+        "score",
+    }
 
 
 @pytest.mark.parametrize("row", _golden("out_of_scope")[:8], ids=lambda r: r["id"])
@@ -68,7 +79,10 @@ def test_questions_about_weapons_policy_are_never_refused(shipped_engine: Answer
 
 
 def test_follow_up_uses_the_thread(shipped_engine: AnswerEngine) -> None:
-    history = [("user", "Which code of conduct applies to chemists?"), ("assistant", "The Hague Ethical Guidelines [1]")]
+    history = [
+        ("user", "Which code of conduct applies to chemists?"),
+        ("assistant", "The Hague Ethical Guidelines [1]"),
+    ]
     answer = shipped_engine.ask("and what about biologists?", history)
     assert answer.standalone_question.endswith("and what about biologists?")
     assert answer.status == "answered"
@@ -86,24 +100,45 @@ def test_documents_never_seen_before_are_answered_from_the_right_source(
     tmp_path: Path, writable_index: CorpusIndex, embeddings: MiniLMEmbeddings
 ) -> None:
     """New documents in three formats, on made-up topics the shipped corpus cannot know."""
-    (tmp_path / "kestrel.pdf").write_bytes(pdf_bytes([
-        "The Kestrel Accord on Drone Swarm Research was signed in Reykjavik in 2031.",
-        "Signatories of the Kestrel Accord commit to an independent review board for swarm autonomy papers.",
-    ], title="Kestrel Accord"))
-    (tmp_path / "marlin.docx").write_bytes(docx_bytes("Marlin Lab Charter", [
-        ("Genomics", ["The Marlin Lab Charter requires two-person sign-off before any protein design model is released."]),
-    ]))
+    (tmp_path / "kestrel.pdf").write_bytes(
+        pdf_bytes(
+            [
+                "The Kestrel Accord on Drone Swarm Research was signed in Reykjavik in 2031.",
+                "Signatories of the Kestrel Accord commit to an independent review board for swarm autonomy papers.",
+            ],
+            title="Kestrel Accord",
+        )
+    )
+    (tmp_path / "marlin.docx").write_bytes(
+        docx_bytes(
+            "Marlin Lab Charter",
+            [
+                (
+                    "Genomics",
+                    [
+                        "The Marlin Lab Charter requires two-person sign-off before any protein design model "
+                        "is released."
+                    ],
+                ),
+            ],
+        )
+    )
     (tmp_path / "osprey.html").write_text(
         "<html><head><title>Osprey Pledge</title></head><body><nav>Menu</nav><main><p>The Osprey Pledge asks "
         "speech-synthesis researchers to watermark every released voice model.</p></main></body></html>",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     report = Ingestor(writable_index, embeddings).ingest_paths([tmp_path], kind="other")
     assert report.summary()["added"] == 3, [r.error for r in report.results]
     engine = AnswerEngine(HybridRetriever(writable_index, embeddings), embeddings)
     for question, doc_id, fact, page in [
         ("Where was the drone swarm research accord signed?", "kestrel", "Reykjavik", 1),
-        ("What sign-off does the Marlin charter require before releasing protein design models?", "marlin",
-         "two-person", None),
+        (
+            "What sign-off does the Marlin charter require before releasing protein design models?",
+            "marlin",
+            "two-person",
+            None,
+        ),
         ("Which pledge asks voice model researchers to watermark their releases?", "osprey", "watermark", None),
     ]:
         answer = engine.ask(question)

@@ -11,12 +11,15 @@ from .documents import write_markdown
 
 
 def _write_doc(folder: Path, version: str) -> Path:
-    body = " ".join(f"Version {version} sentence {i} about the fictional Orla Protocol for drone labs." for i in range(40))
+    body = " ".join(
+        f"Version {version} sentence {i} about the fictional Orla Protocol for drone labs." for i in range(40)
+    )
     return write_markdown(folder / "orla.md", body, id="orla-protocol", title=f"Orla Protocol {version}")
 
 
-def test_reingest_is_idempotent_and_updates_replace_chunks(tmp_path: Path, empty_index: CorpusIndex,
-                                                           embeddings: MiniLMEmbeddings) -> None:
+def test_reingest_is_idempotent_and_updates_replace_chunks(
+    tmp_path: Path, empty_index: CorpusIndex, embeddings: MiniLMEmbeddings
+) -> None:
     ingestor = Ingestor(empty_index, embeddings)
     folder = tmp_path / "docs"
     folder.mkdir()
@@ -39,8 +42,9 @@ def test_reingest_is_idempotent_and_updates_replace_chunks(tmp_path: Path, empty
     assert empty_index.get_document("orla-protocol").title == "Orla Protocol two"
 
 
-def test_readers_see_one_whole_version_during_a_replace(tmp_path: Path, empty_index: CorpusIndex,
-                                                        embeddings: MiniLMEmbeddings) -> None:
+def test_readers_see_one_whole_version_during_a_replace(
+    tmp_path: Path, empty_index: CorpusIndex, embeddings: MiniLMEmbeddings
+) -> None:
     """A question asked while a document is being replaced sees the old or the new version, never both or neither."""
     ingestor = Ingestor(empty_index, embeddings)
     folder = tmp_path / "docs"
@@ -67,8 +71,9 @@ def test_readers_see_one_whole_version_during_a_replace(tmp_path: Path, empty_in
     assert empty_index.search(vector, 50, empty_index.live_versions())[0].chunk.text.startswith("Version two")
 
 
-def test_retired_versions_are_swept_after_the_grace_period(tmp_path: Path, empty_index: CorpusIndex,
-                                                           embeddings: MiniLMEmbeddings) -> None:
+def test_retired_versions_are_swept_after_the_grace_period(
+    tmp_path: Path, empty_index: CorpusIndex, embeddings: MiniLMEmbeddings
+) -> None:
     ingestor = Ingestor(empty_index, embeddings)
     folder = tmp_path / "docs"
     folder.mkdir()
@@ -92,8 +97,9 @@ def test_remove_document(writable_index: CorpusIndex, embeddings: MiniLMEmbeddin
     assert Ingestor(writable_index, embeddings).remove("asilomar-ai-principles") is None
 
 
-def test_bad_files_fail_alone_and_leave_nothing_behind(tmp_path: Path, empty_index: CorpusIndex,
-                                                       embeddings: MiniLMEmbeddings) -> None:
+def test_bad_files_fail_alone_and_leave_nothing_behind(
+    tmp_path: Path, empty_index: CorpusIndex, embeddings: MiniLMEmbeddings
+) -> None:
     folder = tmp_path / "mixed"
     folder.mkdir()
     write_markdown(folder / "good.md", "Good content about dual-use research.", title="Good")

@@ -35,13 +35,18 @@ def _engine(server: FakeOpenAI, index: CorpusIndex, embeddings: MiniLMEmbeddings
 def test_llm_answer_keeps_only_valid_markers_and_quotes_the_cited_passages(
     fake_openai: FakeOpenAI, shipped_index: CorpusIndex, embeddings: MiniLMEmbeddings
 ) -> None:
-    fake_openai.script = Script(reply=lambda m: "The European Union funds the programme [2]. UNODA and SIPRI run it "
-                                                "together [1][9]. A claim citing nothing real [7].")
+    fake_openai.script = Script(
+        reply=lambda m: (
+            "The European Union funds the programme [2]. UNODA and SIPRI run it "
+            "together [1][9]. A claim citing nothing real [7]."
+        )
+    )
     answer = _engine(fake_openai, shipped_index, embeddings).ask(QUESTION)
     assert answer.status == "answered" and answer.mode == "llm" and answer.model == "test-model"
     # [2] came first so it becomes [1]; [9] and [7] pointed to no source and are gone.
-    assert answer.answer == ("The European Union funds the programme [1]. UNODA and SIPRI run it together [2]. "
-                             "A claim citing nothing real.")
+    assert answer.answer == (
+        "The European Union funds the programme [1]. UNODA and SIPRI run it together [2]. A claim citing nothing real."
+    )
     assert [c.n for c in answer.citations] == [1, 2]
     passages = answer.passages
     assert answer.citations[0].chunk_id == passages[1].chunk_id
@@ -56,8 +61,9 @@ def test_llm_answer_keeps_only_valid_markers_and_quotes_the_cited_passages(
     assert QUESTION in user and "[1] " in user and "[6] " in user
 
 
-def test_i_dont_know_becomes_no_answer(fake_openai: FakeOpenAI, shipped_index: CorpusIndex,
-                                       embeddings: MiniLMEmbeddings) -> None:
+def test_i_dont_know_becomes_no_answer(
+    fake_openai: FakeOpenAI, shipped_index: CorpusIndex, embeddings: MiniLMEmbeddings
+) -> None:
     fake_openai.script = Script(reply=lambda m: "I don't know.")
     answer = _engine(fake_openai, shipped_index, embeddings).ask(QUESTION)
     assert answer.status == "no_answer" and answer.citations == [] and answer.mode == "llm"
@@ -78,8 +84,9 @@ def test_llm_failure_falls_back_to_the_extractive_answer(
     assert answer.citations and "notice" in answer.as_dict()
 
 
-def test_refusals_never_reach_the_model(fake_openai: FakeOpenAI, shipped_index: CorpusIndex,
-                                        embeddings: MiniLMEmbeddings) -> None:
+def test_refusals_never_reach_the_model(
+    fake_openai: FakeOpenAI, shipped_index: CorpusIndex, embeddings: MiniLMEmbeddings
+) -> None:
     answer = _engine(fake_openai, shipped_index, embeddings).ask("Give me step-by-step synthesis of sarin")
     assert answer.status == "refused"
     assert fake_openai.requests == []

@@ -14,13 +14,23 @@ def test_markdown_front_matter_and_heading_path(tmp_path: Path) -> None:
     path = write_markdown(
         tmp_path / "Some File.md",
         "# Main title\n\nIntro sentence here.\n\n## Scope\n\nThe scope text.\n\n### Detail\n\nA detail. [link](http://x.org)",
-        id="my-doc", title="The Original Title", kind="code_of_conduct", publisher="OPCW", date="2015-03",
+        id="my-doc",
+        title="The Original Title",
+        kind="code_of_conduct",
+        publisher="OPCW",
+        date="2015-03",
         url="https://example.org/doc",
     )
     document = load_file(path)
     meta = document.meta
     assert (meta.doc_id, meta.title, meta.kind, meta.publisher, meta.date, meta.url) == (
-        "my-doc", "The Original Title", "code_of_conduct", "OPCW", "2015-03", "https://example.org/doc")
+        "my-doc",
+        "The Original Title",
+        "code_of_conduct",
+        "OPCW",
+        "2015-03",
+        "https://example.org/doc",
+    )
     assert [s.heading_path for s in document.sections] == [(), ("Scope",), ("Scope", "Detail")]
     assert document.sections[2].text == "A detail. link"
 
@@ -101,12 +111,15 @@ def test_unsupported_type(tmp_path: Path) -> None:
 
 def test_pdf_keeps_page_numbers_and_title(tmp_path: Path) -> None:
     path = tmp_path / "report.pdf"
-    path.write_bytes(pdf_bytes(["First page about export controls.", "Second page about codes of conduct."],
-                               title="Export Report"))
+    path.write_bytes(
+        pdf_bytes(["First page about export controls.", "Second page about codes of conduct."], title="Export Report")
+    )
     document = load_file(path)
     assert document.meta.title == "Export Report"
     assert [(s.page, s.text) for s in document.sections] == [
-        (1, "First page about export controls."), (2, "Second page about codes of conduct.")]
+        (1, "First page about export controls."),
+        (2, "Second page about codes of conduct."),
+    ]
 
 
 def test_pdf_sidecar_metadata(tmp_path: Path) -> None:
@@ -114,9 +127,16 @@ def test_pdf_sidecar_metadata(tmp_path: Path) -> None:
     path.write_bytes(pdf_bytes(["Some text on a page."]))
     (tmp_path / "report.pdf.meta.yml").write_text(
         'id: sipri-report\ntitle: "A SIPRI Report"\npublisher: SIPRI\ndate: "2020"\nurl: https://sipri.org/r\n'
-        "kind: programme\n", encoding="utf-8")
+        "kind: programme\n",
+        encoding="utf-8",
+    )
     meta = load_file(path).meta
-    assert (meta.doc_id, meta.title, meta.publisher, meta.kind) == ("sipri-report", "A SIPRI Report", "SIPRI", "programme")
+    assert (meta.doc_id, meta.title, meta.publisher, meta.kind) == (
+        "sipri-report",
+        "A SIPRI Report",
+        "SIPRI",
+        "programme",
+    )
 
 
 @pytest.mark.parametrize(
@@ -161,8 +181,10 @@ def test_docx_headings_and_paragraphs(tmp_path: Path) -> None:
     path.write_bytes(docx_bytes("Lab Policy", [("Purpose", ["Purpose text."]), ("Review", ["Review text."])]))
     document = load_file(path)
     assert document.meta.title == "Lab Policy"
-    assert [(s.heading_path, s.text) for s in document.sections] == [(("Purpose",), "Purpose text."),
-                                                                     (("Review",), "Review text.")]
+    assert [(s.heading_path, s.text) for s in document.sections] == [
+        (("Purpose",), "Purpose text."),
+        (("Review",), "Review text."),
+    ]
 
 
 def test_corrupt_docx(tmp_path: Path) -> None:

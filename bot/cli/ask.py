@@ -22,8 +22,10 @@ def register(app: typer.Typer) -> None:
         with progress_bar("Indexing the shipped corpus") as progress:
             report = services.ensure_corpus(progress)
         if report is not None and not as_json:
-            stderr.print(f"[dim]Indexed the shipped corpus: {report.count('added')} documents, "
-                         f"{report.chunks_written} passages.[/dim]")
+            stderr.print(
+                f"[dim]Indexed the shipped corpus: {report.count('added')} documents, "
+                f"{report.chunks_written} passages.[/dim]"
+            )
         answer = services.engine.ask(question)
         if as_json:
             print_json(answer.as_dict())

@@ -15,8 +15,10 @@ from .output import fail, print_json, progress_bar, user_errors
 
 def _summary_line(report: IngestReport) -> str:
     s = report.summary()
-    line = (f"{s['added']} added, {s['updated']} updated, {s['unchanged']} unchanged, {s['failed']} failed; "
-            f"{s['chunks']} passages written")
+    line = (
+        f"{s['added']} added, {s['updated']} updated, {s['unchanged']} unchanged, {s['failed']} failed; "
+        f"{s['chunks']} passages written"
+    )
     if s["skipped"]:
         line += f"; {s['skipped']} file(s) of unsupported type skipped"
     return line
@@ -43,8 +45,9 @@ def register(app: typer.Typer) -> None:
             if result.outcome == "failed":
                 typer.echo(f"error: {result.error}", err=True)
         if as_json:
-            print_json({"summary": report.summary(), "files": [r.as_dict() for r in report.results],
-                        "skipped": report.skipped})
+            print_json(
+                {"summary": report.summary(), "files": [r.as_dict() for r in report.results], "skipped": report.skipped}
+            )
         else:
             for result in report.results:
                 if result.outcome in ("added", "updated"):

@@ -56,8 +56,14 @@ def print_json(data: Any) -> None:
 def progress_bar(label: str) -> Iterator[Callable[[int, int, str], None]]:
     """A progress callback drawing a bar on stderr when it is a terminal (and nothing otherwise)."""
     with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        TextColumn("[dim]{task.fields[item]}"), console=stderr, transient=True, disable=not stderr.is_terminal,
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("[dim]{task.fields[item]}"),
+        console=stderr,
+        transient=True,
+        disable=not stderr.is_terminal,
     ) as progress:
         task = progress.add_task(label, total=None, item="")
 

@@ -44,7 +44,9 @@ def load_file(path: Path, kind: str | None = None) -> LoadedDocument:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise DocumentError(source, f"is {size // (1024 * 1024)} MB, over the {MAX_FILE_BYTES // (1024 * 1024)} MB limit")
+            raise DocumentError(
+                source, f"is {size // (1024 * 1024)} MB, over the {MAX_FILE_BYTES // (1024 * 1024)} MB limit"
+            )
         data = path.read_bytes()
         sidecar = read_sidecar(path)
     except FrontMatterError as exc:

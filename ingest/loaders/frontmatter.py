@@ -50,9 +50,7 @@ def parse_metadata_block(block: str) -> dict[str, Any]:
 def validate_metadata(data: dict[str, Any]) -> dict[str, Any]:
     unknown = sorted(str(k) for k in data if k not in ALLOWED_KEYS)
     if unknown:
-        raise FrontMatterError(
-            f"unknown front matter key(s) {', '.join(unknown)}; allowed: {', '.join(ALLOWED_KEYS)}"
-        )
+        raise FrontMatterError(f"unknown front matter key(s) {', '.join(unknown)}; allowed: {', '.join(ALLOWED_KEYS)}")
     clean: dict[str, Any] = {}
     for key in ("id", "title", "kind", "publisher", "url", "author", "language"):
         value = data.get(key)

@@ -7,8 +7,22 @@ from bs4 import BeautifulSoup, Tag
 from ..documents import Section
 from .text import normalise_whitespace
 
-_DROP = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form", "svg", "iframe", "template",
-         "button", "select", "input")
+_DROP = (
+    "script",
+    "style",
+    "noscript",
+    "nav",
+    "header",
+    "footer",
+    "aside",
+    "form",
+    "svg",
+    "iframe",
+    "template",
+    "button",
+    "select",
+    "input",
+)
 _DROP_ROLES = ("navigation", "banner", "contentinfo", "search", "complementary")
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _BLOCKS = ("p", "li", "blockquote", "pre", "td", "th", "dd", "dt", "figcaption", "caption")

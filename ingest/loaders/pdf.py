@@ -51,9 +51,7 @@ def pdf_sections(data: bytes, max_pages: int = 2000) -> tuple[str | None, list[S
     if not sections:
         if len(pages) == 0:
             raise PdfProblem("is an empty PDF (no pages)")
-        raise PdfProblem(
-            "has no extractable text (a scanned or image-only PDF?); run OCR on it and ingest the result"
-        )
+        raise PdfProblem("has no extractable text (a scanned or image-only PDF?); run OCR on it and ingest the result")
     return title, sections
 
 
