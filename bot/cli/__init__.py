@@ -11,7 +11,7 @@ import typer
 
 from ..services import Services
 from ..settings import load_settings
-from . import ask, corpus
+from . import ask, corpus, evaluate
 from .output import user_errors
 
 app = typer.Typer(
@@ -55,6 +55,7 @@ class _LazyServices:
 
 ask.register(app)
 corpus.register(app)
+evaluate.register(app)
 
 
 def main() -> None:

@@ -1,0 +1,51 @@
+"""``dualuse eval``: the golden-set evaluation, used as a gate in CI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from corpus import eval_dir
+
+from ..evaluation import THRESHOLDS, evaluate, load_golden
+from .output import fail, print_json, progress_bar, user_errors
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("eval")
+    @user_errors
+    def eval_command(
+        ctx: typer.Context,
+        golden: Annotated[
+            list[Path] | None, typer.Option("--set", help="Golden set file or folder (default: the shipped set).")
+        ] = None,
+        as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object of metrics.")] = False,
+    ) -> None:
+        """Measure retrieval, citations, facts, abstention and refusal on the golden set; exit 1 below the gates."""
+        services = ctx.obj.get()
+        paths = golden or [eval_dir()]
+        for path in paths:
+            if not path.exists():
+                raise fail(f"golden set {path} does not exist")
+        try:
+            questions = load_golden(paths)
+        except ValueError as exc:
+            raise fail(str(exc)) from None
+        if not questions:
+            raise fail(f"no golden questions found in {', '.join(map(str, paths))}")
+        with progress_bar("Indexing the shipped corpus") as progress:
+            services.ensure_corpus(progress)
+        result = evaluate(questions, services.engine, services.retriever, services.index)
+        if as_json:
+            print_json({**{k: round(v, 4) for k, v in result.metrics.items()}, "passed": result.passed,
+                        "failures": result.failures})
+        else:
+            for name, value in result.metrics.items():
+                gate = THRESHOLDS.get(name)
+                mark = f"  (gate {gate[0]} {gate[1]})" if gate else ""
+                typer.echo(f"{name:<26} {value:8.3f}{mark}")
+            typer.echo("PASSED" if result.passed else "FAILED: " + "; ".join(result.failures))
+        if not result.passed:
+            raise typer.Exit(1)
