@@ -68,6 +68,8 @@ class Answer:
     generation_ms: float = 0.0
     passages: list[RetrievedPassage] = field(default_factory=list)
     suggestions: list[str] = field(default_factory=list)  # closest covered topics, for no_answer
+    answer_id: str = ""  # set when the answer log records it; Slack feedback refers to it
+    reviewed: bool = False  # True when this is a correction approved by the programme team
 
     def as_dict(self) -> dict[str, object]:
         data: dict[str, object] = {

@@ -66,6 +66,16 @@ class Settings(BaseSettings):
         None, description="SQLAlchemy URL of the database (default: SQLite in the data dir); postgresql://... works."
     )
 
+    # -- answer log and admin page -------------------------------------------------------------------------
+    log_raw_users: bool = Field(False, description="Keep raw Slack user/channel ids in the answer log (default: keyed hash).")
+    log_pseudonym_key: SecretStr | None = Field(
+        None, description="Key for pseudonymising user ids (default: a random key kept in the data dir)."
+    )
+    admin_token: SecretStr | None = Field(None, description="Sign-in token for the admin page and its JSON API.")
+    admin_session_secret: SecretStr | None = Field(
+        None, description="Signs admin session cookies (default: a random secret kept in the data dir)."
+    )
+
     # -- Slack ---------------------------------------------------------------------------------------------
     slack_bot_token: SecretStr | None = Field(
         None, validation_alias=AliasChoices("SLACK_BOT_TOKEN", "DUALUSE_SLACK_BOT_TOKEN"), description="xoxb-... token."
