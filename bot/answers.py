@@ -39,6 +39,17 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class SentenceSupport:
+    """One sentence of an answer and, per citation number, the verbatim passage sentence that supports it."""
+
+    text: str
+    citations: list[tuple[int, str]]
+
+    def as_dict(self) -> dict[str, object]:
+        return {"text": self.text, "citations": [{"n": n, "quote": quote} for n, quote in self.citations]}
+
+
+@dataclass(frozen=True)
 class RetrievedPassage:
     """What the retriever handed to the composer, kept for the answer log."""
 
@@ -68,6 +79,8 @@ class Answer:
     generation_ms: float = 0.0
     passages: list[RetrievedPassage] = field(default_factory=list)
     suggestions: list[str] = field(default_factory=list)  # closest covered topics, for no_answer
+    sentences: list[SentenceSupport] = field(default_factory=list)
+    unsupported: list[str] = field(default_factory=list)  # generated sentences no cited passage supports
     answer_id: str = ""  # set when the answer log records it; Slack feedback refers to it
     reviewed: bool = False  # True when this is a correction approved by the programme team
 
@@ -79,6 +92,8 @@ class Answer:
             "citations": [c.as_dict() for c in self.citations],
             "mode": self.mode,
             "latency_ms": round(self.latency_ms, 1),
+            "sentences": [s.as_dict() for s in self.sentences],
+            "unsupported": list(self.unsupported),
         }
         if self.notice:
             data["notice"] = self.notice

@@ -38,7 +38,7 @@ def renumber(text: str, valid: set[int]) -> tuple[str, list[int]]:
 
 def split_answer_sentences(text: str) -> list[str]:
     """Sentences of a generated answer; a marker group after the full stop stays with its sentence."""
-    parts = re.split(r"(?<=[.!?])((?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])*)\s+(?=[A-Z\"'(\[])", text.strip())
+    parts = re.split(r"(?<=[.!?])((?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])*)\s+(?=[A-Z\"'(]|\[(?!\d))", text.strip())
     sentences: list[str] = []
     for i in range(0, len(parts), 2):
         sentence = parts[i] + (parts[i + 1] if i + 1 < len(parts) and parts[i + 1] else "")

@@ -17,13 +17,13 @@ from langchain_core.embeddings import Embeddings
 
 from ingest.errors import AnswerError
 
-from .answers import Answer, Citation, Mode, RetrievedPassage
-from .citations import renumber, split_answer_sentences
-from .extractive import ScoredSentence, embed_many, score_sentences, select_sentences
+from .answers import Answer, Citation, Mode, RetrievedPassage, SentenceSupport
+from .extractive import ScoredSentence, score_sentences, select_sentences
 from .llm import LLMAnswerer
 from .retrieval import HybridRetriever, Passage, Retrieval
 from .safety import SafetyVerdict, assess
 from .text import content_terms
+from .verification import verify
 
 logger = logging.getLogger(__name__)
 
@@ -134,11 +134,14 @@ class AnswerEngine:
                 answer.answer += " Related background the corpus covers: " + "; ".join(answer.suggestions) + "."
             return answer
         if self.options.mode == "llm":
-            generated = self._llm_answer(question, standalone, retrieval, scored, vectors)
+            generated = self._llm_answer(question, standalone, retrieval)
             if generated is not None:
                 return generated
             fallback = self._extractive(question, retrieval, scored, vectors)
-            fallback.notice = "The language model was unavailable, so this answer quotes the sources directly."
+            fallback.notice = (
+                "The language model was unavailable or its answer could not be verified against the sources, "
+                "so this answer quotes the sources directly."
+            )
             return fallback
         return self._extractive(question, retrieval, scored, vectors)
 
@@ -149,6 +152,7 @@ class AnswerEngine:
         numbers: dict[str, int] = {}
         citations: list[Citation] = []
         parts: list[str] = []
+        supports: list[SentenceSupport] = []
         # Sentences are shown grouped by source in retrieval order, so the answer reads source by source; one
         # number per passage, quoting the best of its chosen sentences.
         rank = {p.chunk.chunk_id: i for i, p in enumerate(retrieval.passages)}
@@ -158,6 +162,7 @@ class AnswerEngine:
                 numbers[chunk_id] = len(citations) + 1
                 citations.append(_citation(numbers[chunk_id], sentence.passage, sentence.text, sentence.score))
             parts.append(f"{sentence.text} [{numbers[chunk_id]}]")
+            supports.append(SentenceSupport(sentence.text, [(numbers[chunk_id], sentence.text)]))
         return Answer(
             question=question,
             status="answered",
@@ -167,10 +172,11 @@ class AnswerEngine:
             latency_ms=0.0,
             retrieval_ms=retrieval.elapsed_ms,
             passages=[_log_passage(p) for p in retrieval.passages],
+            sentences=supports,
         )
 
     def _llm_answer(
-        self, question: str, standalone: str, retrieval: Retrieval, scored: list[ScoredSentence], vectors: np.ndarray
+        self, question: str, standalone: str, retrieval: Retrieval
     ) -> Answer | None:
         assert self.llm is not None
         started = time.perf_counter()
@@ -184,18 +190,22 @@ class AnswerEngine:
             answer = self._no_answer(question, retrieval, [_log_passage(p) for p in retrieval.passages])
             answer.mode, answer.model, answer.generation_ms = "llm", self.llm.model_name, generation_ms
             return answer
-        cleaned, order = renumber(text, set(range(1, len(retrieval.passages) + 1)))
-        if not order:
-            logger.warning("LLM answer cited no valid source; falling back to the extractive answer")
+        verification = verify(text, retrieval.passages, self.embeddings)
+        if not verification.order or verification.mostly_unsupported():
+            logger.warning(
+                "LLM answer not supported by its sources (%d of %d sentences); falling back to the extractive answer",
+                len(verification.unsupported), len(verification.sentences),
+            )
             return None
-        citations = [
-            self._llm_citation(new, retrieval.passages[old - 1], cleaned, new, scored, vectors)
-            for new, old in enumerate(order, start=1)
-        ]
+        citations = []
+        for new, old in enumerate(verification.order, start=1):
+            quotes = [(q, s) for s in verification.sentences for n, q in s.citations if n == new]
+            quote = quotes[0][0]
+            citations.append(_citation(new, retrieval.passages[old - 1], quote, retrieval.passages[old - 1].dense))
         return Answer(
             question=question,
             status="answered",
-            answer=cleaned,
+            answer=verification.text,
             citations=citations,
             mode="llm",
             latency_ms=0.0,
@@ -203,20 +213,9 @@ class AnswerEngine:
             retrieval_ms=retrieval.elapsed_ms,
             generation_ms=generation_ms,
             passages=[_log_passage(p) for p in retrieval.passages],
+            sentences=verification.sentences,
+            unsupported=verification.unsupported,
         )
-
-    def _llm_citation(
-        self, n: int, passage: Passage, answer: str, marker: int, scored: list[ScoredSentence], vectors: np.ndarray
-    ) -> Citation:
-        """Quote the sentence of ``passage`` closest to the answer sentences that cite it."""
-        claims = [s for s in split_answer_sentences(answer) if f"[{marker}]" in s] or [answer]
-        own = [i for i, s in enumerate(scored) if s.passage.chunk.chunk_id == passage.chunk.chunk_id]
-        if not own:
-            return _citation(n, passage, passage.chunk.text[:300], passage.dense)
-        claim_vectors = embed_many(self.embeddings, claims)
-        similarity = (vectors[own] @ claim_vectors.T).max(axis=1)
-        best = own[int(np.argmax(similarity))]
-        return _citation(n, passage, scored[best].text, float(similarity.max()))
 
     def _no_answer(self, question: str, retrieval: Retrieval, log_passages: list[RetrievedPassage]) -> Answer:
         topics = self._suggested_topics(retrieval)

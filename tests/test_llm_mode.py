@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,6 +13,7 @@ from bot.cli import app
 from bot.engine import AnswerEngine, EngineOptions
 from bot.llm import LLMAnswerer, make_chat_model
 from bot.retrieval import HybridRetriever
+from ingest.chunking import split_sentences
 from ingest.embeddings import MiniLMEmbeddings
 from ingest.index import CorpusIndex
 
@@ -32,33 +34,67 @@ def _engine(server: FakeOpenAI, index: CorpusIndex, embeddings: MiniLMEmbeddings
     return AnswerEngine(HybridRetriever(index, embeddings), embeddings, llm=llm, options=EngineOptions(mode="llm"))
 
 
-def test_llm_answer_keeps_only_valid_markers_and_quotes_the_cited_passages(
+def _sources(messages: list[dict]) -> dict[int, list[str]]:
+    """The numbered sources as the model sees them in the prompt: number -> sentences of the passage."""
+    user = messages[-1]["content"]
+    sources: dict[int, list[str]] = {}
+    for block in re.findall(r"^\[(\d+)\] [^\n]*\n(.*?)(?=\n\n\[\d+\] |\n\nQuestion:)", user, re.S | re.M):
+        sources[int(block[0])] = split_sentences(block[1])
+    return sources
+
+
+def _find(sources: dict[int, list[str]], needle: str, skip: int | None = None) -> tuple[int, str]:
+    return next((n, s) for n, group in sources.items() for s in group if needle in s and n != skip)
+
+
+def test_llm_answer_keeps_only_supported_valid_markers_and_quotes_the_passages(
     fake_openai: FakeOpenAI, shipped_index: CorpusIndex, embeddings: MiniLMEmbeddings
 ) -> None:
-    fake_openai.script = Script(
-        reply=lambda m: (
-            "The European Union funds the programme [2]. UNODA and SIPRI run it "
-            "together [1][9]. A claim citing nothing real [7]."
-        )
-    )
+    def reply(messages: list[dict]) -> str:
+        sources = _sources(messages)
+        n_fund, fund = _find(sources, "2022/2269")
+        n_other, other = next((n, g[0]) for n, g in sorted(sources.items(), reverse=True) if n != n_fund)
+        return f"{fund} [{n_fund}] {other} [{n_other}][9] A claim citing nothing real [7]."
+
+    fake_openai.script = Script(reply=reply)
     answer = _engine(fake_openai, shipped_index, embeddings).ask(QUESTION)
     assert answer.status == "answered" and answer.mode == "llm" and answer.model == "test-model"
-    # [2] came first so it becomes [1]; [9] and [7] pointed to no source and are gone.
-    assert answer.answer == (
-        "The European Union funds the programme [1]. UNODA and SIPRI run it together [2]. A claim citing nothing real."
-    )
+    # Renumbered by first use; [9] and [7] pointed to no source and are gone; the marker-less claim is reported.
+    assert answer.answer.endswith("[2] A claim citing nothing real.")
+    assert "[1]" in answer.answer and "[9]" not in answer.answer and "[7]" not in answer.answer
+    assert answer.unsupported == ["A claim citing nothing real."]
     assert [c.n for c in answer.citations] == [1, 2]
-    passages = answer.passages
-    assert answer.citations[0].chunk_id == passages[1].chunk_id
-    assert answer.citations[1].chunk_id == passages[0].chunk_id
     for citation in answer.citations:
-        assert citation.quote in shipped_index.get_chunks([citation.chunk_id])[0].text
+        assert citation.quote and citation.quote in shipped_index.get_chunks([citation.chunk_id])[0].text
+    assert [len(s.citations) for s in answer.sentences] == [1, 1, 0]
+    assert answer.as_dict()["sentences"][0]["citations"][0]["quote"] == answer.citations[0].quote
 
     request = fake_openai.requests[-1]["body"]
     assert request["model"] == "test-model"
     system, user = request["messages"][0]["content"], request["messages"][1]["content"]
     assert "ONLY the numbered sources" in system
     assert QUESTION in user and "[1] " in user and "[6] " in user
+
+
+def test_claims_with_invented_numbers_or_the_wrong_source_lose_their_marker(
+    fake_openai: FakeOpenAI, shipped_index: CorpusIndex, embeddings: MiniLMEmbeddings
+) -> None:
+    def reply(messages: list[dict]) -> str:
+        sources = _sources(messages)
+        n_fund, fund = _find(sources, "2022/2269")
+        wrong = next(n for n in sources if n != n_fund and not any("2022/2269" in x for x in sources[n]))
+        other = sources[wrong][0]
+        return (f"{fund} [{n_fund}] {other} [{wrong}] "
+                f"The European Union gave the programme 99 million euros in 2031 [{n_fund}]. {fund} [{wrong}]")
+
+    fake_openai.script = Script(reply=reply)
+    answer = _engine(fake_openai, shipped_index, embeddings).ask(QUESTION)
+    assert answer.mode == "llm"
+    # Half the sentences hold: the answer stands, with the other half stripped of their markers and reported.
+    fabricated = "The European Union gave the programme 99 million euros in 2031."
+    assert answer.unsupported == [fabricated, answer.sentences[0].text]
+    assert [len(s.citations) for s in answer.sentences] == [1, 1, 0, 0]
+    assert answer.answer.endswith(f"[2] {fabricated} {answer.sentences[0].text}")
 
 
 def test_i_dont_know_becomes_no_answer(
@@ -98,9 +134,10 @@ def test_cli_uses_llm_mode_when_openai_base_url_is_set(
     shutil.copytree(shipped_index_dir, isolated_environment / "index")
     monkeypatch.setenv("OPENAI_BASE_URL", fake_openai.base_url)
     monkeypatch.setenv("DUALUSE_LLM_MODEL", "local-model")
-    fake_openai.script = Script(reply=lambda m: "The EU funds it [1].")
+    fake_openai.script = Script(reply=lambda m: "{} [{}]".format(*reversed(_find(_sources(m), "2022/2269"))))
     result = CliRunner().invoke(app, ["ask", "--json", QUESTION])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert data["mode"] == "llm" and data["answer"] == "The EU funds it [1]." and len(data["citations"]) == 1
+    assert data["mode"] == "llm" and "2022/2269" in data["answer"] and data["answer"].endswith("[1]")
+    assert len(data["citations"]) == 1 and data["unsupported"] == []
     assert fake_openai.requests[-1]["body"]["model"] == "local-model"

@@ -77,6 +77,9 @@ def render_answer(answer: Answer) -> str:
     lines = [answer.answer]
     if answer.notice:
         lines += ["", f"Note: {answer.notice}"]
+    if answer.unsupported:
+        lines += ["", "Not supported by the cited sources (markers removed):"]
+        lines += [f"  - {sentence}" for sentence in answer.unsupported]
     if answer.citations:
         lines += ["", "Sources:" if answer.status == "answered" else "Guidance:"]
         for c in answer.citations:
