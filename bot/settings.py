@@ -67,7 +67,9 @@ class Settings(BaseSettings):
     )
 
     # -- answer log and admin page -------------------------------------------------------------------------
-    log_raw_users: bool = Field(False, description="Keep raw Slack user/channel ids in the answer log (default: keyed hash).")
+    log_raw_users: bool = Field(
+        False, description="Keep raw Slack user/channel ids in the answer log (default: keyed hash)."
+    )
     log_pseudonym_key: SecretStr | None = Field(
         None, description="Key for pseudonymising user ids (default: a random key kept in the data dir)."
     )
