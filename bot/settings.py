@@ -61,6 +61,10 @@ class Settings(BaseSettings):
         description="OpenAI-compatible server (vLLM, Ollama, llama.cpp), e.g. http://localhost:8000/v1.",
     )
 
+    # -- operations ----------------------------------------------------------------------------------------
+    log_level: str = Field("WARNING", description="Log level: DEBUG, INFO, WARNING or ERROR.")
+    log_format: Literal["text", "json"] = Field("text", description="'json' writes one JSON object per log line.")
+
     # -- database (answer log, Slack event de-duplication) ------------------------------------------------------
     database_url: str | None = Field(
         None, description="SQLAlchemy URL of the database (default: SQLite in the data dir); postgresql://... works."
@@ -97,6 +101,14 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("SLACK_API_URL", "DUALUSE_SLACK_API_URL"),
         description="Slack Web API base URL (default https://slack.com/api/); for gateways and tests.",
     )
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+            raise ValueError("must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
+        return level
 
     @field_validator("data_dir")
     @classmethod
@@ -158,3 +170,4 @@ def load_settings(**overrides: object) -> Settings:
         variable = field.upper() if field.startswith(("OPENAI_", "SLACK_")) else f"DUALUSE_{field.upper()}"
         message = first["msg"].removeprefix("Value error, ")
         raise ConfigurationError(f"{variable} is invalid: {message}" if field else message) from None
+
