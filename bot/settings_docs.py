@@ -45,8 +45,8 @@ def configuration_table() -> str:
     rows = ["| Variable | Default | Meaning |", "|---|---|---|"]
     for name, field in Settings.model_fields.items():
         default = _default(name)
-        rows.append(f"| `{environment_variable(name)}` | {f'`{default}`' if default and ' ' not in default else default} "
-                    f"| {field.description or ''} |")
+        shown = f"`{default}`" if default and " " not in default else default
+        rows.append(f"| `{environment_variable(name)}` | {shown} | {field.description or ''} |")
     return "\n".join(rows)
 
 

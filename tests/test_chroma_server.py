@@ -67,7 +67,8 @@ def test_ingest_service_command_then_ask_against_a_chroma_server(
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["summary"]["added"] == 34
 
-    answer = json.loads(runner.invoke(app, ["ask", "--json", "Which rule asks labs to log autonomy test flights?"]).stdout)
+    asked = runner.invoke(app, ["ask", "--json", "Which rule asks labs to log autonomy test flights?"])
+    answer = json.loads(asked.stdout)
     assert answer["status"] == "answered" and answer["citations"][0]["doc_id"] == "heron-rule"
     # The embedded index in the data dir was never used.
     assert not (Path(os.environ["DUALUSE_DATA_DIR"]) / "index").exists()
