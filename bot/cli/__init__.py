@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import logging
 import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from ..logging_setup import configure_logging
 from ..services import Services
 from ..settings import load_settings
-from . import ask, corpus, evaluate
+from . import ask, corpus, evaluate, serve
 from .output import user_errors
 
 app = typer.Typer(
@@ -31,12 +31,9 @@ def _configure(
         Path | None, typer.Option("--data-dir", help="Where state lives (default: $DUALUSE_DATA_DIR).")
     ] = None,
 ) -> None:
-    logging.basicConfig(
-        level=os.environ.get("DUALUSE_LOG_LEVEL", "WARNING").upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
     overrides = {"data_dir": data_dir} if data_dir is not None else {}
     settings = load_settings(**overrides)
+    configure_logging(settings.log_level, settings.log_format)
     ctx.obj = _LazyServices(settings)
 
 
@@ -56,6 +53,7 @@ class _LazyServices:
 ask.register(app)
 corpus.register(app)
 evaluate.register(app)
+serve.register(app)
 
 
 def main() -> None:

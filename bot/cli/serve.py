@@ -1,0 +1,68 @@
+"""``dualuse serve``: the Slack bot, in Socket Mode (SLACK_APP_TOKEN set) or over HTTP (``--http``)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated
+
+import typer
+
+from .output import stderr, user_errors
+
+logger = logging.getLogger(__name__)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("serve")
+    @user_errors
+    def serve(
+        ctx: typer.Context,
+        http: Annotated[
+            bool, typer.Option("--http", help="Serve the Events API at POST /slack/events instead of Socket Mode.")
+        ] = False,
+        port: Annotated[int, typer.Option("--port", min=0, max=65535, help="HTTP port (with --http).")] = 3000,
+        host: Annotated[str, typer.Option("--host", help="HTTP address to bind (with --http).")] = "0.0.0.0",
+    ) -> None:
+        """Run the Slack bot (needs SLACK_BOT_TOKEN, and SLACK_APP_TOKEN or --http with SLACK_SIGNING_SECRET)."""
+        from ingest.errors import ConfigurationError
+
+        from ..slack import build_app, config, serve_http, serve_socket_mode
+
+        settings = ctx.obj.settings
+        # Check every setting before loading anything heavy, so a typo fails in a second with one line.
+        config.bot_token(settings)
+        app_token = None if http else config.app_token(settings)
+        if http:
+            config.signing_secret(settings)
+        elif app_token is None:
+            raise ConfigurationError(
+                "SLACK_APP_TOKEN is not set: set it for Socket Mode, or run `dualuse serve --http`"
+            )
+        services = ctx.obj.get()
+        with _status("Loading the corpus"):
+            services.ensure_corpus()
+            # Load the models now: the first question should not pay for it (and no LLM call is made here).
+            _ = services.engine
+            services.embeddings.embed_query("warm up")
+        slack_app = build_app(settings, services, http=http)
+
+        def ready(where: str) -> None:
+            stderr.print(f"dualuse is serving Slack ({where}); Ctrl+C to stop", highlight=False)
+
+        if http:
+            serve_http(slack_app, host, port, on_ready=ready)
+        else:
+            assert app_token is not None
+            serve_socket_mode(slack_app, app_token, on_ready=ready)
+
+
+def _status(message: str):  # type: ignore[no-untyped-def]
+    return stderr.status(message) if stderr.is_terminal else _Nothing()
+
+
+class _Nothing:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None

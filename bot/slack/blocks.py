@@ -1,0 +1,170 @@
+"""Block Kit layouts for answers, help and the App Home tab.
+
+Slack limits a section's text to 3,000 characters and a message to 50 blocks: long answers are split over several
+sections and, past 50 blocks, several messages. Nothing is truncated.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..answers import Answer, Citation
+from .mrkdwn import escape, link, split_text, to_mrkdwn
+
+Block = dict[str, Any]
+
+MAX_TEXT = 3000
+MAX_BLOCKS = 50
+FALLBACK_CHARS = 3000
+FEEDBACK_ACTIONS = {"feedback_helpful": "helpful", "feedback_not_helpful": "not_helpful", "feedback_flag": "flag"}
+EXAMPLE_QUESTIONS = (
+    "What is the Responsible Innovation in AI for Peace and Security programme?",
+    "What do the Hague Ethical Guidelines say, and who wrote them?",
+    "Is there a biosecurity code of conduct for people who build protein design models?",
+    "What should we consider before releasing open weights of a model that designs molecules?",
+)
+LOOKING_UP = ":hourglass_flowing_sand: Looking this up in the corpus..."
+APOLOGY = ":warning: Sorry, something went wrong while answering. Please try again in a moment."
+
+
+@dataclass(frozen=True)
+class Message:
+    """One Slack message: the fallback text (notifications, screen readers) and its blocks."""
+
+    text: str
+    blocks: list[Block]
+
+
+def section(text: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def context(text: str) -> Block:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
+
+
+def sections(text: str) -> list[Block]:
+    return [section(part) for part in split_text(text, MAX_TEXT)]
+
+
+def render_answer(answer: Answer, answer_id: str, *, include_text: bool = True) -> list[Message]:
+    """The answer as one or more messages; the feedback buttons go on the last one.
+
+    ``include_text=False`` leaves out the answer text, for a stream that has already shown it.
+    """
+    if answer.status == "refused":
+        head = [section(":no_entry: *I can't help with that request.*"), *sections(to_mrkdwn(answer.answer))]
+        sources = _sources("Guidance", answer.citations)
+    elif answer.status == "no_answer":
+        head = [section(":mag: *I couldn't find this in the corpus.*"), *sections(to_mrkdwn(answer.answer))]
+        if answer.suggestions:
+            topics = "\n".join(f"• {escape(topic)}" for topic in answer.suggestions)
+            head += sections(f"*Topics I can answer from:*\n{topics}")
+        sources = _sources("Related sources", answer.citations)
+    else:
+        head = sections(to_mrkdwn(answer.answer)) if include_text else []
+        sources = _sources("Sources", answer.citations)
+    blocks = head
+    if answer.notice:
+        blocks.append(context(f":information_source: {escape(answer.notice)}"))
+    if answer.standalone_question:
+        blocks.append(context(f"Answered as: _{escape(answer.standalone_question)}_"))
+    blocks += sources
+    blocks.append(feedback_block(answer, answer_id))
+    return _messages(blocks, fallback=_fallback(answer))
+
+
+def render_error(message: str) -> list[Block]:
+    """``message`` is already escaped mrkdwn."""
+    return [section(message)]
+
+
+def _sources(heading: str, citations: Sequence[Citation]) -> list[Block]:
+    if not citations:
+        return []
+    blocks: list[Block] = [{"type": "divider"}, section(f"*{heading}*")]
+    for citation in citations:
+        blocks += sections(citation_text(citation))
+    return blocks
+
+
+def citation_text(c: Citation) -> str:
+    title = link(c.url, c.title) if c.url else f"*{escape(c.title)}*"
+    origin = ", ".join(escape(x) for x in (c.publisher, c.date) if x)
+    where = ", ".join(x for x in (escape(c.section) if c.section else "", f"p. {c.page}" if c.page else "") if x)
+    line = f"*[{c.n}]* {title}" + (f" ({origin})" if origin else "") + (f" · {where}" if where else "")
+    if c.quote:
+        line += "\n>" + escape(" ".join(c.quote.split()))
+    return line
+
+
+def feedback_block(answer: Answer, answer_id: str) -> Block:
+    # The button value travels back with the click, so the feedback row can name the answer without a lookup.
+    value = json.dumps({"id": answer_id, "status": answer.status, "q": answer.question[:1500]}, ensure_ascii=False)
+    buttons = [
+        ("feedback_helpful", ":thumbsup: Helpful", None),
+        ("feedback_not_helpful", ":thumbsdown: Not helpful", None),
+        ("feedback_flag", ":triangular_flag_on_post: Flag for review", "danger"),
+    ]
+    elements = []
+    for action_id, label, style in buttons:
+        button: Block = {
+            "type": "button",
+            "action_id": action_id,
+            "text": {"type": "plain_text", "text": label, "emoji": True},
+            "value": value,
+        }
+        if style:
+            button["style"] = style
+        elements.append(button)
+    return {"type": "actions", "block_id": f"feedback:{answer_id}", "elements": elements}
+
+
+def _fallback(answer: Answer) -> str:
+    text = escape(answer.answer)
+    return text if len(text) <= FALLBACK_CHARS else split_text(text, FALLBACK_CHARS - 1)[0] + "…"
+
+
+def _messages(blocks: list[Block], fallback: str) -> list[Message]:
+    chunks = [blocks[i : i + MAX_BLOCKS] for i in range(0, len(blocks), MAX_BLOCKS)]
+    messages = [Message(fallback, chunks[0])]
+    messages += [Message(f"(continued {i + 2}/{len(chunks)})", chunk) for i, chunk in enumerate(chunks[1:])]
+    return messages
+
+
+def help_blocks() -> list[Block]:
+    examples = "\n".join(f"• `/dualuse {q}`" for q in EXAMPLE_QUESTIONS)
+    return [
+        section(
+            "*Dual-use assistant* answers questions about the responsible development of AI for peace and security "
+            "from a fixed corpus of programme materials, codes of conduct and UN statements, with numbered sources."
+        ),
+        section(
+            "*How to ask*\n• `/dualuse YOUR QUESTION` (only you see the answer)\n• mention me in a channel: "
+            "I answer in the thread, and follow-ups in that thread keep the context\n• send me a direct message"
+        ),
+        section(f"*Examples*\n{examples}"),
+    ]
+
+
+def home_view(document_count: int, last_changed: str) -> dict[str, Any]:
+    examples = "\n".join(f"• {q}" for q in EXAMPLE_QUESTIONS)
+    changed = escape(last_changed) if last_changed else "never"
+    return {
+        "type": "home",
+        "blocks": [
+            {"type": "header", "text": {"type": "plain_text", "text": "Dual-use assistant"}},
+            section(
+                "I answer AI practitioners' dual-use questions from a curated corpus of programme materials, "
+                "codes of conduct and UN statements. Every answer cites its sources; if the corpus does not cover "
+                "a question, I say so instead of guessing."
+            ),
+            section(f"*Try asking*\n{examples}"),
+            section("Mention me in a channel, send me a direct message, or use `/dualuse QUESTION`."),
+            {"type": "divider"},
+            context(f"I know *{document_count}* documents. The corpus last changed: {changed}."),
+        ],
+    }

@@ -1,0 +1,18 @@
+"""Bolt listeners, one module per kind of request; each exposes ``register(app, deps)``."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from ..deps import SlackDeps
+from . import actions, assistant, commands, events, home
+
+
+def register_listeners(app: App, deps: SlackDeps) -> None:
+    # The assistant middleware goes first: it claims messages in assistant (DM) threads before the plain
+    # message listeners see them.
+    assistant.register(app, deps)
+    events.register(app, deps)
+    commands.register(app, deps)
+    actions.register(app, deps)
+    home.register(app, deps)

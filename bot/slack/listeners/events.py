@@ -1,0 +1,93 @@
+"""Mentions in channels, direct messages and follow-ups in threads the bot is part of.
+
+Every event is acknowledged at once (Slack wants a reply within 3 seconds); the answering runs in a Bolt lazy
+listener. Bot messages (ours and other bots'), edits and deletions are acknowledged and ignored, so bots never
+talk to each other in a loop.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
+
+from ..answering import Conversation, answer_question
+from ..deps import SlackDeps
+from ..threads import bot_in_thread, strip_mentions, thread_messages
+
+logger = logging.getLogger(__name__)
+
+
+def acknowledge(ack: Ack) -> None:
+    ack()
+
+
+def from_a_person(event: dict[str, Any]) -> bool:
+    """A new message a person wrote: not a bot, not an edit, deletion or other subtype."""
+    return event.get("subtype") is None and not event.get("bot_id") and bool(event.get("user"))
+
+
+def is_direct_question(event: dict[str, Any]) -> bool:
+    # Thread replies in a DM belong to the assistant middleware (see listeners/assistant.py).
+    return from_a_person(event) and event.get("channel_type") == "im" and not event.get("thread_ts")
+
+
+def is_thread_follow_up(event: dict[str, Any], context: BoltContext) -> bool:
+    thread_ts = event.get("thread_ts")
+    mention = f"<@{context.bot_user_id}>"
+    # A reply that mentions the bot also arrives as app_mention, which answers it: answering here too would
+    # answer twice.
+    return (
+        from_a_person(event)
+        and event.get("channel_type") in ("channel", "group", "mpim")
+        and bool(thread_ts)
+        and thread_ts != event.get("ts")
+        and mention not in (event.get("text") or "")
+    )
+
+
+def register(app: App, deps: SlackDeps) -> None:
+    def answer_mention(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        conversation = Conversation(
+            channel=event["channel"],
+            reply_thread_ts=event.get("thread_ts") or event["ts"],
+            question_ts=event["ts"],
+            context_thread_ts=event.get("thread_ts"),
+            bot_user_id=context.bot_user_id,
+            bot_id=context.bot_id,
+        )
+        answer_question(client, deps, conversation, strip_mentions(event.get("text", "")))
+
+    def answer_direct_message(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        conversation = Conversation(
+            channel=event["channel"],
+            reply_thread_ts=None,
+            question_ts=event["ts"],
+            bot_user_id=context.bot_user_id,
+            bot_id=context.bot_id,
+        )
+        answer_question(client, deps, conversation, strip_mentions(event.get("text", "")))
+
+    def answer_follow_up(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        channel, thread_ts = event["channel"], event["thread_ts"]
+        # Only threads the bot already takes part in: it must not chime in on every conversation in a channel.
+        if not bot_in_thread(thread_messages(client, channel, thread_ts), context.bot_user_id, context.bot_id):
+            return
+        conversation = Conversation(
+            channel=channel,
+            reply_thread_ts=thread_ts,
+            question_ts=event["ts"],
+            context_thread_ts=thread_ts,
+            bot_user_id=context.bot_user_id,
+            bot_id=context.bot_id,
+        )
+        answer_question(client, deps, conversation, strip_mentions(event.get("text", "")))
+
+    app.event("app_mention", matchers=[lambda event: not event.get("bot_id")])(ack=acknowledge, lazy=[answer_mention])
+    app.event("message", matchers=[is_direct_question])(ack=acknowledge, lazy=[answer_direct_message])
+    app.event("message", matchers=[is_thread_follow_up])(ack=acknowledge, lazy=[answer_follow_up])
+    # Everything else (bots, edits, deletions, channel chatter): acknowledge, or Slack would retry it.
+    app.event("message")(acknowledge)
+    app.event("app_mention")(acknowledge)

@@ -1,0 +1,32 @@
+"""The App Home tab: what the bot is, example questions, how many documents it knows, when the corpus changed."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from ..blocks import home_view
+from ..deps import SlackDeps
+
+logger = logging.getLogger(__name__)
+
+
+def register(app: App, deps: SlackDeps) -> None:
+    def acknowledge(ack: Ack) -> None:
+        ack()
+
+    def publish(event: dict[str, Any], client: WebClient) -> None:
+        index = deps.services.index
+        try:
+            view = home_view(len(index.documents()), index.last_changed())
+            client.views_publish(user_id=event["user"], view=view)
+        except Exception:
+            logger.exception("could not publish the App Home tab for %s", event.get("user"))
+
+    app.event("app_home_opened", matchers=[lambda event: event.get("tab", "home") == "home"])(
+        ack=acknowledge, lazy=[publish]
+    )
+    app.event("app_home_opened")(acknowledge)  # the Messages tab: nothing to show

@@ -1,0 +1,239 @@
+"""A small Slack emulator for tests: the Web API over HTTP on 127.0.0.1 and a Socket Mode WebSocket server.
+
+It records every call, keeps the messages posted so that ``conversations.replies`` can return a thread, and can be
+told to fail a method (429 with Retry-After, or 500) for the next N calls.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl
+
+from websockets.sync.server import ServerConnection, serve
+
+BOT_USER_ID = "UBOT0001"
+BOT_ID = "BBOT0001"
+TEAM_ID = "T0000001"
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+    headers: dict[str, str]
+    status: int = 200
+    response: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Failure:
+    status: int
+    times: int
+    retry_after: int = 1
+
+
+@dataclass
+class SlackEmulator:
+    calls: list[Call] = field(default_factory=list)
+    messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # channel -> messages
+    failures: dict[str, Failure] = field(default_factory=dict)
+    acks: list[dict[str, Any]] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _ts: itertools.count = field(default_factory=lambda: itertools.count(1))
+    _http: ThreadingHTTPServer | None = None
+    _ws: Any = None
+    _sockets: list[ServerConnection] = field(default_factory=list)
+
+    # -- lifecycle -----------------------------------------------------------------------------------------
+    def start(self) -> SlackEmulator:
+        owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+                path, _, query = self.path.partition("?")
+                self._reply(path, dict(parse_qsl(query)))
+
+            def do_POST(self) -> None:  # noqa: N802
+                raw = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
+                if self.headers.get("Content-Type", "").startswith("application/json"):
+                    params = json.loads(raw or "{}")
+                else:
+                    params = dict(parse_qsl(raw))
+                self._reply(self.path.partition("?")[0], params)
+
+            def _reply(self, path: str, params: dict[str, Any]) -> None:
+                status, payload, headers = owner._handle(path, params, dict(self.headers))
+                body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json; charset=utf-8")
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self._http = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self._http.serve_forever, daemon=True).start()
+        self._ws = serve(self._on_socket, "127.0.0.1", 0)
+        threading.Thread(target=self._ws.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        for connection in list(self._sockets):
+            connection.close()
+        if self._ws is not None:
+            self._ws.shutdown()
+        if self._http is not None:
+            self._http.shutdown()
+            self._http.server_close()
+
+    @property
+    def api_url(self) -> str:
+        assert self._http is not None
+        return f"http://127.0.0.1:{self._http.server_address[1]}/api"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self._ws.socket.getsockname()[1]}/link/?ticket=test"
+
+    def response_url(self, name: str = "") -> str:
+        return f"http://127.0.0.1:{self._http.server_address[1]}/response/{name or uuid.uuid4().hex}"
+
+    # -- test controls -------------------------------------------------------------------------------------
+    def fail(self, method: str, status: int, times: int = 1, retry_after: int = 1) -> None:
+        with self._lock:
+            self.failures[method] = Failure(status, times, retry_after)
+
+    def seed(self, channel: str, message: dict[str, Any]) -> None:
+        with self._lock:
+            self.messages.setdefault(channel, []).append(message)
+
+    def calls_to(self, method: str, **match: Any) -> list[Call]:
+        with self._lock:
+            calls = list(self.calls)
+        return [c for c in calls if c.method == method and all(c.params.get(k) == v for k, v in match.items())]
+
+    def wait_for(self, predicate: Callable[[], Any], timeout: float = 30.0) -> Any:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            result = predicate()
+            if result:
+                return result
+            time.sleep(0.05)
+        raise AssertionError(f"timed out after {timeout}s; calls: {[c.method for c in self.calls]}")
+
+    def send_envelope(self, payload: dict[str, Any], kind: str = "events_api", retry_attempt: int = 0) -> str:
+        """Push a Socket Mode envelope to every connected client; returns its envelope_id."""
+        envelope_id = uuid.uuid4().hex
+        envelope = {
+            "envelope_id": envelope_id,
+            "type": kind,
+            "accepts_response_payload": kind != "events_api",
+            "retry_attempt": retry_attempt,
+            "retry_reason": "timeout" if retry_attempt else "",
+            "payload": payload,
+        }
+        for connection in list(self._sockets):
+            connection.send(json.dumps(envelope))
+        return envelope_id
+
+    def wait_for_socket(self, timeout: float = 30.0) -> None:
+        self.wait_for(lambda: self._sockets, timeout)
+
+    # -- Socket Mode ---------------------------------------------------------------------------------------
+    def _on_socket(self, connection: ServerConnection) -> None:
+        connection.send(json.dumps({"type": "hello", "num_connections": 1, "debug_info": {"host": "emulator"}}))
+        self._sockets.append(connection)
+        try:
+            for message in connection:
+                data = json.loads(message)
+                if "envelope_id" in data:
+                    with self._lock:
+                        self.acks.append(data)
+        except Exception:  # the client went away
+            pass
+        finally:
+            self._sockets.remove(connection)
+
+    # -- Web API -------------------------------------------------------------------------------------------
+    def _handle(self, path: str, params: dict[str, Any], headers: dict[str, str]) -> tuple[int, Any, dict]:
+        if path.startswith("/response/"):
+            with self._lock:
+                self.calls.append(Call("response_url", params | {"_path": path}, headers))
+            return 200, b"ok", {}
+        method = path.rsplit("/", 1)[-1]
+        for key in ("blocks", "view", "prompts", "chunks"):
+            if isinstance(params.get(key), str):
+                params[key] = json.loads(params[key])
+        with self._lock:
+            failure = self.failures.get(method)
+            if failure is not None and failure.times > 0:
+                failure.times -= 1
+                self.calls.append(Call(method, params, headers, failure.status))
+                if failure.status == 429:
+                    return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(failure.retry_after)}
+                return failure.status, {"ok": False, "error": "internal_error"}, {}
+            response = self._answer(method, params)
+            self.calls.append(Call(method, params, headers, 200, response))
+            return 200, response, {}
+
+    def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        channel = params.get("channel") or params.get("channel_id") or ""
+        if method == "auth.test":
+            return {
+                "ok": True,
+                "user_id": BOT_USER_ID,
+                "bot_id": BOT_ID,
+                "team_id": TEAM_ID,
+                "user": "dualuse",
+                "team": "Test",
+                "url": "https://test.slack.com/",
+            }
+        if method in ("chat.postMessage", "chat.startStream"):
+            ts = self._next_ts()
+            message = {
+                "type": "message",
+                "ts": ts,
+                "user": BOT_USER_ID,
+                "bot_id": BOT_ID,
+                "text": params.get("text", ""),
+                "blocks": params.get("blocks", []),
+            }
+            if params.get("thread_ts"):
+                message["thread_ts"] = params["thread_ts"]
+            self.messages.setdefault(channel, []).append(message)
+            return {"ok": True, "channel": channel, "ts": ts, "message": message}
+        if method == "chat.update":
+            for message in self.messages.get(channel, []):
+                if message["ts"] == params.get("ts"):
+                    message.update(text=params.get("text", ""), blocks=params.get("blocks", []))
+            return {"ok": True, "channel": channel, "ts": params.get("ts"), "text": params.get("text", "")}
+        if method == "chat.postEphemeral":
+            return {"ok": True, "message_ts": self._next_ts()}
+        if method == "conversations.replies":
+            thread = [
+                m
+                for m in self.messages.get(channel, [])
+                if m["ts"] == params.get("ts") or m.get("thread_ts") == params.get("ts")
+            ]
+            return {"ok": True, "messages": sorted(thread, key=lambda m: float(m["ts"])), "has_more": False}
+        if method == "apps.connections.open":
+            return {"ok": True, "url": self.ws_url}
+        if method in ("chat.appendStream", "chat.stopStream"):
+            return {"ok": True, "channel": channel, "ts": params.get("ts")}
+        # views.publish, assistant.threads.setStatus / setSuggestedPrompts / setTitle, ...
+        return {"ok": True}
+
+    def _next_ts(self) -> str:
+        return f"{1700000000 + next(self._ts)}.000100"

@@ -1,0 +1,361 @@
+"""The real ``dualuse serve --http`` process, driven with signed (and forged, stale, retried) requests."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from .conftest import BOT_TOKEN, ServeProcess, http, sign
+from .emulator import BOT_ID, BOT_USER_ID, SlackEmulator
+
+pytestmark = pytest.mark.slow
+
+HAGUE_QUESTION = "what are the hague ethical guidelines and who came up with them?"
+CHANNEL = "C0000001"
+
+
+def new_id() -> str:
+    return "Ev" + uuid.uuid4().hex[:16].upper()
+
+
+def new_ts() -> str:
+    return f"{time.time():.6f}"
+
+
+def mention(text: str, ts: str | None = None, **extra: Any) -> dict[str, Any]:
+    return {
+        "type": "app_mention",
+        "user": "U0000042",
+        "text": f"<@{BOT_USER_ID}> {text}",
+        "ts": ts or new_ts(),
+        "channel": CHANNEL,
+        "event_ts": ts,
+        **extra,
+    }
+
+
+def all_text(blocks: list[dict[str, Any]]) -> str:
+    """Every piece of text in a list of blocks, joined."""
+    parts: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "text" and isinstance(value, str):
+                    parts.append(value)
+                else:
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(blocks)
+    return "\n".join(parts)
+
+
+def answer_in_thread(emulator: SlackEmulator, thread_ts: str, channel: str = CHANNEL) -> dict[str, Any]:
+    """Wait for the placeholder in the thread and the chat.update that replaces it; return the update's params."""
+    posted = emulator.wait_for(
+        lambda: [c for c in emulator.calls_to("chat.postMessage", channel=channel, thread_ts=thread_ts) if c.response]
+    )
+    placeholder_ts = posted[0].response["ts"]
+    assert "Looking this up" in posted[0].params["text"]
+    updates = emulator.wait_for(lambda: emulator.calls_to("chat.update", channel=channel, ts=placeholder_ts))
+    return updates[0].params
+
+
+def test_health_check(http_bot: ServeProcess) -> None:
+    assert http("GET", f"{http_bot.url}/healthz") == (200, '{"ok": true}')
+    assert http("GET", f"{http_bot.url}/nowhere")[0] == 404
+
+
+def test_mention_is_answered_in_its_thread_with_the_right_source(
+    http_bot: ServeProcess, emulator: SlackEmulator
+) -> None:
+    ts = new_ts()
+    status, _, elapsed = http_bot.post_event(mention(HAGUE_QUESTION, ts), new_id())
+    assert status == 200
+    assert elapsed < 3.0, "Slack needs the acknowledgement within 3 seconds"
+    update = answer_in_thread(emulator, ts)
+    rendered = all_text(update["blocks"])
+    assert "*Sources*" in rendered
+    assert "Hague Ethical Guidelines" in rendered
+    assert "[1]" in rendered
+    actions = [b for b in update["blocks"] if b["type"] == "actions"]
+    assert [e["action_id"] for e in actions[0]["elements"]] == [
+        "feedback_helpful",
+        "feedback_not_helpful",
+        "feedback_flag",
+    ]
+
+
+def test_requests_with_a_forged_or_stale_signature_are_refused(http_bot: ServeProcess, emulator: SlackEmulator) -> None:
+    ts = new_ts()
+    body = json.dumps(
+        {"type": "event_callback", "event_id": new_id(), "team_id": "T0000001", "event": mention(HAGUE_QUESTION, ts)}
+    )
+    forged = sign(body, secret="not-the-signing-secret-at-all")
+    stale = sign(body, timestamp=int(time.time()) - 3600)
+    for headers in (forged, stale, {}):
+        status, _ = http("POST", f"{http_bot.url}/slack/events", body, {"Content-Type": "application/json", **headers})
+        assert status == 401
+    time.sleep(1.0)
+    assert not emulator.calls_to("chat.postMessage", thread_ts=ts)
+
+
+def test_a_retried_event_is_answered_once_and_acknowledged(http_bot: ServeProcess, emulator: SlackEmulator) -> None:
+    ts, event_id = new_ts(), new_id()
+    first = http_bot.post_event(mention(HAGUE_QUESTION, ts), event_id)
+    retry = http_bot.post_event(
+        mention(HAGUE_QUESTION, ts), event_id, {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
+    )
+    assert first[0] == 200 and retry[0] == 200
+    answer_in_thread(emulator, ts)
+    time.sleep(1.0)
+    assert len(emulator.calls_to("chat.postMessage", thread_ts=ts)) == 1
+    assert len(emulator.calls_to("chat.update", channel=CHANNEL)) >= 1
+
+
+def test_a_direct_message_is_answered_in_the_dm(http_bot: ServeProcess, emulator: SlackEmulator) -> None:
+    dm, ts = "D0000001", new_ts()
+    event = {
+        "type": "message",
+        "channel_type": "im",
+        "channel": dm,
+        "user": "U0000042",
+        "text": HAGUE_QUESTION,
+        "ts": ts,
+    }
+    assert http_bot.post_event(event, new_id())[0] == 200
+    posted = emulator.wait_for(lambda: emulator.calls_to("chat.postMessage", channel=dm))
+    assert "thread_ts" not in posted[0].params or posted[0].params["thread_ts"] is None
+    update = emulator.wait_for(lambda: emulator.calls_to("chat.update", channel=dm))[0].params
+    assert "Hague Ethical Guidelines" in all_text(update["blocks"])
+
+
+def test_bot_messages_edits_and_deletions_are_ignored(http_bot: ServeProcess, emulator: SlackEmulator) -> None:
+    dm = "D0000002"
+    ignored = [
+        {
+            "type": "message",
+            "channel_type": "im",
+            "channel": dm,
+            "user": BOT_USER_ID,
+            "bot_id": BOT_ID,
+            "text": HAGUE_QUESTION,
+            "ts": new_ts(),
+        },  # our own message
+        {
+            "type": "message",
+            "subtype": "bot_message",
+            "channel_type": "im",
+            "channel": dm,
+            "bot_id": "BOTHER01",
+            "text": HAGUE_QUESTION,
+            "ts": new_ts(),
+        },  # another bot
+        {
+            "type": "message",
+            "channel_type": "im",
+            "channel": dm,
+            "user": "UOTHERBOT",
+            "bot_id": "BOTHER01",
+            "text": HAGUE_QUESTION,
+            "ts": new_ts(),
+        },  # another bot with a bot user
+        {
+            "type": "message",
+            "subtype": "message_changed",
+            "channel_type": "im",
+            "channel": dm,
+            "ts": new_ts(),
+            "message": {"type": "message", "user": "U0000042", "text": HAGUE_QUESTION, "ts": new_ts()},
+        },
+        {
+            "type": "message",
+            "subtype": "message_deleted",
+            "channel_type": "im",
+            "channel": dm,
+            "ts": new_ts(),
+            "deleted_ts": new_ts(),
+        },
+        {**mention(HAGUE_QUESTION, channel=dm), "bot_id": "BOTHER01"},  # a bot mentioning us
+    ]
+    for event in ignored:
+        status, _, _ = http_bot.post_event(event, new_id())
+        assert status == 200, event
+    time.sleep(1.5)
+    assert not emulator.calls_to("chat.postMessage", channel=dm)
+
+
+def test_follow_up_in_a_thread_uses_the_thread_as_context(http_bot: ServeProcess, emulator: SlackEmulator) -> None:
+    channel, root = "C0000003", new_ts()
+    emulator.seed(
+        channel, {"type": "message", "user": "U0000042", "ts": root, "text": f"<@{BOT_USER_ID}> {HAGUE_QUESTION}"}
+    )
+    emulator.seed(
+        channel,
+        {
+            "type": "message",
+            "user": BOT_USER_ID,
+            "bot_id": BOT_ID,
+            "ts": new_ts(),
+            "thread_ts": root,
+            "text": "The Hague Ethical Guidelines were drawn up ... [1]",
+        },
+    )
+    follow_up = new_ts()
+    event = {
+        "type": "message",
+        "channel_type": "channel",
+        "channel": channel,
+        "user": "U0000042",
+        "text": "and which bodies endorsed them?",
+        "ts": follow_up,
+        "thread_ts": root,
+    }
+    assert http_bot.post_event(event, new_id())[0] == 200
+    update = answer_in_thread(emulator, root, channel)
+    rendered = all_text(update["blocks"])
+    assert "Answered as:" in rendered and "hague" in rendered.lower()
+    assert emulator.calls_to("conversations.replies", channel=channel, ts=root)
+
+
+def test_a_thread_the_bot_is_not_part_of_is_left_alone(http_bot: ServeProcess, emulator: SlackEmulator) -> None:
+    channel, root = "C0000004", new_ts()
+    emulator.seed(channel, {"type": "message", "user": "U0000042", "ts": root, "text": "lunch?"})
+    event = {
+        "type": "message",
+        "channel_type": "channel",
+        "channel": channel,
+        "user": "U0000043",
+        "text": "what are the hague guidelines?",
+        "ts": new_ts(),
+        "thread_ts": root,
+    }
+    assert http_bot.post_event(event, new_id())[0] == 200
+    emulator.wait_for(lambda: emulator.calls_to("conversations.replies", channel=channel))
+    time.sleep(1.0)
+    assert not emulator.calls_to("chat.postMessage", channel=channel)
+
+
+def test_mentions_and_broadcasts_in_a_question_are_shown_not_executed(
+    http_bot: ServeProcess, emulator: SlackEmulator
+) -> None:
+    channel, root = "C0000005", new_ts()
+    emulator.seed(channel, {"type": "message", "user": "U0000042", "ts": root, "text": f"<@{BOT_USER_ID}> hi"})
+    event = mention("and the hague guidelines <!channel> <!here> & more", new_ts(), channel=channel, thread_ts=root)
+    event["text"] = event["text"].replace(" hi", "")
+    assert http_bot.post_event(event, new_id())[0] == 200
+    update = answer_in_thread(emulator, root, channel)
+    # Everything Slack renders (button values are opaque data, never rendered).
+    shown = update["text"] + all_text(update["blocks"])
+    assert "<!channel>" not in shown and "<!here>" not in shown
+    assert "&lt;!channel&gt; &lt;!here&gt; &amp; more" in shown
+
+
+def test_rate_limited_calls_are_retried(http_bot: ServeProcess, emulator: SlackEmulator) -> None:
+    channel, ts = "C0000006", new_ts()
+    emulator.fail("chat.postMessage", 429, times=1, retry_after=1)
+    assert http_bot.post_event(mention(HAGUE_QUESTION, ts, channel=channel), new_id())[0] == 200
+    update = answer_in_thread(emulator, ts, channel)
+    assert "Hague Ethical Guidelines" in all_text(update["blocks"])
+    attempts = emulator.calls_to("chat.postMessage", channel=channel, thread_ts=ts)
+    assert [c.status for c in attempts] == [429, 200]
+
+
+def test_a_failure_while_answering_ends_in_an_apology(http_bot: ServeProcess, emulator: SlackEmulator) -> None:
+    channel, root = "C0000007", new_ts()
+    emulator.fail("conversations.replies", 500, times=1)
+    assert http_bot.post_event(mention(HAGUE_QUESTION, new_ts(), channel=channel, thread_ts=root), new_id())[0] == 200
+    update = answer_in_thread(emulator, root, channel)
+    assert "Sorry, something went wrong" in update["text"]
+    emulator.wait_for(lambda: "answering in C0000007 failed" in http_bot.log(), timeout=5)
+    assert "Traceback" in http_bot.log()
+
+
+def test_slash_command_answers_through_the_response_url(http_bot: ServeProcess, emulator: SlackEmulator) -> None:
+    response_url = emulator.response_url("slash-1")
+    form = {
+        "command": "/dualuse",
+        "text": HAGUE_QUESTION,
+        "user_id": "U0000042",
+        "channel_id": "C0000008",
+        "team_id": "T0000001",
+        "response_url": response_url,
+        "trigger_id": "1.2.3",
+    }
+    status, body, elapsed = http_bot.post_form(form)
+    assert status == 200 and elapsed < 3.0
+    assert "Looking this up" in json.loads(body)["text"]
+    responses = emulator.wait_for(lambda: emulator.calls_to("response_url", _path="/response/slash-1"))
+    assert responses[0].params["replace_original"] is True
+    assert "Hague Ethical Guidelines" in all_text(responses[0].params["blocks"])
+
+
+def test_slash_command_help(http_bot: ServeProcess) -> None:
+    form = {
+        "command": "/dualuse",
+        "text": "help",
+        "user_id": "U0000042",
+        "channel_id": "C0000008",
+        "team_id": "T0000001",
+        "response_url": "http://127.0.0.1:9/unused",
+        "trigger_id": "1.2.3",
+    }
+    status, body, _ = http_bot.post_form(form)
+    assert status == 200
+    help_text = all_text(json.loads(body)["blocks"])
+    assert "/dualuse" in help_text and "Examples" in help_text
+
+
+def test_feedback_click_is_recorded_with_the_answer(http_bot: ServeProcess, emulator: SlackEmulator) -> None:
+    value = json.dumps({"id": "answer-123", "status": "answered", "q": HAGUE_QUESTION})
+    payload = {
+        "type": "block_actions",
+        "team": {"id": "T0000001"},
+        "user": {"id": "U0000042"},
+        "api_app_id": "A0000001",
+        "container": {"type": "message", "message_ts": "1700000001.000100", "channel_id": "C0000009"},
+        "channel": {"id": "C0000009"},
+        "message": {"ts": "1700000001.000100", "thread_ts": "1700000000.000100", "text": "answer"},
+        "trigger_id": "1.2.3",
+        "response_url": emulator.response_url(),
+        "actions": [
+            {
+                "type": "button",
+                "action_id": "feedback_flag",
+                "block_id": "feedback:answer-123",
+                "value": value,
+                "action_ts": new_ts(),
+            }
+        ],
+    }
+    status, _, _ = http_bot.post_form({"payload": json.dumps(payload)})
+    assert status == 200
+    thanks = emulator.wait_for(lambda: emulator.calls_to("chat.postEphemeral", channel="C0000009"))
+    assert thanks[0].params["user"] == "U0000042"
+    engine = create_engine(f"sqlite:///{http_bot.data_dir / 'dualuse.sqlite3'}")
+    with engine.connect() as connection:
+        rows = connection.execute(text("select answer_id, rating, question, user_id from slack_feedback")).all()
+    engine.dispose()
+    assert ("answer-123", "flag", HAGUE_QUESTION, "U0000042") in rows
+
+
+def test_app_home_shows_the_corpus(http_bot: ServeProcess, emulator: SlackEmulator, shipped_index) -> None:
+    event = {"type": "app_home_opened", "user": "U0000077", "channel": "D0000077", "tab": "home", "event_ts": new_ts()}
+    assert http_bot.post_event(event, new_id())[0] == 200
+    published = emulator.wait_for(lambda: emulator.calls_to("views.publish", user_id="U0000077"))
+    view = published[0].params["view"]
+    assert view["type"] == "home"
+    assert f"*{len(shipped_index.documents())}* documents" in all_text(view["blocks"])
+
+
+def test_tokens_never_reach_the_log(http_bot: ServeProcess) -> None:
+    assert BOT_TOKEN not in http_bot.log()
+    assert "secretbottoken" not in http_bot.log()
