@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import getpass
 import logging
 from dataclasses import dataclass
 
@@ -10,8 +11,10 @@ from langchain_core.embeddings import Embeddings
 
 from ingest.chunking import Chunker, ChunkingConfig
 from ingest.embeddings import MiniLMEmbeddings, OpenAICompatibleEmbeddings
+from ingest.fetch import FetchLimits
 from ingest.index import CorpusIndex, make_client
 from ingest.pipeline import Ingestor, IngestReport, ProgressCallback
+from ingest.sandbox import IsolatedParser, ParseLimits
 from ingest.tokens import seed_tiktoken_cache
 
 from .engine import DEFAULT_MIN_RELEVANCE, AnswerEngine, EngineOptions
@@ -47,8 +50,18 @@ class Services:
 
     @functools.cached_property
     def ingestor(self) -> Ingestor:
-        config = ChunkingConfig(self.settings.chunk_tokens, self.settings.chunk_overlap)
-        return Ingestor(self.index, self.embeddings, Chunker(config))
+        s = self.settings
+        config = ChunkingConfig(s.chunk_tokens, s.chunk_overlap)
+        # Documents are parsed in a limited child process: a hostile file cannot hang or exhaust the service.
+        parse = IsolatedParser(ParseLimits(timeout=s.parse_timeout, memory_mb=s.parse_memory_mb))
+        limits = FetchLimits(
+            max_bytes=s.max_upload_mb * 1024 * 1024,
+            timeout=s.fetch_timeout,
+            allow_private=s.allow_private_urls,
+            private_hosts=frozenset(h.strip().lower() for h in s.private_url_hosts.split(",") if h.strip()),
+        )
+        actor = f"cli:{getpass.getuser()}"
+        return Ingestor(self.index, self.embeddings, Chunker(config), parse=parse, fetch_limits=limits, actor=actor)
 
     @functools.cached_property
     def retriever(self) -> HybridRetriever:

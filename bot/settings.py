@@ -41,6 +41,26 @@ class Settings(BaseSettings):
     chunk_tokens: int = Field(200, ge=50, le=1000, description="Target chunk size in cl100k tokens.")
     chunk_overlap: int = Field(40, ge=0, le=300, description="Overlap between consecutive chunks, in tokens.")
 
+    # -- trainers and untrusted input ----------------------------------------------------------------------
+    trainers: str = Field(
+        "",
+        description="Comma-separated Slack user ids (U...) and/or user group ids (S...) allowed to manage the corpus.",
+    )
+    max_upload_mb: int = Field(
+        50, ge=1, le=1024, description="Largest Slack upload or web page accepted for ingestion, in MB."
+    )
+    allow_private_urls: bool = Field(
+        False, description="Allow URL ingestion from loopback, private and link-local addresses (off: SSRF guard)."
+    )
+    private_url_hosts: str = Field(
+        "", description="Comma-separated internal hosts (e.g. an intranet wiki) URL ingestion may fetch from."
+    )
+    fetch_timeout: float = Field(20.0, gt=0, description="Seconds allowed for fetching one URL.")
+    parse_timeout: float = Field(
+        60.0, gt=0, description="Seconds allowed for parsing one document before it is rejected."
+    )
+    parse_memory_mb: int = Field(1024, ge=128, description="Memory allowed for parsing one document, in MB.")
+
     # -- retrieval and answers -----------------------------------------------------------------------------
     top_k: int = Field(6, ge=1, le=20, description="Passages given to the answer composer.")
     max_chunks_per_doc: int = Field(2, ge=1, le=20, description="At most this many passages from one document.")
@@ -140,6 +160,10 @@ class Settings(BaseSettings):
         return self.data_dir / "cache"
 
     @property
+    def trainer_ids(self) -> frozenset[str]:
+        return frozenset(part.strip() for part in self.trainers.split(",") if part.strip())
+
+    @property
     def database_url_or_default(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'dualuse.sqlite3'}"
 
@@ -170,4 +194,3 @@ def load_settings(**overrides: object) -> Settings:
         variable = field.upper() if field.startswith(("OPENAI_", "SLACK_")) else f"DUALUSE_{field.upper()}"
         message = first["msg"].removeprefix("Value error, ")
         raise ConfigurationError(f"{variable} is invalid: {message}" if field else message) from None
-

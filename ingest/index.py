@@ -48,6 +48,25 @@ class DocumentRecord:
     tokens: int
     pages: int
     ingested_at: str
+    content_hash: str = ""
+    ingested_by: str = ""
+
+    def as_dict(self) -> dict[str, object]:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class VersionEvent:
+    """One add, update or removal of a document: who, when, which content, how many passages."""
+
+    doc_id: str
+    action: str  # 'added' | 'updated' | 'removed'
+    version: str
+    content_hash: str
+    chunks: int
+    at: str
+    by: str
+    title: str
 
     def as_dict(self) -> dict[str, object]:
         return dict(self.__dict__)
@@ -177,6 +196,8 @@ class CorpusIndex:
         chunks: Sequence[Chunk],
         vectors: np.ndarray,
         *,
+        content_hash: str = "",
+        actor: str = "",
         now: float | None = None,
     ) -> DocumentRecord:
         """Write ``chunks`` as the live version of ``meta.doc_id``, retiring any previous version."""
@@ -201,6 +222,8 @@ class CorpusIndex:
             tokens=sum(c.token_count for c in chunks),
             pages=pages,
             ingested_at=dt.datetime.fromtimestamp(now, dt.UTC).isoformat(timespec="seconds"),
+            content_hash=content_hash or version,
+            ingested_by=actor,
         )
         # The switch: one upsert of one record makes the new version live.
         self._records.upsert(
@@ -208,16 +231,18 @@ class CorpusIndex:
         )
         if previous is not None and previous.version != version:
             self._retire(previous.doc_id, previous.version, now)
+        self._log_event(record, "added" if previous is None else "updated", actor, now)
         self._bump_revision(now)
         self.sweep_retired(now=now)
         return record
 
-    def remove_document(self, doc_id: str, *, now: float | None = None) -> DocumentRecord | None:
+    def remove_document(self, doc_id: str, *, actor: str = "", now: float | None = None) -> DocumentRecord | None:
         now = time.time() if now is None else now
         record = self.get_document(doc_id)
         if record is None:
             return None
         self._records.delete(ids=[doc_id])
+        self._log_event(record, "removed", actor, now)
         self._retire(doc_id, record.version, now)
         self._bump_revision(now)
         self.sweep_retired(now=now)
@@ -247,6 +272,22 @@ class CorpusIndex:
             self._chunks.delete(where={"$and": [{"doc_id": doc_id}, {"version": version}]})
         except Exception:  # noqa: BLE001 - the store may be the thing that failed
             logger.warning("could not clean up partial chunks of %s version %s", doc_id, version)
+
+    def history(self, doc_id: str) -> list[VersionEvent]:
+        """Every recorded add, update and removal of ``doc_id``, oldest first."""
+        got = self._records.get(where={"$and": [{"record": "event"}, {"doc_id": doc_id}]}, include=["metadatas"])
+        events = [VersionEvent(**{k: m[k] for k in VersionEvent.__dataclass_fields__}) for m in got["metadatas"]]
+        return sorted(events, key=lambda e: (e.at, e.action != "removed"))
+
+    def _log_event(self, record: DocumentRecord, action: str, actor: str, now: float) -> None:
+        at = dt.datetime.fromtimestamp(now, dt.UTC).isoformat(timespec="milliseconds")
+        event = VersionEvent(record.doc_id, action, record.version, record.content_hash, record.chunks, at, actor,
+                             record.title)
+        self._records.upsert(
+            ids=[f"__event__::{record.doc_id}::{at}::{action}"],
+            embeddings=[[1.0]],
+            metadatas=[{"record": "event", **event.as_dict()}],
+        )
 
     def _retire(self, doc_id: str, version: str, now: float) -> None:
         self._records.upsert(

@@ -13,12 +13,14 @@ from langchain_core.embeddings import Embeddings
 from .chunking import Chunker
 from .documents import Chunk, LoadedDocument
 from .errors import DocumentError, DualuseError
+from .fetch import FetchLimits, fetch
 from .index import CorpusIndex, DocumentRecord
-from .loaders import is_sidecar, is_supported, load_file
+from .loaders import is_sidecar, is_supported, load_bytes, load_file
 
 logger = logging.getLogger(__name__)
 
 Outcome = Literal["added", "updated", "unchanged", "failed"]
+MAX_CHUNKS_PER_DOCUMENT = 5000  # about a million tokens: a 2,000-page report; more is an accident or an attack
 ProgressCallback = Callable[[int, int, str], None]
 
 
@@ -81,6 +83,10 @@ def expand_paths(paths: Iterable[Path]) -> tuple[list[Path], list[str], list[Fil
     return files, skipped, missing
 
 
+def is_url(text: str) -> bool:
+    return text.startswith(("http://", "https://"))
+
+
 def embedding_text(title: str, chunk: Chunk) -> str:
     # The title and section path go into the vector (not the stored text): a passage that never names its
     # document is still found by a question that does.
@@ -88,29 +94,51 @@ def embedding_text(title: str, chunk: Chunk) -> str:
 
 
 class Ingestor:
-    def __init__(self, index: CorpusIndex, embeddings: Embeddings, chunker: Chunker | None = None) -> None:
+    def __init__(
+        self,
+        index: CorpusIndex,
+        embeddings: Embeddings,
+        chunker: Chunker | None = None,
+        parse: Callable[..., LoadedDocument] | None = None,
+        fetch_limits: FetchLimits | None = None,
+        actor: str = "",
+    ) -> None:
+        self.fetch_limits = fetch_limits or FetchLimits()
+        self.actor = actor  # recorded with every add, update and removal
         self.index = index
         self.embeddings = embeddings
         self.chunker = chunker or Chunker()
+        self.parse = parse  # None: parse in this process (see ingest.sandbox.IsolatedParser)
 
     def ingest_paths(
-        self, paths: Sequence[Path], *, kind: str | None = None, progress: ProgressCallback | None = None
+        self,
+        paths: Sequence[Path | str],
+        *,
+        kind: str | None = None,
+        progress: ProgressCallback | None = None,
+        actor: str | None = None,
     ) -> IngestReport:
-        files, skipped, missing = expand_paths(paths)
+        """Ingest files, folders (recursively) and http(s) addresses."""
+        urls = [str(p) for p in paths if isinstance(p, str) and is_url(p)]
+        files, skipped, missing = expand_paths([Path(p) for p in paths if not (isinstance(p, str) and is_url(p))])
         report = IngestReport(results=list(missing), skipped=skipped)
+        for url in urls:
+            if progress:
+                progress(0, len(files) + len(urls), url)
+            report.results.append(self.ingest_url(url, kind=kind, actor=actor))
         seen: dict[str, str] = {}
         for number, path in enumerate(files, start=1):
             if progress:
                 progress(number - 1, len(files), path.name)
             try:
-                document = load_file(path, kind=kind)
+                document = load_file(path, kind=kind, parse=self.parse)
                 first = seen.setdefault(document.meta.doc_id, str(path))
                 if first != str(path):
                     raise DocumentError(
                         str(path),
                         f"has the same id '{document.meta.doc_id}' as {first}; give one of them a distinct 'id'",
                     )
-                report.results.append(self.ingest_document(document))
+                report.results.append(self.ingest_document(document, actor=actor))
             except DualuseError as exc:
                 message = str(exc) if isinstance(exc, DocumentError) else f"{path}: {exc}"
                 report.results.append(FileResult(str(path), "failed", error=message))
@@ -118,7 +146,26 @@ class Ingestor:
             progress(len(files), len(files), "done")
         return report
 
-    def ingest_document(self, document: LoadedDocument) -> FileResult:
+    def ingest_url(
+        self, url: str, *, kind: str | None = None, limits: FetchLimits | None = None, actor: str | None = None
+    ) -> FileResult:
+        """Fetch ``url`` and ingest it; the final address becomes the citation link."""
+        try:
+            fetched = fetch(url, limits or self.fetch_limits)
+            parse = self.parse or load_bytes
+            document = parse(
+                fetched.data,
+                fmt=fetched.fmt,
+                source=url,
+                default_id=fetched.default_id,
+                kind=kind,
+                metadata={"url": fetched.url},
+            )
+            return self.ingest_document(document, actor=actor)
+        except DualuseError as exc:
+            return FileResult(url, "failed", error=str(exc) if isinstance(exc, DocumentError) else f"{url}: {exc}")
+
+    def ingest_document(self, document: LoadedDocument, actor: str | None = None) -> FileResult:
         meta = document.meta
         version = document.content_hash[:12]
         current = self.index.get_document(meta.doc_id)
@@ -127,9 +174,17 @@ class Ingestor:
         chunks = self.chunker.chunk(document)
         if not chunks:
             raise DocumentError(meta.source_path, "has no text to index")
+        if len(chunks) > MAX_CHUNKS_PER_DOCUMENT:
+            raise DocumentError(
+                meta.source_path,
+                f"would make {len(chunks):,} passages, more than the limit of {MAX_CHUNKS_PER_DOCUMENT:,}; split it",
+            )
         try:
             vectors = self._embed([embedding_text(meta.title, c) for c in chunks])
-            record = self.index.replace_document(meta, version, chunks, vectors)
+            record = self.index.replace_document(
+                meta, version, chunks, vectors, content_hash=document.content_hash,
+                actor=self.actor if actor is None else actor,
+            )
         except Exception:
             self.index.discard_version(meta.doc_id, version)
             raise
@@ -145,5 +200,5 @@ class Ingestor:
             return embed_array(texts)
         return np.asarray(self.embeddings.embed_documents(texts), dtype=np.float32)
 
-    def remove(self, doc_id: str) -> DocumentRecord | None:
-        return self.index.remove_document(doc_id)
+    def remove(self, doc_id: str, actor: str | None = None) -> DocumentRecord | None:
+        return self.index.remove_document(doc_id, actor=self.actor if actor is None else actor)

@@ -127,3 +127,25 @@ def test_installed_command_answers_on_a_fresh_data_dir(tmp_path: Path) -> None:
 def test_the_suite_cannot_reach_the_internet() -> None:
     with pytest.raises(Exception, match="(?i)socket|blocked|host"):
         socket.create_connection(("192.0.2.1", 80), timeout=1)
+
+
+def test_versions_are_recorded_and_listed(tmp_path: Path) -> None:
+    doc = write_markdown(tmp_path / "v.md", "First wording of the lab rule.", id="lab-rule", title="Lab Rule")
+    runner.invoke(app, ["ingest", str(doc)])
+    unchanged = runner.invoke(app, ["ingest", "--json", str(doc)])
+    assert json.loads(unchanged.stdout)["files"][0]["outcome"] == "unchanged"
+    write_markdown(tmp_path / "v.md", "Second wording of the lab rule.", id="lab-rule", title="Lab Rule v2")
+    runner.invoke(app, ["ingest", str(doc)])
+    current = json.loads(runner.invoke(app, ["sources", "--json"]).stdout)[0]
+    history = json.loads(runner.invoke(app, ["history", "--json", "lab-rule"]).stdout)
+    assert [e["action"] for e in history] == ["added", "updated"]
+    assert history[-1]["version"] == current["version"] and history[0]["version"] != current["version"]
+    assert all(e["by"].startswith("cli:") and len(e["content_hash"]) == 64 and e["chunks"] == 1 for e in history)
+    assert current["content_hash"] == history[-1]["content_hash"]
+    runner.invoke(app, ["remove", "lab-rule"])
+    assert [e["action"] for e in json.loads(runner.invoke(app, ["history", "--json", "lab-rule"]).stdout)] == [
+        "added", "updated", "removed"]
+    text = runner.invoke(app, ["history", "lab-rule"]).stdout
+    assert "removed" in text and "Lab Rule v2" in text
+    missing = runner.invoke(app, ["history", "nope"])
+    assert missing.exit_code == 1 and "no history for 'nope'" in missing.stderr

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -29,13 +28,13 @@ def register(app: typer.Typer) -> None:
     @user_errors
     def ingest(
         ctx: typer.Context,
-        paths: Annotated[list[Path], typer.Argument(help="Files or folders (walked recursively).")],
+        paths: Annotated[list[str], typer.Argument(help="Files, folders (walked recursively) or http(s) URLs.")],
         kind: Annotated[
             str | None, typer.Option("--kind", help=f"Document kind for all files: {', '.join(DOCUMENT_KINDS)}.")
         ] = None,
         as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     ) -> None:
-        """Add or update documents: Markdown, text, PDF, HTML, DOCX. Unchanged files are skipped."""
+        """Add or update documents: Markdown, text, PDF, HTML, DOCX, web pages. Unchanged ones are skipped."""
         if kind is not None and kind not in DOCUMENT_KINDS:
             raise fail(f"--kind '{kind}' must be one of {', '.join(DOCUMENT_KINDS)}")
         services = ctx.obj.get()
@@ -75,6 +74,8 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"{r.doc_id:<{width}}  {r.kind:<15}  {r.date or '-':<10}  {r.chunks:>4}  {r.title}")
         typer.echo(f"{len(records)} documents, {sum(r.chunks for r in records)} passages")
 
+    register_history(app)
+
     @app.command("remove")
     @user_errors
     def remove(
@@ -86,3 +87,22 @@ def register(app: typer.Typer) -> None:
         if record is None:
             raise fail(f"no document with id '{doc_id}'; list them with: dualuse sources")
         typer.echo(f"removed {doc_id} ({record.chunks} passages)")
+
+
+def register_history(app: typer.Typer) -> None:
+    @app.command("history")
+    @user_errors
+    def history(
+        ctx: typer.Context,
+        doc_id: Annotated[str, typer.Argument(help="The doc_id shown by 'dualuse sources'.")],
+        as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list.")] = False,
+    ) -> None:
+        """List every version of a document: when, by whom, its content hash and passages."""
+        events = ctx.obj.get().index.history(doc_id)
+        if not events:
+            raise fail(f"no history for '{doc_id}'; list documents with: dualuse sources")
+        if as_json:
+            print_json([e.as_dict() for e in events])
+            return
+        for e in events:
+            typer.echo(f"{e.at[:19]}  {e.action:<8}  {e.version}  {e.chunks:>4} passages  {e.by or '-'}  {e.title}")

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from ..documents import DOCUMENT_KINDS, DocumentMeta, LoadedDocument, Section, content_hash, slugify
 from ..errors import DocumentError, UnsupportedTypeError
 from .docx import DocxProblem, docx_sections
 from .frontmatter import FrontMatterError, is_sidecar, read_sidecar, split_front_matter
-from .html import html_sections
+from .html import HtmlProblem, html_sections
 from .pdf import PdfProblem, pdf_sections
-from .text import TextDecodeError, decode_text, markdown_sections, plain_text_sections
+from .text import TextDecodeError, check_line_lengths, decode_text, markdown_sections, plain_text_sections
 
 __all__ = ["SUPPORTED_SUFFIXES", "LOADER_VERSION", "is_supported", "is_sidecar", "load_bytes", "load_file"]
 
@@ -34,8 +35,13 @@ def is_supported(path: Path) -> bool:
     return path.suffix.lower() in SUPPORTED_SUFFIXES and not is_sidecar(path)
 
 
-def load_file(path: Path, kind: str | None = None) -> LoadedDocument:
-    """Load a file from disk; metadata comes from front matter or a ``<file>.meta.yml`` sidecar."""
+def load_file(
+    path: Path, kind: str | None = None, parse: Callable[..., LoadedDocument] | None = None
+) -> LoadedDocument:
+    """Load a file from disk; metadata comes from front matter or a ``<file>.meta.yml`` sidecar.
+
+    ``parse`` (default :func:`load_bytes`) lets the caller parse in an isolated process.
+    """
     source = str(path)
     fmt = SUPPORTED_SUFFIXES.get(path.suffix.lower())
     if fmt is None:
@@ -53,7 +59,8 @@ def load_file(path: Path, kind: str | None = None) -> LoadedDocument:
         raise DocumentError(source, str(exc)) from None
     except OSError as exc:
         raise DocumentError(source, f"cannot be read ({exc.strerror or exc})") from None
-    return load_bytes(data, fmt=fmt, source=source, default_id=slugify(path.stem), kind=kind, metadata=sidecar)
+    parse = parse or load_bytes
+    return parse(data, fmt=fmt, source=source, default_id=slugify(path.stem), kind=kind, metadata=sidecar)
 
 
 def load_bytes(
@@ -73,7 +80,7 @@ def load_bytes(
     meta: dict[str, str] = dict(metadata or {})
     try:
         title, sections = _parse(data, fmt, meta)
-    except (TextDecodeError, PdfProblem, DocxProblem, FrontMatterError) as exc:
+    except (TextDecodeError, PdfProblem, DocxProblem, HtmlProblem, FrontMatterError) as exc:
         raise DocumentError(source, str(exc)) from None
     except RecursionError:
         raise DocumentError(source, "is nested too deeply to parse; simplify or re-export it") from None
@@ -111,6 +118,7 @@ def _parse(data: bytes, fmt: str, meta: dict[str, str]) -> tuple[str | None, lis
                 raise
             return html_sections(data)  # not UTF-8: let BeautifulSoup honour the page's declared charset
     text = decode_text(data)
+    check_line_lengths(text)
     if fmt == "markdown":
         front, body = split_front_matter(text)
         meta.update(front)

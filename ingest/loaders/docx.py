@@ -10,6 +10,9 @@ from ..documents import Section
 from .text import normalise_whitespace
 
 _HEADING_STYLE = re.compile(r"^Heading (\d)$")
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+MAX_ENTRIES = 5000
+MAX_RATIO = 200  # a real DOCX part compresses at most ~20:1; zip bombs reach 1000:1 and more
 
 
 class DocxProblem(ValueError):
@@ -22,6 +25,7 @@ def docx_sections(data: bytes) -> tuple[str | None, list[Section]]:
 
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise DocxProblem("is not a DOCX file (not a zip package); check the file type")
+    _check_package(data)
     try:
         document = docx.Document(io.BytesIO(data))
     except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as exc:
@@ -64,3 +68,25 @@ def docx_sections(data: bytes) -> tuple[str | None, list[Section]]:
                 paragraphs.append(" | ".join(dict.fromkeys(cells)))  # merged cells repeat their text
     flush()
     return title, sections
+
+
+def _check_package(data: bytes) -> None:
+    """Refuse zip bombs and non-Word zips from the archive's directory, before anything is decompressed."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            entries = package.infolist()
+    except zipfile.BadZipFile:
+        raise DocxProblem("is a corrupt zip package; re-save it as DOCX and try again") from None
+    if len(entries) > MAX_ENTRIES:
+        raise DocxProblem(f"has {len(entries)} parts, more than a Word document ever needs; refused")
+    if "word/document.xml" not in {e.filename for e in entries}:
+        raise DocxProblem("is a zip archive but not a Word document (no word/document.xml); check the file type")
+    unpacked = sum(e.file_size for e in entries)
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise DocxProblem(f"would unpack to {unpacked // (1024 * 1024)} MB (a zip bomb?); refused")
+    for entry in entries:
+        if entry.file_size > 1024 * 1024 and entry.file_size > MAX_RATIO * max(entry.compress_size, 1):
+            raise DocxProblem(
+                f"part {entry.filename} is compressed {entry.file_size // max(entry.compress_size, 1)}:1 "
+                "(a zip bomb?); refused"
+            )

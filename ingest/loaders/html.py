@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from bs4 import BeautifulSoup, Tag
 
 from ..documents import Section
@@ -28,7 +30,64 @@ _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _BLOCKS = ("p", "li", "blockquote", "pre", "td", "th", "dd", "dt", "figcaption", "caption")
 
 
+MAX_NESTING = 1000
+_TAG = re.compile(rb"<(/?)([a-zA-Z][a-zA-Z0-9-]*)[^>]*?(/?)>")
+# Elements that never have content, or whose end tag HTML lets authors leave out: they do not nest.
+_FLAT = {
+    b"area",
+    b"base",
+    b"br",
+    b"col",
+    b"embed",
+    b"hr",
+    b"img",
+    b"input",
+    b"link",
+    b"meta",
+    b"source",
+    b"track",
+    b"wbr",
+    b"p",
+    b"li",
+    b"dt",
+    b"dd",
+    b"tr",
+    b"td",
+    b"th",
+    b"option",
+    b"thead",
+    b"tbody",
+    b"tfoot",
+    b"colgroup",
+    b"rb",
+    b"rt",
+    b"rp",
+    b"html",
+    b"head",
+    b"body",
+}
+
+
+class HtmlProblem(ValueError):
+    pass
+
+
+def nesting_depth(markup: bytes) -> int:
+    """The deepest element nesting, from a linear scan of the tags (parsers silently cut very deep trees)."""
+    depth = deepest = 0
+    for closing, name, self_closing in _TAG.findall(markup):
+        if name.lower() in _FLAT or self_closing:
+            continue
+        depth = max(depth - 1, 0) if closing else depth + 1
+        deepest = max(deepest, depth)
+    return deepest
+
+
 def html_sections(markup: str | bytes) -> tuple[str | None, list[Section]]:
+    raw = markup.encode("utf-8", "replace") if isinstance(markup, str) else markup
+    depth = nesting_depth(raw)
+    if depth > MAX_NESTING:
+        raise HtmlProblem(f"nests elements {depth:,} levels deep (broken or hostile markup); refused")
     soup = BeautifulSoup(markup, "lxml")
     title = soup.title.get_text(" ", strip=True) if soup.title else None
     for tag in soup.find_all(_DROP):

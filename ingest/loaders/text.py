@@ -7,6 +7,7 @@ import re
 from ..documents import Section
 
 _MAX_TEXT_BYTES = 20 * 1024 * 1024
+MAX_LINE_CHARS = 200_000  # prose never has such lines; generated or minified content does
 
 
 class TextDecodeError(ValueError):
@@ -30,6 +31,15 @@ def decode_text(data: bytes) -> str:
         raise TextDecodeError(
             f"is not UTF-8 text (undecodable byte at offset {exc.start}); re-save it as UTF-8"
         ) from None
+
+
+def check_line_lengths(text: str) -> None:
+    longest = max((len(line) for line in text.splitlines()), default=0)
+    if longest > MAX_LINE_CHARS:
+        raise TextDecodeError(
+            f"has a line of {longest:,} characters (generated or minified content?); "
+            f"lines longer than {MAX_LINE_CHARS:,} characters are refused"
+        )
 
 
 def normalise_whitespace(text: str) -> str:
