@@ -17,6 +17,7 @@ from ingest.pipeline import Ingestor, IngestReport, ProgressCallback
 from ingest.sandbox import IsolatedParser, ParseLimits
 from ingest.tokens import seed_tiktoken_cache
 
+from .answerlog import AnswerLog, CorrectedAnswers, open_answer_log
 from .engine import DEFAULT_MIN_RELEVANCE, AnswerEngine, EngineOptions
 from .llm import LLMAnswerer, make_chat_model
 from .retrieval import HybridRetriever
@@ -80,7 +81,12 @@ class Services:
     def engine(self) -> AnswerEngine:
         s = self.settings
         options = EngineOptions(mode=s.effective_answer_mode, min_relevance=s.min_relevance or DEFAULT_MIN_RELEVANCE)
-        return AnswerEngine(self.retriever, self.embeddings, llm=self.llm, options=options)
+        reviewed = CorrectedAnswers(lambda: self.answer_log, self.embeddings)
+        return AnswerEngine(self.retriever, self.embeddings, llm=self.llm, options=options, reviewed=reviewed)
+
+    @functools.cached_property
+    def answer_log(self) -> AnswerLog:
+        return open_answer_log(self.settings)
 
     def ensure_corpus(self, progress: ProgressCallback | None = None) -> IngestReport | None:
         """Index the shipped corpus when the index is empty, so that a first question has something to answer from."""

@@ -11,7 +11,7 @@ import typer
 from ..logging_setup import configure_logging
 from ..services import Services
 from ..settings import load_settings
-from . import ask, corpus, evaluate, serve
+from . import admin, ask, corpus, evaluate, log, serve
 from .output import user_errors
 
 app = typer.Typer(
@@ -54,6 +54,8 @@ ask.register(app)
 corpus.register(app)
 evaluate.register(app)
 serve.register(app)
+log.register(app)
+admin.register(app)
 
 
 def main() -> None:

@@ -27,6 +27,7 @@ def register(app: typer.Typer) -> None:
                 f"{report.chunks_written} passages.[/dim]"
             )
         answer = services.engine.ask(question)
+        services.answer_log.record(answer, surface="cli")
         if as_json:
             print_json(answer.as_dict())
         else:

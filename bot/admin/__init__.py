@@ -1,0 +1,45 @@
+"""The admin review page: sign in with DUALUSE_ADMIN_TOKEN, browse, judge and correct logged answers.
+
+app = build_app(settings)          # refuses without a token (ConfigurationError)
+uvicorn.run(app, host="127.0.0.1", port=8765)
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from ingest.errors import ConfigurationError
+
+from ..answerlog import AnswerLog, load_or_create_secret, open_answer_log
+from ..settings import Settings
+from ._app import create_app
+from ._security import Guard
+
+MIN_TOKEN_CHARS = 16
+SESSION_SECRET_FILE = "admin-session.key"
+
+
+def admin_token(settings: Settings) -> str:
+    """The configured token, or one clear line about what to set."""
+    token = settings.admin_token.get_secret_value().strip() if settings.admin_token else ""
+    if not token:
+        raise ConfigurationError(
+            "DUALUSE_ADMIN_TOKEN is not set; the admin page needs it to sign in "
+            "(generate one with: python -c 'import secrets; print(secrets.token_urlsafe(24))')"
+        )
+    if len(token) < MIN_TOKEN_CHARS:
+        raise ConfigurationError(f"DUALUSE_ADMIN_TOKEN is too short; use at least {MIN_TOKEN_CHARS} random characters")
+    return token
+
+
+def build_app(settings: Settings, log: AnswerLog | None = None) -> FastAPI:
+    token = admin_token(settings)
+    secret = (
+        settings.admin_session_secret.get_secret_value()
+        if settings.admin_session_secret and settings.admin_session_secret.get_secret_value()
+        else load_or_create_secret(settings.data_dir / SESSION_SECRET_FILE)
+    )
+    return create_app(log or open_answer_log(settings), Guard(token, secret))
+
+
+__all__ = ["admin_token", "build_app", "create_app", "Guard"]

@@ -1,0 +1,53 @@
+"""The JSON API for scripts: ``Authorization: Bearer <DUALUSE_ADMIN_TOKEN>``, the same filters as the pages."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from ..answerlog import AnswerLogError
+from ._filters import parse_filters, positive_int
+from ._security import Guard, client_key
+
+router = APIRouter(prefix="/api")
+
+
+def _authorise(request: Request) -> None:
+    guard: Guard = request.app.state.guard
+    key = client_key(request)
+    wait = guard.limiter.retry_after(key)
+    if wait:
+        raise HTTPException(429, "too many failed attempts; try again later", headers={"Retry-After": str(wait)})
+    if not guard.bearer_ok(request):
+        if request.headers.get("authorization"):
+            guard.limiter.failed(key)
+        raise HTTPException(
+            401, "send Authorization: Bearer <DUALUSE_ADMIN_TOKEN>", headers={"WWW-Authenticate": "Bearer"}
+        )
+
+
+@router.get("/answers")
+def list_answers(request: Request) -> JSONResponse:
+    _authorise(request)
+    params = request.query_params
+    try:
+        filters = parse_filters(params)
+        limit = max(1, positive_int(params.get("limit"), 50, name="limit", maximum=500))
+        offset = positive_int(params.get("offset"), 0, name="offset", maximum=10**9)
+        page = request.app.state.log.list(filters, limit=limit, offset=offset)
+    except AnswerLogError as exc:
+        raise HTTPException(400, str(exc)) from None
+    return JSONResponse(
+        {"total": page.total, "limit": page.limit, "offset": page.offset, "items": [i.as_dict() for i in page.items]}
+    )
+
+
+@router.get("/answers/{answer_id}")
+def show_answer(request: Request, answer_id: str) -> JSONResponse:
+    _authorise(request)
+    try:
+        record = request.app.state.log.get(answer_id)
+    except AnswerLogError as exc:
+        raise HTTPException(404, str(exc)) from None
+    return JSONResponse(record.as_dict())

@@ -1,0 +1,102 @@
+"""Dashboard charts as inline SVG, drawn on the server (no JavaScript, no external assets).
+
+Every label goes through ``escape``: document titles and the like are data, not markup.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from html import escape
+
+from markupsafe import Markup
+
+COLOURS = {"answered": "#2f7d4f", "no_answer": "#c98a12", "refused": "#b3363a"}
+FEEDBACK_COLOURS = {"helpful": "#2f7d4f", "not_helpful": "#c98a12", "flag": "#b3363a"}
+FEEDBACK_LABELS = {"helpful": "Helpful", "not_helpful": "Not helpful", "flag": "Flagged"}
+
+
+def _svg(width: int, height: int, label: str, body: list[str]) -> Markup:
+    head = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
+        f'role="img" aria-label="{escape(label)}" class="chart">'
+    )
+    return Markup(head + "".join(body) + "</svg>")
+
+
+def questions_per_day(days: list[tuple[date, dict[str, int]]], width: int = 760, height: int = 240) -> Markup:
+    """Stacked bars: one per day, coloured by outcome."""
+    left, bottom, top = 36, 28, 12
+    plot_h = height - bottom - top
+    most = max((sum(c.values()) for _, c in days), default=0) or 1
+    step = (width - left - 8) / max(len(days), 1)
+    bar = max(step * 0.75, 1.0)
+    body = [
+        f'<line x1="{left}" y1="{top + plot_h}" x2="{width - 4}" y2="{top + plot_h}" stroke="#888"/>',
+        f'<text x="{left - 6}" y="{top + 4}" text-anchor="end" class="axis">{most}</text>',
+        f'<text x="{left - 6}" y="{top + plot_h}" text-anchor="end" class="axis">0</text>',
+    ]
+    for i, (day, counts) in enumerate(days):
+        x = left + i * step + (step - bar) / 2
+        y = top + plot_h
+        for status in ("answered", "no_answer", "refused"):
+            n = counts.get(status, 0)
+            if not n:
+                continue
+            h = plot_h * n / most
+            y -= h
+            tip = f"{day.isoformat()}: {n} {status.replace('_', ' ')}"
+            body.append(
+                f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{h:.1f}" fill="{COLOURS[status]}">'
+                f"<title>{escape(tip)}</title></rect>"
+            )
+    if days:
+        body.append(f'<text x="{left}" y="{height - 8}" class="axis">{escape(days[0][0].isoformat())}</text>')
+        body.append(
+            f'<text x="{width - 4}" y="{height - 8}" text-anchor="end" class="axis">'
+            f"{escape(days[-1][0].isoformat())}</text>"
+        )
+    return _svg(width, height, "Questions per day by outcome", body)
+
+
+def feedback_ratio(feedback: dict[str, int], width: int = 760, height: int = 56) -> Markup:
+    """One bar split into helpful / not helpful / flagged."""
+    total = sum(feedback.values())
+    if not total:
+        body = [f'<text x="4" y="{height / 2 + 4}" class="axis">No feedback yet.</text>']
+        return _svg(width, height, "Feedback ratio", body)
+    body, x = [], 0.0
+    for kind in ("helpful", "not_helpful", "flag"):
+        n = feedback.get(kind, 0)
+        if not n:
+            continue
+        w = width * n / total
+        label = f"{FEEDBACK_LABELS[kind]} {n} ({100 * n / total:.0f}%)"
+        body.append(
+            f'<rect x="{x:.1f}" y="0" width="{w:.1f}" height="32" fill="{FEEDBACK_COLOURS[kind]}">'
+            f"<title>{escape(label)}</title></rect>"
+        )
+        if w > 90:
+            body.append(f'<text x="{x + 6:.1f}" y="21" class="inbar">{escape(label)}</text>')
+        x += w
+    return _svg(width, height, "Feedback ratio", body)
+
+
+def top_documents(documents: list[tuple[str, str, int]], width: int = 760, row: int = 26) -> Markup:
+    """Horizontal bars: how often each document was cited."""
+    if not documents:
+        return _svg(
+            width, row + 8, "Most-cited documents", [f'<text x="4" y="{row - 6}" class="axis">No citations yet.</text>']
+        )
+    label_w, most = 320, max(n for _, _, n in documents) or 1
+    body = []
+    for i, (doc_id, title, n) in enumerate(documents):
+        y = i * row
+        name = title if len(title) <= 46 else title[:45] + "…"
+        w = (width - label_w - 48) * n / most
+        body.append(f'<text x="{label_w - 8}" y="{y + 17}" text-anchor="end" class="axis">{escape(name)}</text>')
+        body.append(
+            f'<rect x="{label_w}" y="{y + 4}" width="{w:.1f}" height="{row - 8}" fill="#3b6ea8">'
+            f"<title>{escape(f'{title} ({doc_id}): {n}')}</title></rect>"
+        )
+        body.append(f'<text x="{label_w + w + 6:.1f}" y="{y + 17}" class="axis">{n}</text>')
+    return _svg(width, row * len(documents) + 4, "Most-cited documents", body)

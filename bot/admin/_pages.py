@@ -1,0 +1,150 @@
+"""The admin pages: answers list, answer detail with review actions, corpus gaps, dashboard."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+
+from ..answerlog import (
+    FEEDBACK_FILTERS,
+    REVIEW_STATES,
+    STATUSES,
+    AnswerFilter,
+    AnswerLog,
+    AnswerLogError,
+)
+from . import _charts
+from ._filters import parse_filters, positive_int, query_string
+from ._web import render, require_csrf, signed_in
+
+logger = logging.getLogger(__name__)
+router = APIRouter()
+
+PER_PAGE = 25
+DONE_MESSAGES = {
+    "approve": "Approved.",
+    "flag": "Flagged for follow-up.",
+    "correct": "Correction saved: similar questions now get the corrected answer.",
+    "note": "Note added.",
+}
+
+
+def _log(request: Request) -> AnswerLog:
+    return request.app.state.log
+
+
+@router.get("/")
+def home(request: Request) -> Response:
+    signed_in(request)
+    return RedirectResponse("/answers", status_code=303)
+
+
+@router.get("/answers", response_class=HTMLResponse)
+def answers(request: Request) -> Response:
+    session = signed_in(request)
+    params = dict(request.query_params)
+    error, page, filters = "", None, AnswerFilter()
+    try:
+        filters = parse_filters(params)
+        number = max(1, positive_int(params.get("page"), 1, name="page", maximum=100_000))
+        page = _log(request).list(filters, limit=PER_PAGE, offset=(number - 1) * PER_PAGE)
+    except AnswerLogError as exc:
+        error, number = str(exc), 1
+    pages = max(1, -(-page.total // PER_PAGE)) if page else 1
+    context = {
+        "params": params,
+        "filters": filters,
+        "page": page,
+        "number": number,
+        "pages": pages,
+        "error": error,
+        "statuses": STATUSES,
+        "feedback_options": FEEDBACK_FILTERS,
+        "review_states": REVIEW_STATES,
+        "previous_link": query_string(params, page=number - 1) if number > 1 else None,
+        "next_link": query_string(params, page=number + 1) if number < pages else None,
+    }
+    return render(request, "answers.html", context, status=400 if error else 200, session=session)
+
+
+@router.get("/answers/{answer_id}", response_class=HTMLResponse)
+def answer_detail(request: Request, answer_id: str, done: str = "") -> Response:
+    session = signed_in(request)
+    try:
+        record = _log(request).get(answer_id)
+    except AnswerLogError as exc:
+        raise HTTPException(404, str(exc)) from None
+    cited = {c.chunk_id for c in record.citations if c.chunk_id}
+    if record.correction is not None:
+        cited = {c.chunk_id for c in record.correction.sources if c.chunk_id}
+    context = {
+        "record": record,
+        "cited": cited,
+        "done": DONE_MESSAGES.get(done, ""),
+        "draft": record.correction.answer if record.correction else record.answer,
+    }
+    return render(request, "answer.html", context, session=session)
+
+
+@router.post("/answers/{answer_id}/review")
+async def review(request: Request, answer_id: str) -> Response:
+    session = signed_in(request)
+    form = await request.form()
+    require_csrf(request, session, form)
+    action = str(form.get("action", ""))
+    sources = [str(v) for v in form.getlist("sources")] if form.get("sources_shown") else None
+    try:
+        await run_in_threadpool(
+            _log(request).review,
+            answer_id,
+            action,
+            note=str(form.get("note", "")),
+            corrected_answer=str(form.get("corrected_answer", "")),
+            source_chunks=sources,
+        )
+    except AnswerLogError as exc:
+        raise HTTPException(400, str(exc)) from None
+    return RedirectResponse(f"/answers/{answer_id}?done={action}", status_code=303)
+
+
+@router.get("/gaps", response_class=HTMLResponse)
+def gaps(request: Request) -> Response:
+    session = signed_in(request)
+    params = dict(request.query_params)
+    error, groups = "", []
+    try:
+        groups = _log(request).corpus_gaps(
+            parse_filters({"since": params.get("since", ""), "until": params.get("until", "")})
+        )
+    except AnswerLogError as exc:
+        error = str(exc)
+    total = sum(g.count for g in groups)
+    return render(
+        request, "gaps.html", {"groups": groups, "total": total, "params": params, "error": error}, session=session
+    )
+
+
+@router.get("/dashboard", response_class=HTMLResponse)
+def dashboard(request: Request, days: str = "30") -> Response:
+    session = signed_in(request)
+    try:
+        span = max(1, positive_int(days, 30, name="days", maximum=366))
+    except AnswerLogError as exc:
+        raise HTTPException(400, str(exc)) from None
+    stats = _log(request).stats(span)
+    feedback_total = sum(stats.feedback.values())
+    context = {
+        "stats": stats,
+        "days": span,
+        "feedback_total": feedback_total,
+        "helpful_share": round(100 * stats.feedback["helpful"] / feedback_total) if feedback_total else None,
+        "per_day_chart": _charts.questions_per_day(stats.days),
+        "feedback_chart": _charts.feedback_ratio(stats.feedback),
+        "documents_chart": _charts.top_documents(stats.top_documents),
+        "colours": _charts.COLOURS,
+    }
+    return render(request, "dashboard.html", context, session=session)

@@ -1,0 +1,84 @@
+"""The answer log: every answer from every surface, with what was retrieved and shown, feedback and reviews.
+
+    log = open_answer_log(settings)
+    answer_id = log.record(answer, surface="slack", channel="C123", user="U456")
+    log.record_feedback(answer_id, "helpful", user="U456")
+    log.review(answer_id, "correct", corrected_answer="...")
+
+SQLite in the data directory by default, any SQLAlchemy URL (``postgresql://...`` included) by
+``DUALUSE_DATABASE_URL``; the schema is migrated to the newest version when the log is opened.
+"""
+
+from __future__ import annotations
+
+from ..settings import Settings
+from ._db import make_engine, normalise_url
+from ._errors import AnswerLogError
+from ._records import (
+    FEEDBACK_FILTERS,
+    FEEDBACK_KINDS,
+    REVIEW_ACTIONS,
+    REVIEW_STATES,
+    STATUSES,
+    AnswerFilter,
+    AnswerRecord,
+    AnswerSummary,
+    CorrectionRecord,
+    FeedbackRecord,
+    GapGroup,
+    GapQuestion,
+    Page,
+    PassageRecord,
+    ReviewRecord,
+    Stats,
+)
+from ._reviewed import DEFAULT_THRESHOLD, REVIEWED_NOTICE, CorrectedAnswers
+from ._secrets import load_or_create_secret, pseudonymise
+from ._store import AnswerLog
+
+PSEUDONYM_KEY_FILE = "log-pseudonym.key"
+
+
+def pseudonym_key(settings: Settings) -> bytes | None:
+    """The key that pseudonymises user and channel ids, or None when raw ids are kept."""
+    if settings.log_raw_users:
+        return None
+    if settings.log_pseudonym_key is not None and settings.log_pseudonym_key.get_secret_value():
+        return settings.log_pseudonym_key.get_secret_value().encode("utf-8")
+    return load_or_create_secret(settings.data_dir / PSEUDONYM_KEY_FILE).encode("utf-8")
+
+
+def open_answer_log(settings: Settings) -> AnswerLog:
+    """Open (and migrate) the log the settings name."""
+    return AnswerLog.open(settings.database_url_or_default, pseudonym_key=pseudonym_key(settings))
+
+
+__all__ = [
+    "DEFAULT_THRESHOLD",
+    "FEEDBACK_FILTERS",
+    "FEEDBACK_KINDS",
+    "REVIEWED_NOTICE",
+    "REVIEW_ACTIONS",
+    "REVIEW_STATES",
+    "STATUSES",
+    "AnswerFilter",
+    "AnswerLog",
+    "AnswerLogError",
+    "AnswerRecord",
+    "AnswerSummary",
+    "CorrectedAnswers",
+    "CorrectionRecord",
+    "FeedbackRecord",
+    "GapGroup",
+    "GapQuestion",
+    "Page",
+    "PassageRecord",
+    "ReviewRecord",
+    "Stats",
+    "load_or_create_secret",
+    "make_engine",
+    "normalise_url",
+    "open_answer_log",
+    "pseudonym_key",
+    "pseudonymise",
+]

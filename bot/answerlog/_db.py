@@ -1,0 +1,76 @@
+"""Engines and migrations: open the database a URL names and bring its schema to the newest migration.
+
+The migrations ship inside this package and run from code, so no ``alembic.ini`` is needed at run time.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
+
+from ._errors import AnswerLogError
+
+logger = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+VERSION_TABLE = "answerlog_alembic_version"
+
+
+def normalise_url(url: str) -> str:
+    """``postgresql://`` and ``postgres://`` (libpq style) select psycopg 3, the driver we install."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise AnswerLogError(f"DUALUSE_DATABASE_URL is not a database URL: {_redact(url)}") from None
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def make_engine(url: str) -> Engine:
+    url = normalise_url(url)
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")  # so that purging an answer removes its passages and feedback
+    cursor.close()
+
+
+def upgrade(engine: Engine) -> None:
+    """Apply every migration not yet applied (a no-op when the schema is current)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("version_table", VERSION_TABLE)
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+    except DBAPIError as exc:
+        raise AnswerLogError(f"cannot open the answer log at {_redact(str(engine.url))}: {_first_line(exc)}") from None
+    except SQLAlchemyError as exc:
+        raise AnswerLogError(f"cannot migrate the answer log: {_first_line(exc)}") from None
+
+
+def _redact(url: str) -> str:
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "<unparseable URL>"
+
+
+def _first_line(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None) or exc
+    text = str(orig).strip().splitlines()
+    return text[0] if text else type(orig).__name__

@@ -1,0 +1,9 @@
+"""Errors of the answer log, written for the person at the terminal or on the admin page."""
+
+from __future__ import annotations
+
+from ingest.errors import DualuseError
+
+
+class AnswerLogError(DualuseError):
+    """The answer log cannot be opened, or a request to it is invalid (unknown id, bad filter)."""

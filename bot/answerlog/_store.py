@@ -1,0 +1,265 @@
+"""The answer log: record every answer with what was retrieved and shown, then feedback and review actions.
+
+Methods take plain arguments and return the dataclasses of ``_records``; sessions never leave this module.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Engine, delete, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from ingest.tokens import count_tokens
+
+from ..answers import Answer, Citation
+from . import _queries
+from ._db import make_engine, upgrade
+from ._errors import AnswerLogError
+from ._models import AnswerRow, CitationRow, CorrectionRow, FeedbackRow, PassageRow, ReviewRow
+from ._records import (
+    FEEDBACK_KINDS,
+    REVIEW_ACTIONS,
+    STATE_AFTER,
+    AnswerFilter,
+    AnswerRecord,
+    CorrectionRecord,
+    GapGroup,
+    Page,
+    ReviewRecord,
+    Stats,
+)
+from ._secrets import pseudonymise
+
+logger = logging.getLogger(__name__)
+
+MIN_ID_PREFIX = 6
+EVERYTHING = AnswerFilter()
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class AnswerLog:
+    """One database (SQLite or PostgreSQL); safe to share between threads (one session per call)."""
+
+    def __init__(self, engine: Engine, *, pseudonym_key: bytes | None) -> None:
+        self.engine = engine
+        self.pseudonym_key = pseudonym_key  # None: keep raw user and channel ids
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @classmethod
+    def open(cls, url: str, *, pseudonym_key: bytes | None, migrate: bool = True) -> AnswerLog:
+        engine = make_engine(url)
+        if migrate:
+            upgrade(engine)
+        return cls(engine, pseudonym_key=pseudonym_key)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- writing -----------------------------------------------------------------------------------------
+    def record(
+        self,
+        answer: Answer,
+        *,
+        surface: str,
+        channel: str = "",
+        user: str = "",
+        answer_id: str | None = None,
+        at: datetime | None = None,
+    ) -> str:
+        """Store ``answer`` as shown on ``surface``; sets and returns ``answer.answer_id``."""
+        answer_id = answer_id or answer.answer_id or uuid.uuid4().hex
+        row = AnswerRow(
+            id=answer_id,
+            created_at=at or utcnow(),
+            surface=surface,
+            channel_id=pseudonymise(channel, self.pseudonym_key),
+            user_id=pseudonymise(user, self.pseudonym_key),
+            question=answer.question,
+            standalone_question=answer.standalone_question,
+            status=answer.status,
+            mode=answer.mode,
+            model=answer.model,
+            answer=answer.answer,
+            notice=answer.notice,
+            reviewed=answer.reviewed,
+            question_tokens=count_tokens(answer.standalone_question or answer.question),
+            answer_tokens=count_tokens(answer.answer),
+            context_tokens=sum(count_tokens(p.text) for p in answer.passages),
+            retrieval_ms=answer.retrieval_ms,
+            generation_ms=answer.generation_ms,
+            latency_ms=answer.latency_ms,
+            review_state="unreviewed",
+        )
+        with self._sessions.begin() as session:
+            session.add(row)
+            session.flush()  # the answer row first: the others refer to it
+            session.add_all(
+                PassageRow(
+                    answer_id=answer_id,
+                    rank=rank,
+                    chunk_id=p.chunk_id,
+                    doc_id=p.doc_id,
+                    title=p.title,
+                    section=p.section,
+                    page=p.page,
+                    text=p.text,
+                    dense=p.dense,
+                    lexical=p.lexical,
+                    fused=p.fused,
+                )
+                for rank, p in enumerate(answer.passages)
+            )
+            session.add_all(_citation_row(answer_id, c) for c in answer.citations)
+        answer.answer_id = answer_id
+        logger.debug("logged answer %s (%s, %s)", answer_id, surface, answer.status)
+        return answer_id
+
+    def record_feedback(self, answer_id: str, kind: str, user: str = "") -> None:
+        """A feedback click on a logged answer: ``kind`` is helpful, not_helpful or flag."""
+        if kind not in FEEDBACK_KINDS:
+            raise AnswerLogError(f"unknown feedback {kind!r}; use one of: {', '.join(FEEDBACK_KINDS)}")
+        with self._sessions.begin() as session:
+            if session.get(AnswerRow, answer_id) is None:
+                raise AnswerLogError(f"no logged answer has the id {answer_id!r}")
+            session.add(
+                FeedbackRow(
+                    answer_id=answer_id, kind=kind, user_id=pseudonymise(user, self.pseudonym_key), created_at=utcnow()
+                )
+            )
+        logger.info("feedback %s on answer %s", kind, answer_id)
+
+    def review(
+        self,
+        answer_id: str,
+        action: str,
+        *,
+        note: str = "",
+        corrected_answer: str = "",
+        source_chunks: Sequence[str] | None = None,
+        reviewer: str = "admin",
+    ) -> ReviewRecord:
+        """Approve, flag, correct (with the corrected text and the chunk ids of its sources) or annotate an answer.
+
+        A correction is approved as it is written (only admins write them) and replaces the answer's earlier ones.
+        """
+        if action not in REVIEW_ACTIONS:
+            raise AnswerLogError(f"unknown review action {action!r}; use one of: {', '.join(REVIEW_ACTIONS)}")
+        note, corrected_answer = note.strip(), corrected_answer.strip()
+        if action == "correct" and not corrected_answer:
+            raise AnswerLogError("a correction needs the corrected answer text")
+        if action == "note" and not note:
+            raise AnswerLogError("the note is empty")
+        now = utcnow()
+        with self._sessions.begin() as session:
+            answer = session.get(AnswerRow, answer_id)
+            if answer is None:
+                raise AnswerLogError(f"no logged answer has the id {answer_id!r}")
+            review = ReviewRow(answer_id=answer_id, action=action, note=note, reviewer=reviewer, created_at=now)
+            session.add(review)
+            session.flush()
+            if action in STATE_AFTER:
+                answer.review_state = STATE_AFTER[action]
+            if action == "correct":
+                session.execute(update(CorrectionRow).where(CorrectionRow.answer_id == answer_id).values(active=False))
+                sources = _queries.correction_sources(session, answer_id, source_chunks)
+                session.add(
+                    CorrectionRow(
+                        answer_id=answer_id,
+                        review_id=review.id,
+                        question=answer.standalone_question or answer.question,
+                        answer=corrected_answer,
+                        sources=[{**c.as_dict(), "chunk_id": c.chunk_id} for c in sources],
+                        active=True,
+                        created_at=now,
+                    )
+                )
+        logger.info("review %s on answer %s", action, answer_id)
+        return ReviewRecord(review.id, action, note, reviewer, now, corrected_answer)
+
+    def purge(self, older_than_days: int) -> int:
+        """Delete answers (and everything about them) older than the given number of days; returns how many."""
+        if older_than_days < 0:
+            raise AnswerLogError("--older-than must be zero or more days")
+        cutoff = utcnow() - timedelta(days=older_than_days)
+        old = select(AnswerRow.id).where(AnswerRow.created_at < cutoff)
+        with self._sessions.begin() as session:
+            # Children first, explicitly: SQLite enforces ON DELETE CASCADE only with a pragma.
+            for model in (CorrectionRow, ReviewRow, FeedbackRow, CitationRow, PassageRow):
+                session.execute(delete(model).where(model.answer_id.in_(old)))
+            count = session.execute(delete(AnswerRow).where(AnswerRow.created_at < cutoff)).rowcount
+        logger.info("purged %d answers older than %d days", count, older_than_days)
+        return int(count or 0)
+
+    # -- reading -----------------------------------------------------------------------------------------
+    def get(self, answer_id: str) -> AnswerRecord:
+        """One answer with everything about it; ``answer_id`` may be a unique prefix of 6 or more characters."""
+        with self._session() as session:
+            full_id = self._resolve(session, answer_id.strip())
+            return _queries.load_record(session, full_id)
+
+    def list(self, filters: AnswerFilter = EVERYTHING, *, limit: int = 50, offset: int = 0) -> Page:
+        with self._session() as session:
+            return _queries.list_page(session, filters, limit=limit, offset=offset)
+
+    def export(self, filters: AnswerFilter = EVERYTHING, *, batch: int = 200) -> Iterator[AnswerRecord]:
+        """Every matching answer, oldest first, with its passages, citations, feedback and reviews."""
+        offset = 0
+        while True:
+            with self._session() as session:
+                ids = _queries.matching_ids(session, filters, limit=batch, offset=offset)
+                records = [_queries.load_record(session, answer_id) for answer_id in ids]
+            yield from records
+            if len(ids) < batch:
+                return
+            offset += batch
+
+    def active_corrections(self) -> list[CorrectionRecord]:
+        with self._session() as session:
+            return _queries.active_corrections(session)
+
+    def corpus_gaps(self, filters: AnswerFilter = EVERYTHING, *, limit: int = 2000) -> list[GapGroup]:
+        with self._session() as session:
+            return _queries.corpus_gaps(session, filters, limit=limit)
+
+    def stats(self, days: int = 30) -> Stats:
+        with self._session() as session:
+            return _queries.stats(session, utcnow().date(), days)
+
+    # -- helpers -----------------------------------------------------------------------------------------
+    def _session(self) -> Session:
+        return self._sessions()
+
+    def _resolve(self, session: Session, answer_id: str) -> str:
+        if session.get(AnswerRow, answer_id) is not None:
+            return answer_id
+        if len(answer_id) >= MIN_ID_PREFIX and answer_id.isalnum():
+            matches = session.scalars(select(AnswerRow.id).where(AnswerRow.id.startswith(answer_id)).limit(2)).all()
+            if len(matches) == 1:
+                return matches[0]
+            if len(matches) > 1:
+                raise AnswerLogError(f"the id prefix {answer_id!r} matches several answers; give more characters")
+        raise AnswerLogError(f"no logged answer has the id {answer_id!r}")
+
+
+def _citation_row(answer_id: str, c: Citation) -> CitationRow:
+    return CitationRow(
+        answer_id=answer_id,
+        n=c.n,
+        doc_id=c.doc_id,
+        title=c.title,
+        publisher=c.publisher,
+        date=c.date,
+        url=c.url,
+        section=c.section,
+        page=c.page,
+        quote=c.quote,
+        score=c.score,
+        chunk_id=c.chunk_id,
+    )

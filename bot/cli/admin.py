@@ -1,0 +1,32 @@
+"""``dualuse admin``: serve the admin review page."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated
+
+import typer
+
+from .output import stderr, user_errors
+
+logger = logging.getLogger(__name__)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("admin")
+    @user_errors
+    def admin(
+        ctx: typer.Context,
+        port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8765,
+        host: Annotated[str, typer.Option(help="Address to bind (keep 127.0.0.1 behind a proxy).")] = "127.0.0.1",
+    ) -> None:
+        """Serve the admin page: browse, judge and correct logged answers (needs DUALUSE_ADMIN_TOKEN)."""
+        import uvicorn
+
+        from ..admin import admin_token, build_app
+
+        services = ctx.obj.get()
+        admin_token(services.settings)  # refuse before opening anything
+        web = build_app(services.settings, services.answer_log)
+        stderr.print(f"Admin page on http://{host}:{port}/ (Ctrl+C to stop)")
+        uvicorn.run(web, host=host, port=port, log_level="warning", access_log=False, server_header=False)

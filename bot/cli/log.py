@@ -1,0 +1,183 @@
+"""``dualuse log``: list, show, export and purge the answer log."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+from ..answerlog import AnswerFilter, AnswerLogError, AnswerRecord
+from .output import print_json, user_errors
+
+EXPORT_COLUMNS = (
+    "id",
+    "created_at",
+    "surface",
+    "channel",
+    "user",
+    "status",
+    "mode",
+    "model",
+    "review_state",
+    "reviewed",
+    "question",
+    "standalone_question",
+    "answer",
+    "notice",
+    "citations",
+    "helpful",
+    "not_helpful",
+    "flags",
+    "question_tokens",
+    "answer_tokens",
+    "context_tokens",
+    "retrieval_ms",
+    "generation_ms",
+    "latency_ms",
+)
+
+
+class ExportFormat(StrEnum):
+    csv = "csv"
+    jsonl = "jsonl"
+
+
+def parse_date(value: str | None, option: str) -> date | None:
+    if value is None or not value.strip():
+        return None
+    try:
+        return datetime.fromisoformat(value.strip()).date()
+    except ValueError:
+        raise AnswerLogError(f"{option} must be a date like 2025-03-31, not {value!r}") from None
+
+
+def register(app: typer.Typer) -> None:
+    log_app = typer.Typer(help="Inspect the answer log: every answer given, with its sources and feedback.")
+    app.add_typer(log_app, name="log")
+
+    @log_app.command("list")
+    @user_errors
+    def list_answers(
+        ctx: typer.Context,
+        status: Annotated[str, typer.Option(help="answered, no_answer or refused.")] = "",
+        since: Annotated[str | None, typer.Option(help="Only answers from this date on (YYYY-MM-DD).")] = None,
+        limit: Annotated[int, typer.Option(min=1, max=500, help="At most this many, newest first.")] = 20,
+        as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
+    ) -> None:
+        """List the newest logged answers."""
+        log = ctx.obj.get().answer_log
+        page = log.list(AnswerFilter(status=status.strip(), since=parse_date(since, "--since")), limit=limit)
+        if as_json:
+            for item in page.items:
+                print_json(item.as_dict())
+            return
+        if not page.items:
+            typer.echo("No logged answers match.", err=True)
+            return
+        for item in page.items:
+            feedback = f"+{item.helpful} -{item.not_helpful} !{item.flags}"
+            question = item.question if len(item.question) <= 70 else item.question[:69] + "…"
+            typer.echo(
+                f"{item.id[:12]}  {item.created_at:%Y-%m-%d %H:%M}  {item.surface:<5}  {item.status:<9}  "
+                f"{item.review_state:<10}  {feedback:<9}  {question}"
+            )
+        if page.total > len(page.items):
+            typer.echo(f"({len(page.items)} of {page.total}; use --limit for more)", err=True)
+
+    @log_app.command("show")
+    @user_errors
+    def show(
+        ctx: typer.Context,
+        answer_id: Annotated[str, typer.Argument(help="The answer id (or its first 6+ characters).")],
+        as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    ) -> None:
+        """Everything logged about one answer: question, answer as shown, retrieved passages, feedback, reviews."""
+        record = ctx.obj.get().answer_log.get(answer_id)
+        if as_json:
+            print_json(record.as_dict())
+        else:
+            typer.echo(render_record(record))
+
+    @log_app.command("export")
+    @user_errors
+    def export(
+        ctx: typer.Context,
+        fmt: Annotated[ExportFormat, typer.Option("--format", help="csv (one row per answer) or jsonl (full).")],
+        status: Annotated[str, typer.Option(help="Only this status.")] = "",
+        since: Annotated[str | None, typer.Option(help="Only answers from this date on (YYYY-MM-DD).")] = None,
+    ) -> None:
+        """Write the log to standard output, oldest first."""
+        records = ctx.obj.get().answer_log.export(
+            AnswerFilter(status=status.strip(), since=parse_date(since, "--since"))
+        )
+        if fmt is ExportFormat.jsonl:
+            for record in records:
+                sys.stdout.write(json.dumps(record.as_dict(), ensure_ascii=False) + "\n")
+            return
+        writer = csv.DictWriter(sys.stdout, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        for record in records:
+            writer.writerow(csv_row(record))
+
+    @log_app.command("purge")
+    @user_errors
+    def purge(
+        ctx: typer.Context,
+        older_than: Annotated[int, typer.Option("--older-than", min=0, help="Delete answers older than DAYS.")],
+    ) -> None:
+        """Delete old answers with their passages, feedback and reviews (retention)."""
+        count = ctx.obj.get().answer_log.purge(older_than)
+        typer.echo(f"Deleted {count} answer{'s' if count != 1 else ''} older than {older_than} days.")
+
+
+def csv_row(record: AnswerRecord) -> dict[str, object]:
+    data = record.as_dict()
+    row = {name: data.get(name, "") for name in EXPORT_COLUMNS}
+    row["citations"] = "; ".join(f"[{c.n}] {c.doc_id}" for c in record.citations)
+    kinds = [f.kind for f in record.feedback]
+    row["helpful"], row["not_helpful"], row["flags"] = (kinds.count(k) for k in ("helpful", "not_helpful", "flag"))
+    return row
+
+
+def render_record(r: AnswerRecord) -> str:
+    lines = [
+        f"id:        {r.id}",
+        f"time:      {r.created_at:%Y-%m-%d %H:%M:%S} UTC   surface: {r.surface}"
+        + (f"   channel: {r.channel}" if r.channel else "")
+        + (f"   user: {r.user}" if r.user else ""),
+        f"status:    {r.status}   mode: {r.mode}"
+        + (f"   model: {r.model}" if r.model else "")
+        + f"   review: {r.review_state}"
+        + ("   (served from a correction)" if r.reviewed else ""),
+        f"tokens:    question {r.question_tokens}, answer {r.answer_tokens}, context {r.context_tokens}",
+        f"latency:   retrieval {r.retrieval_ms:.0f} ms, generation {r.generation_ms:.0f} ms, "
+        f"total {r.latency_ms:.0f} ms",
+        "",
+        f"Question: {r.question}",
+    ]
+    if r.standalone_question:
+        lines.append(f"Standalone: {r.standalone_question}")
+    lines += ["", "Answer as shown:", r.answer]
+    if r.notice:
+        lines.append(f"Note: {r.notice}")
+    if r.citations:
+        lines += ["", "Citations:"] + [f"  [{c.n}] {c.title} ({c.doc_id}) {c.section}".rstrip() for c in r.citations]
+    if r.passages:
+        lines += ["", "Retrieved passages (dense / lexical / fused):"]
+        for p in r.passages:
+            lines.append(f"  {p.rank + 1}. {p.dense:.3f} / {p.lexical:.3f} / {p.fused:.4f}  {p.title} - {p.section}")
+    if r.feedback:
+        lines += ["", "Feedback:"] + [f"  {f.created_at:%Y-%m-%d %H:%M} {f.kind} {f.user}".rstrip() for f in r.feedback]
+    if r.reviews:
+        lines += ["", "Reviews:"]
+        for review in r.reviews:
+            text = review.corrected_answer or review.note
+            lines.append(
+                f"  {review.created_at:%Y-%m-%d %H:%M} {review.action} by {review.reviewer}: {text}".rstrip(": ")
+            )
+    return "\n".join(lines)
