@@ -199,8 +199,13 @@ class CorpusIndex:
         content_hash: str = "",
         actor: str = "",
         now: float | None = None,
+        commit: bool = True,
     ) -> DocumentRecord:
-        """Write ``chunks`` as the live version of ``meta.doc_id``, retiring any previous version."""
+        """Write ``chunks`` as the live version of ``meta.doc_id``, retiring any previous version.
+
+        ``commit=False`` leaves the revision bump and the sweep of retired versions to one :meth:`commit` call
+        after a batch of writes (readers that cache by revision then switch to the whole batch at once).
+        """
         if not chunks:
             raise IndexError_(f"{meta.doc_id}: nothing to index")
         now = time.time() if now is None else now
@@ -225,16 +230,24 @@ class CorpusIndex:
             content_hash=content_hash or version,
             ingested_by=actor,
         )
-        # The switch: one upsert of one record makes the new version live.
-        self._records.upsert(
-            ids=[meta.doc_id], embeddings=[[1.0]], metadatas=[{"record": "document", **record.as_dict()}]
-        )
+        # The switch: one upsert makes the new version live, together with its history event and the retirement
+        # of the previous version (one write instead of three).
+        entries = [(meta.doc_id, {"record": "document", **record.as_dict()})]
+        entries.append(self._event_entry(record, "added" if previous is None else "updated", actor, now))
         if previous is not None and previous.version != version:
-            self._retire(previous.doc_id, previous.version, now)
-        self._log_event(record, "added" if previous is None else "updated", actor, now)
+            entries.append(self._retired_entry(previous.doc_id, previous.version, now))
+        self._records.upsert(
+            ids=[i for i, _ in entries], embeddings=[[1.0]] * len(entries), metadatas=[m for _, m in entries]
+        )
+        if commit:
+            self.commit(now=now)
+        return record
+
+    def commit(self, *, now: float | None = None) -> None:
+        """Tell readers the corpus changed, and delete versions retired longer ago than the grace period."""
+        now = time.time() if now is None else now
         self._bump_revision(now)
         self.sweep_retired(now=now)
-        return record
 
     def remove_document(self, doc_id: str, *, actor: str = "", now: float | None = None) -> DocumentRecord | None:
         now = time.time() if now is None else now
@@ -280,21 +293,26 @@ class CorpusIndex:
         return sorted(events, key=lambda e: (e.at, e.action != "removed"))
 
     def _log_event(self, record: DocumentRecord, action: str, actor: str, now: float) -> None:
+        entry_id, metadata = self._event_entry(record, action, actor, now)
+        self._records.upsert(ids=[entry_id], embeddings=[[1.0]], metadatas=[metadata])
+
+    @staticmethod
+    def _event_entry(record: DocumentRecord, action: str, actor: str, now: float) -> tuple[str, dict]:
         at = dt.datetime.fromtimestamp(now, dt.UTC).isoformat(timespec="milliseconds")
         event = VersionEvent(record.doc_id, action, record.version, record.content_hash, record.chunks, at, actor,
                              record.title)
-        self._records.upsert(
-            ids=[f"__event__::{record.doc_id}::{at}::{action}"],
-            embeddings=[[1.0]],
-            metadatas=[{"record": "event", **event.as_dict()}],
+        return f"__event__::{record.doc_id}::{at}::{action}", {"record": "event", **event.as_dict()}
+
+    @staticmethod
+    def _retired_entry(doc_id: str, version: str, now: float) -> tuple[str, dict]:
+        return (
+            f"{_RETIRED_PREFIX}{doc_id}::{version}",
+            {"record": "retired", "doc_id": doc_id, "version": version, "retired_at": now},
         )
 
     def _retire(self, doc_id: str, version: str, now: float) -> None:
-        self._records.upsert(
-            ids=[f"{_RETIRED_PREFIX}{doc_id}::{version}"],
-            embeddings=[[1.0]],
-            metadatas=[{"record": "retired", "doc_id": doc_id, "version": version, "retired_at": now}],
-        )
+        entry_id, metadata = self._retired_entry(doc_id, version, now)
+        self._records.upsert(ids=[entry_id], embeddings=[[1.0]], metadatas=[metadata])
 
     def _bump_revision(self, now: float) -> None:
         changed_at = dt.datetime.fromtimestamp(now, dt.UTC).isoformat(timespec="seconds")

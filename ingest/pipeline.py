@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
+import queue
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from .chunking import Chunker
@@ -20,6 +23,7 @@ from .loaders import is_sidecar, is_supported, load_bytes, load_file
 logger = logging.getLogger(__name__)
 
 Outcome = Literal["added", "updated", "unchanged", "failed"]
+EMBED_WINDOW = 256  # chunks embedded together across documents: full, length-sorted batches with little padding
 MAX_CHUNKS_PER_DOCUMENT = 5000  # about a million tokens: a 2,000-page report; more is an accident or an attack
 ProgressCallback = Callable[[int, int, str], None]
 
@@ -93,6 +97,16 @@ def embedding_text(title: str, chunk: Chunk) -> str:
     return "\n".join(part for part in (title, chunk.section, chunk.text) if part)
 
 
+@dataclass
+class _Prepared:
+    """A document loaded and chunked, waiting for its vectors."""
+
+    document: LoadedDocument
+    chunks: list[Chunk]
+    texts: list[str]  # what is embedded for each chunk
+    replaces: bool  # an older version is live
+
+
 class Ingestor:
     def __init__(
         self,
@@ -126,25 +140,151 @@ class Ingestor:
             if progress:
                 progress(0, len(files) + len(urls), url)
             report.results.append(self.ingest_url(url, kind=kind, actor=actor))
-        seen: dict[str, str] = {}
-        for number, path in enumerate(files, start=1):
-            if progress:
-                progress(number - 1, len(files), path.name)
+        report.results.extend(self._ingest_files(files, kind=kind, progress=progress, actor=actor))
+        return report
+
+    def _ingest_files(
+        self, files: list[Path], *, kind: str | None, progress: ProgressCallback | None, actor: str | None
+    ) -> list[FileResult]:
+        """Load and chunk in a background thread while the model embeds; one embedding call spans documents.
+
+        Loading (a child process per file), chunking and Chroma writes would otherwise leave the model idle, and
+        per-document batches are small and padded. Results come back in file order.
+        """
+        results: list[FileResult | None] = [None] * len(files)
+        prepared: queue.Queue[tuple[int, _Prepared | FileResult] | None] = queue.Queue(maxsize=8)
+
+        def prepare_all() -> None:
+            seen: dict[str, str] = {}
             try:
-                document = load_file(path, kind=kind, parse=self.parse)
-                first = seen.setdefault(document.meta.doc_id, str(path))
-                if first != str(path):
-                    raise DocumentError(
-                        str(path),
-                        f"has the same id '{document.meta.doc_id}' as {first}; give one of them a distinct 'id'",
+                for position, path in enumerate(files):
+                    prepared.put((position, self._prepare_file(path, kind, seen)))
+            finally:
+                prepared.put(None)
+
+        # Chroma writes wait on disk, not on the CPU: a writer thread lets the model go on embedding meanwhile.
+        to_write: queue.Queue[tuple[int, _Prepared, np.ndarray] | None] = queue.Queue(maxsize=EMBED_WINDOW)
+
+        def write_all() -> None:
+            while (job := to_write.get()) is not None:
+                position, p, vectors = job
+                try:
+                    results[position] = self._write(p, vectors, actor, commit=False)
+                except DualuseError as exc:
+                    results[position] = FileResult(p.document.meta.source_path, "failed", error=str(exc))
+                except Exception as exc:  # noqa: BLE001 - report on the file, keep the run going
+                    logger.exception("could not write %s", p.document.meta.doc_id)
+                    results[position] = FileResult(
+                        p.document.meta.source_path,
+                        "failed",
+                        error=f"{p.document.meta.source_path}: could not be stored ({type(exc).__name__}: {exc})",
                     )
-                report.results.append(self.ingest_document(document, actor=actor))
-            except DualuseError as exc:
-                message = str(exc) if isinstance(exc, DocumentError) else f"{path}: {exc}"
-                report.results.append(FileResult(str(path), "failed", error=message))
+
+        loader = threading.Thread(target=prepare_all, name="ingest-loader", daemon=True)
+        writer = threading.Thread(target=write_all, name="ingest-writer", daemon=True)
+        loader.start()
+        writer.start()
+        window: list[tuple[int, _Prepared]] = []
+        done = 0
+        while (item := prepared.get()) is not None:
+            position, outcome = item
+            done += 1
+            if progress:
+                progress(done - 1, len(files), files[position].name)
+            if isinstance(outcome, FileResult):
+                results[position] = outcome
+                continue
+            window.append((position, outcome))
+            if sum(len(p.chunks) for _, p in window) >= EMBED_WINDOW:
+                self._embed_window(window, results, to_write)
+                window = []
+        self._embed_window(window, results, to_write)
+        to_write.put(None)
+        loader.join()
+        writer.join()
+        if any(r is not None and r.outcome in ("added", "updated") for r in results):
+            self.index.commit()  # one revision bump: readers switch to the whole batch at once
         if progress:
             progress(len(files), len(files), "done")
-        return report
+        return [r for r in results if r is not None]
+
+    def _prepare_file(self, path: Path, kind: str | None, seen: dict[str, str]) -> _Prepared | FileResult:
+        try:
+            document = load_file(path, kind=kind, parse=self.parse)
+            first = seen.setdefault(document.meta.doc_id, str(path))
+            if first != str(path):
+                raise DocumentError(
+                    str(path),
+                    f"has the same id '{document.meta.doc_id}' as {first}; give one of them a distinct 'id'",
+                )
+            return self._prepare(document)
+        except DualuseError as exc:
+            return FileResult(
+                str(path), "failed", error=str(exc) if isinstance(exc, DocumentError) else f"{path}: {exc}"
+            )
+        except Exception as exc:  # noqa: BLE001 - a bug must not stall the pipeline; report it on the file
+            logger.exception("unexpected error while loading %s", path)
+            return FileResult(str(path), "failed", error=f"{path}: unexpected {type(exc).__name__}: {exc}")
+
+    def _prepare(self, document: LoadedDocument) -> _Prepared | FileResult:
+        """Chunk a loaded document, unless the index already holds this exact version."""
+        meta = document.meta
+        version = document.content_hash[:12]
+        current = self.index.get_document(meta.doc_id)
+        if current is not None and current.version == version:
+            return FileResult(meta.source_path, "unchanged", meta.doc_id, current.chunks, current.pages)
+        chunks = self.chunker.chunk(document)
+        if not chunks:
+            raise DocumentError(meta.source_path, "has no text to index")
+        if len(chunks) > MAX_CHUNKS_PER_DOCUMENT:
+            raise DocumentError(
+                meta.source_path,
+                f"would make {len(chunks):,} passages, more than the limit of {MAX_CHUNKS_PER_DOCUMENT:,}; split it",
+            )
+        return _Prepared(document, chunks, [embedding_text(meta.title, c) for c in chunks], current is not None)
+
+    def _embed_window(
+        self,
+        window: list[tuple[int, _Prepared]],
+        results: list[FileResult | None],
+        to_write: queue.Queue[tuple[int, _Prepared, np.ndarray] | None],
+    ) -> None:
+        if not window:
+            return
+        try:
+            vectors = self._embed([text for _, p in window for text in p.texts])
+        except Exception as exc:  # noqa: BLE001 - e.g. an embeddings server that is down: fail these files
+            logger.warning("embedding failed: %s", exc)
+            for position, p in window:
+                source = p.document.meta.source_path
+                results[position] = FileResult(
+                    source, "failed", error=f"{source}: could not be embedded ({type(exc).__name__}: {exc})"
+                )
+            return
+        offset = 0
+        for position, p in window:
+            to_write.put((position, p, vectors[offset : offset + len(p.chunks)]))
+            offset += len(p.chunks)
+
+    def _write(self, p: _Prepared, vectors: np.ndarray, actor: str | None, *, commit: bool) -> FileResult:
+        meta = p.document.meta
+        version = p.document.content_hash[:12]
+        try:
+            record = self.index.replace_document(
+                meta,
+                version,
+                p.chunks,
+                vectors,
+                content_hash=p.document.content_hash,
+                actor=self.actor if actor is None else actor,
+                commit=commit,
+            )
+        except Exception:
+            self.index.discard_version(meta.doc_id, version)
+            raise
+        outcome: Outcome = "updated" if p.replaces else "added"
+        logger.info("%s %s (%d chunks)", outcome, meta.doc_id, record.chunks)
+        return FileResult(meta.source_path, outcome, meta.doc_id, record.chunks, record.pages)
 
     def ingest_url(
         self, url: str, *, kind: str | None = None, limits: FetchLimits | None = None, actor: str | None = None
@@ -166,35 +306,13 @@ class Ingestor:
             return FileResult(url, "failed", error=str(exc) if isinstance(exc, DocumentError) else f"{url}: {exc}")
 
     def ingest_document(self, document: LoadedDocument, actor: str | None = None) -> FileResult:
-        meta = document.meta
-        version = document.content_hash[:12]
-        current = self.index.get_document(meta.doc_id)
-        if current is not None and current.version == version:
-            return FileResult(meta.source_path, "unchanged", meta.doc_id, current.chunks, current.pages)
-        chunks = self.chunker.chunk(document)
-        if not chunks:
-            raise DocumentError(meta.source_path, "has no text to index")
-        if len(chunks) > MAX_CHUNKS_PER_DOCUMENT:
-            raise DocumentError(
-                meta.source_path,
-                f"would make {len(chunks):,} passages, more than the limit of {MAX_CHUNKS_PER_DOCUMENT:,}; split it",
-            )
-        try:
-            vectors = self._embed([embedding_text(meta.title, c) for c in chunks])
-            record = self.index.replace_document(
-                meta, version, chunks, vectors, content_hash=document.content_hash,
-                actor=self.actor if actor is None else actor,
-            )
-        except Exception:
-            self.index.discard_version(meta.doc_id, version)
-            raise
-        outcome: Outcome = "added" if current is None else "updated"
-        logger.info("%s %s (%d chunks)", outcome, meta.doc_id, record.chunks)
-        return FileResult(meta.source_path, outcome, meta.doc_id, record.chunks, record.pages)
+        """Ingest one loaded document now (Slack uploads, URLs); raises :class:`DocumentError` on bad input."""
+        prepared = self._prepare(document)
+        if isinstance(prepared, FileResult):
+            return prepared
+        return self._write(prepared, self._embed(prepared.texts), actor, commit=True)
 
-    def _embed(self, texts: list[str]):
-        import numpy as np
-
+    def _embed(self, texts: list[str]) -> np.ndarray:
         embed_array = getattr(self.embeddings, "embed_array", None)
         if embed_array is not None:
             return embed_array(texts)

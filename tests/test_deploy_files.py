@@ -25,7 +25,8 @@ def test_compose_defines_the_full_stack() -> None:
     assert any(v.endswith(":/data") for v in services["chroma"]["volumes"])
     assert any(v.endswith(":/var/lib/postgresql/data") for v in services["postgres"]["volumes"])
     assert services["ingest"]["restart"] == "no"
-    assert services["bot"]["command"] == ["serve"]
+    assert services["bot"]["command"] == ["serve", "--ops-port", "9100"]
+    assert "9100/readyz" in " ".join(services["bot"]["healthcheck"]["test"])
     assert services["admin"]["command"][0] == "admin"
     assert services["bot"]["depends_on"]["ingest"]["condition"] == "service_completed_successfully"
     ingest_paths = services["ingest"]["command"][1:]

@@ -36,10 +36,24 @@ class Conversation:
     context_thread_ts: str | None = None  # a thread whose earlier messages are the question's context
     bot_user_id: str | None = None
     bot_id: str | None = None
+    user: str = ""  # who asked: recorded (pseudonymised) in the answer log
 
 
 def new_answer_id() -> str:
     return uuid.uuid4().hex
+
+
+def log_answer(deps: SlackDeps, answer: Answer, *, channel: str, user: str) -> str:
+    """Record the answer in the answer log; its id is what the feedback buttons carry.
+
+    A log that cannot be written must not cost the user the answer: the answer still goes out (with an id the
+    log does not know, so its feedback cannot be recorded) and the failure is logged.
+    """
+    try:
+        return deps.services.answer_log.record(answer, surface="slack", channel=channel, user=user)
+    except Exception:
+        logger.exception("could not record an answer in the answer log")
+        return new_answer_id()
 
 
 def answer_question(
@@ -68,7 +82,7 @@ def answer_question(
         )
         placeholder_ts = posted["ts"]
         answer = ask(deps, client, conversation, question)
-        messages = render_answer(answer, new_answer_id())
+        messages = render_answer(answer, log_answer(deps, answer, channel=conversation.channel, user=conversation.user))
         client.chat_update(
             channel=conversation.channel, ts=placeholder_ts, text=messages[0].text, blocks=messages[0].blocks
         )
@@ -96,12 +110,12 @@ def stream_answer(
     try:
         set_status("Searching the corpus...")
         answer = ask(deps, client, conversation, question)
+        answer_id = log_answer(deps, answer, channel=conversation.channel, user=conversation.user)
         if answer.status != "answered":
             # Refusals and "not in the corpus" have their own layouts: no point streaming them.
-            messages = render_answer(answer, new_answer_id())
-            post_more(client, conversation, messages)
+            post_more(client, conversation, render_answer(answer, answer_id))
             return
-        messages = render_answer(answer, new_answer_id(), include_text=False)
+        messages = render_answer(answer, answer_id, include_text=False)
         streamer = say_stream()
         text = escape(answer.answer)
         for start in range(0, len(text), STREAM_PIECE):

@@ -16,9 +16,10 @@ from ..settings import Settings
 from .config import bot_token, signing_secret
 from .dedup import EventDeduplicator
 from .deps import SlackDeps
-from .feedback import FeedbackStore
 from .listeners import register_listeners
+from .pending import PendingDocuments
 from .storage import create_tables, make_engine
+from .trainers import Trainers
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +34,13 @@ def make_web_client(settings: Settings) -> WebClient:
 def build_app(settings: Settings, services: Services, *, http: bool) -> App:
     engine = make_engine(settings.database_url_or_default)
     create_tables(engine)
-    deps = SlackDeps(services=services, dedup=EventDeduplicator(engine), feedback=FeedbackStore(engine))
+    deps = SlackDeps(
+        services=services,
+        dedup=EventDeduplicator(engine),
+        trainers=Trainers(settings.trainer_ids),
+        pending=PendingDocuments(engine),
+        bot_token=bot_token(settings),
+    )
     try:
         app = App(
             client=make_web_client(settings),

@@ -6,7 +6,6 @@ sections and, past 50 blocks, several messages. Nothing is truncated.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -70,6 +69,13 @@ def render_answer(answer: Answer, answer_id: str, *, include_text: bool = True) 
     blocks = head
     if answer.notice:
         blocks.append(context(f":information_source: {escape(answer.notice)}"))
+    if answer.unsupported:
+        # Sentences the verifier could not match to a cited passage: shown, labelled, never silently dropped.
+        listed = "\n".join(f"• {escape(sentence)}" for sentence in answer.unsupported)
+        blocks += [
+            context(part)
+            for part in split_text(f":grey_question: *Not supported by the cited sources:*\n{listed}", MAX_TEXT)
+        ]
     if answer.standalone_question:
         blocks.append(context(f"Answered as: _{escape(answer.standalone_question)}_"))
     blocks += sources
@@ -102,8 +108,8 @@ def citation_text(c: Citation) -> str:
 
 
 def feedback_block(answer: Answer, answer_id: str) -> Block:
-    # The button value travels back with the click, so the feedback row can name the answer without a lookup.
-    value = json.dumps({"id": answer_id, "status": answer.status, "q": answer.question[:1500]}, ensure_ascii=False)
+    # The button carries the answer log's id: the click is recorded against the logged answer.
+    value = answer_id
     buttons = [
         ("feedback_helpful", ":thumbsup: Helpful", None),
         ("feedback_not_helpful", ":thumbsdown: Not helpful", None),
@@ -147,6 +153,15 @@ def help_blocks() -> list[Block]:
             "I answer in the thread, and follow-ups in that thread keep the context\n• send me a direct message"
         ),
         section(f"*Examples*\n{examples}"),
+        section("*The corpus*\n• `/dualuse sources`: the documents I answer from"),
+        section(
+            "*For trainers* (the people listed in DUALUSE_TRAINERS)\n"
+            "• share a PDF, DOCX, Markdown, text or HTML file with me in a direct message: I read it, you review the "
+            "title, kind, publisher, date and address, and I add it\n"
+            "• `/dualuse add https://...`: add a web page the same way\n"
+            "• `/dualuse remove DOC_ID`: remove a document (asks to confirm)\n"
+            "• `/dualuse gaps`: recent questions the corpus could not answer, grouped"
+        ),
     ]
 
 

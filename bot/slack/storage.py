@@ -1,4 +1,4 @@
-"""The SQLAlchemy engine the Slack adapter shares between event de-duplication and feedback."""
+"""The SQLAlchemy engine the Slack adapter shares between event de-duplication and documents awaiting review."""
 
 from __future__ import annotations
 

@@ -136,9 +136,15 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+TRAINER = "U0TRAINER1"
+TRAINER_GROUP = "S0TRAINERS"
+GROUP_MEMBER = "U0GROUPIE"  # a trainer through TRAINER_GROUP
+MAX_UPLOAD_MB = 1
+
+
 @pytest.fixture(scope="module")
 def emulator() -> Iterator[SlackEmulator]:
-    server = SlackEmulator().start()
+    server = SlackEmulator(bot_token=BOT_TOKEN, usergroups={TRAINER_GROUP: [GROUP_MEMBER]}).start()
     yield server
     server.stop()
 
@@ -159,7 +165,13 @@ def http_bot(emulator: SlackEmulator, slack_data_dir: Path) -> Iterator[ServePro
         ["--http", "--host", "127.0.0.1", "--port", str(port)],
         slack_data_dir,
         emulator,
-        {"SLACK_SIGNING_SECRET": SIGNING_SECRET},
+        {
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "DUALUSE_TRAINERS": f"{TRAINER},{TRAINER_GROUP}",
+            "DUALUSE_MAX_UPLOAD_MB": str(MAX_UPLOAD_MB),
+            # URL ingestion tests fetch from a local server: allow exactly that host past the SSRF guard.
+            "DUALUSE_PRIVATE_URL_HOSTS": "127.0.0.1",
+        },
         slack_data_dir / "serve-http.log",
     )
     served.url = f"http://127.0.0.1:{port}"

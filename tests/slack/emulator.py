@@ -1,7 +1,9 @@
 """A small Slack emulator for tests: the Web API over HTTP on 127.0.0.1 and a Socket Mode WebSocket server.
 
 It records every call, keeps the messages posted so that ``conversations.replies`` can return a thread, and can be
-told to fail a method (429 with Retry-After, or 500) for the next N calls.
+told to fail a method (429 with Retry-After, or 500) for the next N calls. It also serves uploaded files at their
+``url_private_download`` (only with ``Authorization: Bearer <bot token>``, like Slack), opens and updates views, and
+lists user-group members.
 """
 
 from __future__ import annotations
@@ -46,6 +48,9 @@ class SlackEmulator:
     messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # channel -> messages
     failures: dict[str, Failure] = field(default_factory=dict)
     acks: list[dict[str, Any]] = field(default_factory=list)
+    bot_token: str = ""  # the token file downloads require
+    files: dict[str, tuple[bytes, str]] = field(default_factory=dict)  # file id -> (content, mimetype)
+    usergroups: dict[str, list[str]] = field(default_factory=dict)  # group id -> member user ids
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _ts: itertools.count = field(default_factory=lambda: itertools.count(1))
     _http: ThreadingHTTPServer | None = None
@@ -76,7 +81,8 @@ class SlackEmulator:
                 status, payload, headers = owner._handle(path, params, dict(self.headers))
                 body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
                 self.send_response(status)
-                self.send_header("Content-Type", "application/json; charset=utf-8")
+                if "Content-Type" not in headers:
+                    self.send_header("Content-Type", "application/json; charset=utf-8")
                 for name, value in headers.items():
                     self.send_header(name, value)
                 self.send_header("Content-Length", str(len(body)))
@@ -114,6 +120,23 @@ class SlackEmulator:
     def fail(self, method: str, status: int, times: int = 1, retry_after: int = 1) -> None:
         with self._lock:
             self.failures[method] = Failure(status, times, retry_after)
+
+    def add_file(self, name: str, data: bytes, mimetype: str, *, declared_size: int | None = None) -> dict[str, Any]:
+        """Store a file and return the Slack file object an event carries (``declared_size`` can lie)."""
+        file_id = "F" + uuid.uuid4().hex[:10].upper()
+        with self._lock:
+            self.files[file_id] = (data, mimetype)
+        base = self.api_url.removesuffix("/api")
+        return {
+            "id": file_id,
+            "name": name,
+            "title": name,
+            "mimetype": mimetype,
+            "filetype": name.rsplit(".", 1)[-1],
+            "size": len(data) if declared_size is None else declared_size,
+            "url_private": f"{base}/files-pri/{TEAM_ID}-{file_id}/{name}",
+            "url_private_download": f"{base}/files-pri/{TEAM_ID}-{file_id}/download/{name}",
+        }
 
     def seed(self, channel: str, message: dict[str, Any]) -> None:
         with self._lock:
@@ -168,6 +191,8 @@ class SlackEmulator:
 
     # -- Web API -------------------------------------------------------------------------------------------
     def _handle(self, path: str, params: dict[str, Any], headers: dict[str, str]) -> tuple[int, Any, dict]:
+        if path.startswith("/files-pri/"):
+            return self._download(path, headers)
         if path.startswith("/response/"):
             with self._lock:
                 self.calls.append(Call("response_url", params | {"_path": path}, headers))
@@ -232,8 +257,31 @@ class SlackEmulator:
             return {"ok": True, "url": self.ws_url}
         if method in ("chat.appendStream", "chat.stopStream"):
             return {"ok": True, "channel": channel, "ts": params.get("ts")}
+        if method == "views.open":
+            view_id = "V" + uuid.uuid4().hex[:10].upper()
+            return {"ok": True, "view": {**params.get("view", {}), "id": view_id, "hash": f"{view_id}-1"}}
+        if method == "views.update":
+            view_id = params.get("view_id", "")
+            return {"ok": True, "view": {**params.get("view", {}), "id": view_id, "hash": f"{view_id}-2"}}
+        if method == "usergroups.users.list":
+            if params.get("usergroup") not in self.usergroups:
+                return {"ok": False, "error": "no_such_subteam"}
+            return {"ok": True, "users": self.usergroups[params["usergroup"]]}
         # views.publish, assistant.threads.setStatus / setSuggestedPrompts / setTitle, ...
         return {"ok": True}
+
+    def _download(self, path: str, headers: dict[str, str]) -> tuple[int, Any, dict]:
+        file_id = path.split("/")[2].split("-", 1)[-1]
+        authorised = bool(self.bot_token) and headers.get("Authorization") == f"Bearer {self.bot_token}"
+        with self._lock:
+            self.calls.append(Call("files.download", {"file": file_id, "authorised": authorised}, headers))
+            stored = self.files.get(file_id)
+        if not authorised:
+            # What Slack does: a sign-in page with status 200, not an error.
+            return 200, b"<!DOCTYPE html><html><body>Sign in to Slack</body></html>", {"Content-Type": "text/html"}
+        if stored is None:
+            return 404, b"file not found", {"Content-Type": "text/plain"}
+        return 200, stored[0], {"Content-Type": stored[1]}
 
     def _next_ts(self) -> str:
         return f"{1700000000 + next(self._ts)}.000100"

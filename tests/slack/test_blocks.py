@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from bot.answers import Answer, Citation
 from bot.slack.blocks import MAX_BLOCKS, MAX_TEXT, render_answer
 from bot.slack.mrkdwn import escape, split_text, to_mrkdwn
@@ -116,4 +114,15 @@ def test_feedback_buttons_carry_the_answer() -> None:
     blocks = render_answer(answer("Text [1]", [citation(1)]), "answer-9")[0].blocks
     buttons = blocks[-1]["elements"]
     assert {b["action_id"] for b in buttons} == {"feedback_helpful", "feedback_not_helpful", "feedback_flag"}
-    assert json.loads(buttons[0]["value"]) == {"id": "answer-9", "status": "answered", "q": "q?"}
+    assert {b["value"] for b in buttons} == {"answer-9"}  # the answer log's id
+
+
+def test_sources_show_their_quotes_and_unsupported_sentences_are_listed() -> None:
+    cited = citation(1, quote="States should review <!channel> dual-use risks.")
+    shown = answer("States should review risks [1]. Everyone agrees.", [cited], unsupported=["Everyone agrees."])
+    blocks = render_answer(shown, "a")[0].blocks
+    rendered = texts(blocks)
+    assert any(">States should review &lt;!channel&gt; dual-use risks." in t for t in rendered)
+    notes = [b for b in blocks if b["type"] == "context" and "Not supported" in b["elements"][0]["text"]]
+    assert notes and "• Everyone agrees." in notes[0]["elements"][0]["text"]
+    assert not any("Not supported" in t for t in texts(render_answer(answer("Fine [1].", [cited]), "b")[0].blocks))

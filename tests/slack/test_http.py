@@ -8,7 +8,8 @@ import uuid
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
+
+from bot.answerlog import PSEUDONYM_KEY_FILE, AnswerLog, pseudonymise
 
 from .conftest import BOT_TOKEN, ServeProcess, http, sign
 from .emulator import BOT_ID, BOT_USER_ID, SlackEmulator
@@ -314,37 +315,55 @@ def test_slash_command_help(http_bot: ServeProcess) -> None:
     assert "/dualuse" in help_text and "Examples" in help_text
 
 
-def test_feedback_click_is_recorded_with_the_answer(http_bot: ServeProcess, emulator: SlackEmulator) -> None:
-    value = json.dumps({"id": "answer-123", "status": "answered", "q": HAGUE_QUESTION})
-    payload = {
+def click(
+    emulator: SlackEmulator, action_id: str, value: str, user: str = "U0000042", channel: str = CHANNEL, **extra: Any
+) -> dict[str, Any]:
+    """A block_actions payload, as Slack sends it when someone clicks a button."""
+    return {
         "type": "block_actions",
         "team": {"id": "T0000001"},
-        "user": {"id": "U0000042"},
+        "user": {"id": user},
         "api_app_id": "A0000001",
-        "container": {"type": "message", "message_ts": "1700000001.000100", "channel_id": "C0000009"},
-        "channel": {"id": "C0000009"},
-        "message": {"ts": "1700000001.000100", "thread_ts": "1700000000.000100", "text": "answer"},
-        "trigger_id": "1.2.3",
+        "container": {"type": "message", "message_ts": "1700000001.000100", "channel_id": channel},
+        "channel": {"id": channel},
+        "message": {"ts": "1700000001.000100", "text": "answer"},
+        "trigger_id": f"trigger-{uuid.uuid4().hex[:8]}",
         "response_url": emulator.response_url(),
-        "actions": [
-            {
-                "type": "button",
-                "action_id": "feedback_flag",
-                "block_id": "feedback:answer-123",
-                "value": value,
-                "action_ts": new_ts(),
-            }
-        ],
+        "actions": [{"type": "button", "action_id": action_id, "value": value, "action_ts": new_ts()}],
+        **extra,
     }
-    status, _, _ = http_bot.post_form({"payload": json.dumps(payload)})
-    assert status == 200
+
+
+def test_answers_are_logged_and_feedback_is_recorded_in_the_answer_log(
+    http_bot: ServeProcess, emulator: SlackEmulator
+) -> None:
+    ts = new_ts()
+    assert http_bot.post_event(mention(HAGUE_QUESTION, ts), new_id())[0] == 200
+    update = answer_in_thread(emulator, ts)
+    buttons = [b for b in update["blocks"] if b["type"] == "actions"][0]["elements"]
+    answer_id = buttons[0]["value"]
+    payload = click(emulator, "feedback_flag", answer_id, channel="C0000009")
+    payload["message"]["thread_ts"] = ts
+    assert http_bot.post_form({"payload": json.dumps(payload)})[0] == 200
     thanks = emulator.wait_for(lambda: emulator.calls_to("chat.postEphemeral", channel="C0000009"))
-    assert thanks[0].params["user"] == "U0000042"
-    engine = create_engine(f"sqlite:///{http_bot.data_dir / 'dualuse.sqlite3'}")
-    with engine.connect() as connection:
-        rows = connection.execute(text("select answer_id, rating, question, user_id from slack_feedback")).all()
-    engine.dispose()
-    assert ("answer-123", "flag", HAGUE_QUESTION, "U0000042") in rows
+    assert thanks[0].params["user"] == "U0000042" and "flagged for review" in thanks[0].params["text"]
+
+    key = (http_bot.data_dir / PSEUDONYM_KEY_FILE).read_text().strip().encode()
+    log = AnswerLog.open(f"sqlite:///{http_bot.data_dir / 'dualuse.sqlite3'}", pseudonym_key=key, migrate=False)
+    try:
+        record = log.get(answer_id)
+    finally:
+        log.close()
+    assert record.surface == "slack" and record.question == HAGUE_QUESTION and record.status == "answered"
+    assert record.channel == pseudonymise(CHANNEL, key) != CHANNEL  # ids are pseudonymised in the log
+    assert [(f.kind, f.user) for f in record.feedback] == [("flag", pseudonymise("U0000042", key))]
+
+
+def test_feedback_on_an_unknown_answer_says_so(http_bot: ServeProcess, emulator: SlackEmulator) -> None:
+    payload = click(emulator, "feedback_helpful", "not-a-logged-answer", channel="C0000010")
+    assert http_bot.post_form({"payload": json.dumps(payload)})[0] == 200
+    reply = emulator.wait_for(lambda: emulator.calls_to("chat.postEphemeral", channel="C0000010"))
+    assert "could not record" in reply[0].params["text"]
 
 
 def test_app_home_shows_the_corpus(http_bot: ServeProcess, emulator: SlackEmulator, shipped_index) -> None:

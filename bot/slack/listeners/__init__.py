@@ -5,13 +5,14 @@ from __future__ import annotations
 from slack_bolt import App
 
 from ..deps import SlackDeps
-from . import actions, assistant, commands, events, home
+from . import actions, assistant, commands, corpus, events, home
 
 
 def register_listeners(app: App, deps: SlackDeps) -> None:
     # The assistant middleware goes first: it claims messages in assistant (DM) threads before the plain
-    # message listeners see them.
+    # message listeners see them. Shared files come before the catch-all message listener in events.
     assistant.register(app, deps)
+    corpus.register(app, deps)
     events.register(app, deps)
     commands.register(app, deps)
     actions.register(app, deps)

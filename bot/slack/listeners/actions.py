@@ -1,4 +1,5 @@
-"""Feedback buttons under an answer: record the click with the answer it is about, then thank the user."""
+"""Feedback buttons under an answer: record the click in the answer log against the answer it is about, then
+thank the user."""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
+from ...answerlog import AnswerLogError
 from ..blocks import FEEDBACK_ACTIONS
 from ..deps import SlackDeps
-from ..feedback import Feedback
 
 logger = logging.getLogger(__name__)
 
@@ -21,36 +22,39 @@ THANKS = {
     "not_helpful": "Thanks for the feedback: it helps us improve the answers.",
     "flag": "Thanks: this answer has been flagged for review.",
 }
+NOT_RECORDED = "Sorry, I could not record that feedback: this answer is no longer in the log."
+
+
+def answer_id_of(value: str) -> str:
+    """The button's value is the answer id (older messages carried a JSON object with an "id")."""
+    if value.startswith("{"):
+        try:
+            return str(json.loads(value).get("id") or "")
+        except (json.JSONDecodeError, AttributeError):
+            return ""
+    return value
 
 
 def register(app: App, deps: SlackDeps) -> None:
     def record(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         ack()
-        rating = FEEDBACK_ACTIONS[action["action_id"]]
-        try:
-            value = json.loads(action.get("value") or "{}")
-        except json.JSONDecodeError:
-            value = {}
-        container = body.get("container") or {}
-        channel = (body.get("channel") or {}).get("id") or container.get("channel_id") or ""
+        kind = FEEDBACK_ACTIONS[action["action_id"]]
+        answer_id = answer_id_of(str(action.get("value") or ""))
+        channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id") or ""
         user = (body.get("user") or {}).get("id") or ""
-        message = body.get("message") or {}
-        feedback = Feedback(
-            answer_id=str(value.get("id") or ""),
-            rating=rating,
-            status=str(value.get("status") or ""),
-            question=str(value.get("q") or ""),
-            user_id=user,
-            team_id=(body.get("team") or {}).get("id") or "",
-            channel_id=channel,
-            message_ts=container.get("message_ts") or message.get("ts") or "",
-        )
-        deps.feedback.record(feedback)
+        try:
+            deps.services.answer_log.record_feedback(answer_id, kind, user)  # the log pseudonymises the user
+            reply = THANKS[kind]
+        except AnswerLogError as exc:
+            logger.warning("feedback %s from %s not recorded: %s", kind, user, exc)
+            reply = NOT_RECORDED
+        except Exception:
+            logger.exception("recording feedback %s on %s failed", kind, answer_id)
+            reply = NOT_RECORDED
         if channel and user:
             try:
-                client.chat_postEphemeral(
-                    channel=channel, user=user, text=THANKS[rating], thread_ts=message.get("thread_ts")
-                )
+                thread_ts = (body.get("message") or {}).get("thread_ts")
+                client.chat_postEphemeral(channel=channel, user=user, text=reply, thread_ts=thread_ts)
             except Exception:  # the click is recorded; a missing thank-you is not worth an error
                 logger.warning("could not thank %s for feedback", user, exc_info=True)
 

@@ -47,6 +47,7 @@ def register(app: App, deps: SlackDeps) -> None:
             context_thread_ts=thread_ts,
             bot_user_id=context.bot_user_id,
             bot_id=context.bot_id,
+            user=payload.get("user", ""),
         )
         question = strip_mentions(payload.get("text", ""))
         if deps.streaming and question:

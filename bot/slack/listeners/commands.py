@@ -1,4 +1,9 @@
-"""``/dualuse QUESTION`` answers privately (only the asker sees it); ``/dualuse help`` explains usage."""
+"""``/dualuse``: a question (answered privately), ``help``, and the trainer commands ``add URL``, ``sources``,
+``remove DOC_ID`` and ``gaps``.
+
+Only exact command shapes are commands ("remove" followed by one id, "add" followed by one address), so a
+question that happens to start with one of these words is still answered as a question.
+"""
 
 from __future__ import annotations
 
@@ -6,38 +11,101 @@ import logging
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
 
 from ingest.errors import DualuseError
 
-from ..answering import new_answer_id
+from .. import corpus
+from ..answering import log_answer
 from ..blocks import APOLOGY, LOOKING_UP, help_blocks, render_answer, render_error
 from ..deps import SlackDeps
 from ..mrkdwn import escape
+from ..trainers import refusal
 
 logger = logging.getLogger(__name__)
 
 COMMAND = "/dualuse"
+# subcommand -> what a refused user is told they tried to do (None: open to everyone)
+ACTIONS: dict[str, str | None] = {
+    "add": "add documents to the corpus",
+    "remove": "remove documents from the corpus",
+    "gaps": "see the questions the corpus could not answer",
+    "sources": None,
+}
 
 
 def wants_help(text: str) -> bool:
     return text.strip().lower() in ("", "help", "-h", "--help", "?")
 
 
+def parse(text: str) -> tuple[str, str]:
+    """(subcommand, argument); ``("ask", text)`` for a question and ``("help", "")`` for help."""
+    if wants_help(text):
+        return "help", ""
+    words = text.split()
+    verb = words[0].lower()
+    if verb in ("sources", "gaps") and len(words) == 1:
+        return verb, ""
+    if verb == "sources" and len(words) == 2 and words[1].isdigit():
+        return verb, words[1]
+    if verb in ("add", "remove") and len(words) == 2:
+        return verb, words[1].strip("<>")  # Slack wraps a pasted link in <...>
+    return "ask", text
+
+
 def register(app: App, deps: SlackDeps) -> None:
     def acknowledge(ack: Ack, command: dict[str, Any]) -> None:
-        if wants_help(command.get("text", "")):
+        name, _ = parse(command.get("text", ""))
+        if name == "help":
             ack(text="How to use /dualuse", blocks=help_blocks(), response_type="ephemeral")
-        else:
+        elif name == "ask":
             # The acknowledgement is the progress message; the answer replaces it through response_url.
             ack(text=LOOKING_UP, response_type="ephemeral")
+        else:
+            ack()
 
-    def answer(command: dict[str, Any], respond: Respond) -> None:
-        question = command.get("text", "")
-        if wants_help(question):
+    def work(command: dict[str, Any], respond: Respond, client: WebClient) -> None:
+        name, argument = parse(command.get("text", ""))
+        if name == "help":
+            return
+        if name == "ask":
+            answer(command, respond)
+            return
+        user = command.get("user_id", "")
+        action = ACTIONS[name]
+        if action is not None and not deps.trainers.check(client, user, f"/dualuse {name}"):
+            respond(text=refusal(action), response_type="ephemeral")
             return
         try:
-            answer = deps.services.engine.ask(question)
-            messages = render_answer(answer, new_answer_id())
+            trainer_command(name, argument, command, respond, client)
+        except Exception:
+            logger.exception("/dualuse %s failed", name)
+            respond(text=corpus.FAILED, response_type="ephemeral")
+
+    def trainer_command(name: str, argument: str, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
+        user = command.get("user_id", "")
+        if name == "add":
+            if not argument.startswith(("http://", "https://")):
+                respond(
+                    text="Usage: `/dualuse add https://...` (to add a file, share it with me in a DM)",
+                    response_type="ephemeral",
+                )
+                return
+            corpus.add_url(client, deps, trigger_id=command["trigger_id"], url=argument.split("|")[0], user=user)
+        elif name == "sources":
+            text, blocks = corpus.sources(deps, int(argument or 1))
+            respond(text=text, blocks=blocks, response_type="ephemeral")
+        elif name == "remove":
+            text, blocks = corpus.confirm_removal(deps, argument)
+            respond(text=text, blocks=blocks, response_type="ephemeral")
+        elif name == "gaps":
+            respond(text="Questions the corpus could not answer", blocks=corpus.gaps(deps), response_type="ephemeral")
+
+    def answer(command: dict[str, Any], respond: Respond) -> None:
+        try:
+            answer = deps.services.engine.ask(command.get("text", ""))
+            answer_id = log_answer(deps, answer, channel=command.get("channel_id", ""), user=command.get("user_id", ""))
+            messages = render_answer(answer, answer_id)
             respond(text=messages[0].text, blocks=messages[0].blocks, response_type="ephemeral", replace_original=True)
             for message in messages[1:]:
                 respond(text=message.text, blocks=message.blocks, response_type="ephemeral", replace_original=False)
@@ -49,4 +117,4 @@ def register(app: App, deps: SlackDeps) -> None:
             logger.exception("answering a /dualuse question failed")
             respond(text=APOLOGY, blocks=render_error(APOLOGY), response_type="ephemeral", replace_original=True)
 
-    app.command(COMMAND)(ack=acknowledge, lazy=[answer])
+    app.command(COMMAND)(ack=acknowledge, lazy=[work])

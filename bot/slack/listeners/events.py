@@ -57,6 +57,7 @@ def register(app: App, deps: SlackDeps) -> None:
             context_thread_ts=event.get("thread_ts"),
             bot_user_id=context.bot_user_id,
             bot_id=context.bot_id,
+            user=event.get("user", ""),
         )
         answer_question(client, deps, conversation, strip_mentions(event.get("text", "")))
 
@@ -67,6 +68,7 @@ def register(app: App, deps: SlackDeps) -> None:
             question_ts=event["ts"],
             bot_user_id=context.bot_user_id,
             bot_id=context.bot_id,
+            user=event.get("user", ""),
         )
         answer_question(client, deps, conversation, strip_mentions(event.get("text", "")))
 
@@ -82,6 +84,7 @@ def register(app: App, deps: SlackDeps) -> None:
             context_thread_ts=thread_ts,
             bot_user_id=context.bot_user_id,
             bot_id=context.bot_id,
+            user=event.get("user", ""),
         )
         answer_question(client, deps, conversation, strip_mentions(event.get("text", "")))
 
