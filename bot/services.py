@@ -20,6 +20,7 @@ from ingest.tokens import seed_tiktoken_cache
 from .answerlog import AnswerLog, CorrectedAnswers, open_answer_log
 from .engine import DEFAULT_MIN_RELEVANCE, AnswerEngine, EngineOptions
 from .llm import LLMAnswerer, make_chat_model
+from .metrics import Metrics
 from .retrieval import HybridRetriever
 from .settings import Settings
 
@@ -83,6 +84,10 @@ class Services:
         options = EngineOptions(mode=s.effective_answer_mode, min_relevance=s.min_relevance or DEFAULT_MIN_RELEVANCE)
         reviewed = CorrectedAnswers(lambda: self.answer_log, self.embeddings)
         return AnswerEngine(self.retriever, self.embeddings, llm=self.llm, options=options, reviewed=reviewed)
+
+    @functools.cached_property
+    def metrics(self) -> Metrics:
+        return Metrics()
 
     @functools.cached_property
     def answer_log(self) -> AnswerLog:

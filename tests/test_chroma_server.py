@@ -4,11 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,39 +14,16 @@ from bot.cli import app
 from corpus import documents_dir
 
 from .documents import write_markdown
+from .servers import chroma_server as start_chroma
+from .servers import free_port
 
 runner = CliRunner()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    executable = Path(sys.executable).with_name("chroma")
-    port = _free_port()
-    process = subprocess.Popen(
-        [str(executable), "run", "--path", str(tmp_path_factory.mktemp("chroma-server")), "--host", "127.0.0.1",
-         "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1):
-                break
-        except OSError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                process.kill()
-                pytest.fail("the chroma server did not start")
-            time.sleep(0.3)
-    yield url
-    process.terminate()
-    process.wait(timeout=20)
+    with start_chroma(tmp_path_factory.mktemp("chroma-server")) as url:
+        yield url
 
 
 def test_ingest_service_command_then_ask_against_a_chroma_server(
@@ -60,8 +32,13 @@ def test_ingest_service_command_then_ask_against_a_chroma_server(
     monkeypatch.setenv("DUALUSE_CHROMA_URL", chroma_server)
     trainer_docs = tmp_path / "trainer-docs"
     trainer_docs.mkdir()
-    write_markdown(trainer_docs / "heron.md", "The Heron Rule asks robotics labs to log every autonomy test flight.",
-                   id="heron-rule", title="Heron Rule", kind="other")
+    write_markdown(
+        trainer_docs / "heron.md",
+        "The Heron Rule asks robotics labs to log every autonomy test flight.",
+        id="heron-rule",
+        title="Heron Rule",
+        kind="other",
+    )
     # The compose ingest service runs exactly this: the shipped corpus plus the trainers' folder.
     result = runner.invoke(app, ["ingest", "--json", str(documents_dir()), str(trainer_docs)])
     assert result.exit_code == 0, result.output
@@ -79,7 +56,7 @@ def test_ingest_service_command_then_ask_against_a_chroma_server(
 
 
 def test_unreachable_chroma_server_is_one_clear_line(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("DUALUSE_CHROMA_URL", f"http://127.0.0.1:{_free_port()}")
+    monkeypatch.setenv("DUALUSE_CHROMA_URL", f"http://127.0.0.1:{free_port()}")
     result = runner.invoke(app, ["sources"])
     assert result.exit_code == 1
     assert result.stderr.startswith("error: cannot reach the Chroma server at http://127.0.0.1:")

@@ -6,6 +6,8 @@ uvicorn.run(app, host="127.0.0.1", port=8765)
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from fastapi import FastAPI
 
 from ingest.errors import ConfigurationError
@@ -32,14 +34,17 @@ def admin_token(settings: Settings) -> str:
     return token
 
 
-def build_app(settings: Settings, log: AnswerLog | None = None) -> FastAPI:
+def build_app(
+    settings: Settings, log: AnswerLog | None = None, readiness: Callable[[], dict[str, str]] | None = None
+) -> FastAPI:
+    """The admin app; ``readiness`` (name -> 'ok' or a problem) backs ``GET /readyz``."""
     token = admin_token(settings)
     secret = (
         settings.admin_session_secret.get_secret_value()
         if settings.admin_session_secret and settings.admin_session_secret.get_secret_value()
         else load_or_create_secret(settings.data_dir / SESSION_SECRET_FILE)
     )
-    return create_app(log or open_answer_log(settings), Guard(token, secret))
+    return create_app(log or open_answer_log(settings), Guard(token, secret), readiness)
 
 
 __all__ = ["admin_token", "build_app", "create_app", "Guard"]

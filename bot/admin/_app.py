@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote
 
@@ -34,7 +35,7 @@ SECURITY_HEADERS = {
 }
 
 
-def create_app(log: AnswerLog, guard: Guard) -> FastAPI:
+def create_app(log: AnswerLog, guard: Guard, readiness: Callable[[], dict[str, str]] | None = None) -> FastAPI:
     app = FastAPI(title="dualuse-assistant admin", docs_url=None, redoc_url=None, openapi_url=None)
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True, undefined=jinja2.StrictUndefined
@@ -70,6 +71,20 @@ def create_app(log: AnswerLog, guard: Guard) -> FastAPI:
             logger.exception("health check: the database is unreachable")
             return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
         return JSONResponse({"status": "ok"})
+
+    @app.get("/readyz")
+    def readyz() -> JSONResponse:
+        """Ready when the answer log's database and (given ``readiness``) the index answer."""
+        checks = dict(readiness()) if readiness is not None else {}
+        if "database" not in checks:
+            try:
+                with log.engine.connect() as connection:
+                    connection.execute(text("SELECT 1"))
+                checks["database"] = "ok"
+            except Exception as exc:  # noqa: BLE001
+                checks["database"] = f"unreachable ({type(exc).__name__})"
+        ready = all(value == "ok" for value in checks.values())
+        return JSONResponse({"status": "ok" if ready else "error", **checks}, status_code=200 if ready else 503)
 
     @app.get("/login", response_class=HTMLResponse)
     def login_form(request: Request, next: str = "/") -> Response:  # noqa: A002 - the query parameter's name

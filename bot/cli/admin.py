@@ -24,9 +24,10 @@ def register(app: typer.Typer) -> None:
         import uvicorn
 
         from ..admin import admin_token, build_app
+        from ..ops import readiness
 
         services = ctx.obj.get()
         admin_token(services.settings)  # refuse before opening anything
-        web = build_app(services.settings, services.answer_log)
+        web = build_app(services.settings, services.answer_log, readiness=lambda: readiness(services))
         stderr.print(f"Admin page on http://{host}:{port}/ (Ctrl+C to stop)")
         uvicorn.run(web, host=host, port=port, log_level="warning", access_log=False, server_header=False)

@@ -22,6 +22,10 @@ def register(app: typer.Typer) -> None:
         ] = False,
         port: Annotated[int, typer.Option("--port", min=0, max=65535, help="HTTP port (with --http).")] = 3000,
         host: Annotated[str, typer.Option("--host", help="HTTP address to bind (with --http).")] = "0.0.0.0",
+        ops_port: Annotated[
+            int | None,
+            typer.Option("--ops-port", min=0, max=65535, help="Socket Mode: serve /healthz, /readyz, /metrics here."),
+        ] = None,
     ) -> None:
         """Run the Slack bot (needs SLACK_BOT_TOKEN, and SLACK_APP_TOKEN or --http with SLACK_SIGNING_SECRET)."""
         from ingest.errors import ConfigurationError
@@ -44,16 +48,17 @@ def register(app: typer.Typer) -> None:
             # Load the models now: the first question should not pay for it (and no LLM call is made here).
             _ = services.engine
             services.embeddings.embed_query("warm up")
-        slack_app = build_app(settings, services, http=http)
+        bot = build_app(settings, services, http=http)
 
         def ready(where: str) -> None:
             stderr.print(f"dualuse is serving Slack ({where}); Ctrl+C to stop", highlight=False)
 
         if http:
-            serve_http(slack_app, host, port, on_ready=ready)
+            serve_http(bot, host, port, on_ready=ready)
         else:
             assert app_token is not None
-            serve_socket_mode(slack_app, app_token, on_ready=ready)
+            ops = (host, ops_port) if ops_port is not None else None
+            serve_socket_mode(bot, app_token, on_ready=ready, ops=ops)
 
 
 def _status(message: str):  # type: ignore[no-untyped-def]

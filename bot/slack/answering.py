@@ -17,7 +17,7 @@ from ingest.errors import DualuseError
 
 from ..answers import Answer
 from .blocks import APOLOGY, LOOKING_UP, Message, help_blocks, render_answer, render_error
-from .deps import SlackDeps
+from .deps import SlackDeps, tracked
 from .mrkdwn import escape
 from .threads import thread_messages, to_history
 
@@ -49,6 +49,7 @@ def log_answer(deps: SlackDeps, answer: Answer, *, channel: str, user: str) -> s
     A log that cannot be written must not cost the user the answer: the answer still goes out (with an id the
     log does not know, so its feedback cannot be recorded) and the failure is logged.
     """
+    deps.metrics.observe_answer(answer, "slack")
     try:
         return deps.services.answer_log.record(answer, surface="slack", channel=channel, user=user)
     except Exception:
@@ -56,6 +57,7 @@ def log_answer(deps: SlackDeps, answer: Answer, *, channel: str, user: str) -> s
         return new_answer_id()
 
 
+@tracked
 def answer_question(
     client: WebClient,
     deps: SlackDeps,
@@ -97,6 +99,7 @@ def answer_question(
         reply_failure(client, conversation, placeholder_ts, APOLOGY)
 
 
+@tracked
 def stream_answer(
     client: WebClient,
     deps: SlackDeps,

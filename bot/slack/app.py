@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from slack_bolt import App
 from slack_bolt.error import BoltError
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
 from ingest.errors import ConfigurationError
@@ -18,21 +22,46 @@ from .dedup import EventDeduplicator
 from .deps import SlackDeps
 from .listeners import register_listeners
 from .pending import PendingDocuments
-from .storage import create_tables, make_engine
+from .storage import create_tables
 from .trainers import Trainers
 
 logger = logging.getLogger(__name__)
 
 
-def make_web_client(settings: Settings) -> WebClient:
+class CountingWebClient(WebClient):
+    """A WebClient that reports each failed Web API call (after its retries) to ``on_error``."""
+
+    def __init__(self, *args: Any, on_error: Callable[[str], None] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._on_error = on_error
+
+    def api_call(self, api_method: str, **kwargs: Any) -> Any:  # type: ignore[override]
+        try:
+            return super().api_call(api_method, **kwargs)
+        except (SlackApiError, SlackClientError, OSError):
+            if self._on_error is not None:
+                self._on_error(api_method)
+            raise
+
+
+def make_web_client(settings: Settings, on_error: Callable[[str], None] | None = None) -> WebClient:
     # The default client retries connection errors only; rate limits (429 + Retry-After) need their own handler.
     handlers = [ConnectionErrorRetryHandler(max_retry_count=2), RateLimitErrorRetryHandler(max_retry_count=3)]
     base_url = f"{settings.slack_api_url}/" if settings.slack_api_url else WebClient.BASE_URL
-    return WebClient(token=bot_token(settings), base_url=base_url, retry_handlers=handlers, timeout=30)
+    return CountingWebClient(
+        token=bot_token(settings), base_url=base_url, retry_handlers=handlers, timeout=30, on_error=on_error
+    )
 
 
-def build_app(settings: Settings, services: Services, *, http: bool) -> App:
-    engine = make_engine(settings.database_url_or_default)
+@dataclass(frozen=True)
+class SlackBot:
+    app: App
+    deps: SlackDeps
+
+
+def build_app(settings: Settings, services: Services, *, http: bool) -> SlackBot:
+    # One database for everything: the answer log's engine (it knows postgresql:// URLs) holds the Slack tables too.
+    engine = services.answer_log.engine
     create_tables(engine)
     deps = SlackDeps(
         services=services,
@@ -43,7 +72,7 @@ def build_app(settings: Settings, services: Services, *, http: bool) -> App:
     )
     try:
         app = App(
-            client=make_web_client(settings),
+            client=make_web_client(settings, on_error=services.metrics.slack_api_error),
             signing_secret=signing_secret(settings) if http else None,
             # Socket Mode has no signatures to check: the WebSocket itself is authenticated by the app token.
             request_verification_enabled=http,
@@ -53,4 +82,4 @@ def build_app(settings: Settings, services: Services, *, http: bool) -> App:
         raise ConfigurationError(f"SLACK_BOT_TOKEN was not accepted by Slack: {exc}") from None
     app.use(deps.dedup.middleware())
     register_listeners(app, deps)
-    return app
+    return SlackBot(app, deps)

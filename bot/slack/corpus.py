@@ -18,6 +18,7 @@ from ingest.documents import LoadedDocument
 from ingest.errors import DualuseError
 from ingest.fetch import fetch
 from ingest.loaders import load_bytes
+from ingest.pipeline import FileResult, IngestReport
 
 from ..answerlog import AnswerFilter
 from .blocks import Block, render_error, section
@@ -30,7 +31,7 @@ from .corpus_blocks import (
     review_view,
     sources_page,
 )
-from .deps import SlackDeps
+from .deps import SlackDeps, tracked
 from .mrkdwn import escape, link
 from .pending import with_details
 from .uploads import SharedFile, check_content, check_size, declared_format, download
@@ -133,6 +134,7 @@ def add_url(client: WebClient, deps: SlackDeps, *, trigger_id: str, url: str, us
 
 
 # -- after the trainer pressed Add ------------------------------------------------------------------------------
+@tracked
 def add_reviewed(client: WebClient, deps: SlackDeps, *, pending_id: str, user: str, details: dict[str, str]) -> None:
     pending = deps.pending.take(pending_id, user)
     if pending is None:
@@ -145,10 +147,12 @@ def add_reviewed(client: WebClient, deps: SlackDeps, *, pending_id: str, user: s
     )
     try:
         result = deps.services.ingestor.ingest_document(document, actor=actor(user))
+        deps.metrics.observe_ingest(IngestReport([result]))
         text = ingest_result(result, document.meta.title)
         logger.info("%s %s for %s (%d passages)", result.outcome, result.doc_id, user, result.chunks)
     except DualuseError as exc:
         logger.info("could not index %s for %s: %s", document.meta.doc_id, user, exc)
+        deps.metrics.observe_ingest(IngestReport([FileResult(document.meta.source_path, "failed", error=str(exc))]))
         text = _warning(exc)
     except Exception:
         logger.exception("indexing %s for %s failed", document.meta.doc_id, user)

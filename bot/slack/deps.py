@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
+from ..metrics import Metrics
+from ..ops import InFlight
 from ..services import Services
 from .dedup import EventDeduplicator
 from .pending import PendingDocuments
@@ -17,6 +22,11 @@ class SlackDeps:
     trainers: Trainers
     pending: PendingDocuments
     bot_token: str  # for downloading shared files; never logged
+    in_flight: InFlight = field(default_factory=InFlight)  # answers and ingests under way, for graceful shutdown
+
+    @property
+    def metrics(self) -> Metrics:
+        return self.services.metrics
 
     @property
     def streaming(self) -> bool:
@@ -26,3 +36,17 @@ class SlackDeps:
     @property
     def max_upload_bytes(self) -> int:
         return self.services.settings.max_upload_mb * 1024 * 1024
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def tracked(work: F) -> F:
+    """Count ``work(client, deps, ...)`` as in flight while it runs, so shutdown can wait for it."""
+
+    @functools.wraps(work)
+    def wrapper(client: Any, deps: SlackDeps, *args: Any, **kwargs: Any) -> Any:
+        with deps.in_flight.track():
+            return work(client, deps, *args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]

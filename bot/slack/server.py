@@ -1,26 +1,29 @@
-"""Run the Bolt app: an HTTP server for the Events API, or a Socket Mode connection."""
+"""Run the Bolt app: an HTTP server for the Events API, or a Socket Mode connection; both stop gracefully.
+
+On SIGTERM (or Ctrl+C) the process stops taking new events, then waits for the answers and ingests already under
+way before it exits, so a deploy never leaves a user with "looking this up" for ever.
+"""
 
 from __future__ import annotations
 
-import json
 import logging
 import signal
 import socketserver
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+
+from ..ops import StartResponse, WsgiApp, ops_wsgi
+from .app import SlackBot
 
 logger = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
-HEALTH_PATH = "/healthz"
-
-StartResponse = Callable[..., Any]
+SHUTDOWN_GRACE_SECONDS = 60.0
 
 
 class _ThreadingWSGIServer(socketserver.ThreadingMixIn, WSGIServer):
@@ -34,41 +37,49 @@ class _QuietHandler(WSGIRequestHandler):
         logger.debug("%s %s", self.address_string(), format % args)
 
 
-def wsgi_app(app: App) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
-    """``POST /slack/events`` goes to Bolt (it verifies the signature); ``GET /healthz`` says the bot is up."""
-    slack = SlackRequestHandler(app, path=EVENTS_PATH)
+def wsgi_app(bot: SlackBot) -> WsgiApp:
+    """``POST /slack/events`` goes to Bolt (it verifies the signature); health, readiness and metrics beside it."""
+    slack = SlackRequestHandler(bot.app, path=EVENTS_PATH)
 
-    def application(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "")
-        if path == HEALTH_PATH and method in ("GET", "HEAD"):
-            body = json.dumps({"ok": True}).encode()
-            start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
-            return [body]
-        if path == EVENTS_PATH and method == "POST":
+    def events(environ: dict[str, Any], start_response: StartResponse) -> Any:
+        if environ.get("PATH_INFO") == EVENTS_PATH and environ.get("REQUEST_METHOD") == "POST":
             return slack(environ, start_response)
         start_response("404 Not Found", [("Content-Type", "text/plain"), ("Content-Length", "9")])
         return [b"not found"]
 
-    return application
+    return ops_wsgi(bot.deps.services, bot.deps.metrics, fallback=events)
 
 
-def serve_http(app: App, host: str, port: int, on_ready: Callable[[str], None] | None = None) -> None:
-    server = make_server(host, port, wsgi_app(app), server_class=_ThreadingWSGIServer, handler_class=_QuietHandler)
+def _server(app: WsgiApp, host: str, port: int) -> _ThreadingWSGIServer:
+    return make_server(host, port, app, server_class=_ThreadingWSGIServer, handler_class=_QuietHandler)
+
+
+def serve_http(bot: SlackBot, host: str, port: int, on_ready: Callable[[str], None] | None = None) -> None:
+    server = _server(wsgi_app(bot), host, port)
     address = f"http://{host}:{server.server_address[1]}"
     logger.info("listening on %s%s", address, EVENTS_PATH)
-    _stop_on_sigterm(lambda: threading.Thread(target=server.shutdown, daemon=True).start())
+    _stop_on_signals(lambda: threading.Thread(target=server.shutdown, daemon=True).start())
     if on_ready is not None:
         on_ready(address)
     try:
         server.serve_forever()
     finally:
         server.server_close()
+        _finish_in_flight(bot)
 
 
-def serve_socket_mode(app: App, app_token: str, on_ready: Callable[[str], None] | None = None) -> None:
-    handler = SocketModeHandler(app, app_token, logger=logging.getLogger("bot.slack.socket_mode"))
+def serve_socket_mode(
+    bot: SlackBot, app_token: str, on_ready: Callable[[str], None] | None = None, ops: tuple[str, int] | None = None
+) -> None:
+    """Socket Mode; with ``ops=(host, port)`` also serve /healthz, /readyz and /metrics over HTTP."""
+    ops_server = None
+    if ops is not None:
+        ops_server = _server(ops_wsgi(bot.deps.services, bot.deps.metrics), *ops)
+        threading.Thread(target=ops_server.serve_forever, name="ops-http", daemon=True).start()
+        logger.info("operations endpoints on http://%s:%d", ops[0], ops_server.server_address[1])
+    handler = SocketModeHandler(bot.app, app_token, logger=logging.getLogger("bot.slack.socket_mode"))
     stopped = threading.Event()
-    _stop_on_sigterm(stopped.set)
+    _stop_on_signals(stopped.set)
     handler.connect()
     logger.info("connected to Slack in Socket Mode")
     if on_ready is not None:
@@ -76,9 +87,24 @@ def serve_socket_mode(app: App, app_token: str, on_ready: Callable[[str], None] 
     try:
         stopped.wait()
     finally:
-        handler.close()
+        handler.close()  # no new events from here on
+        _finish_in_flight(bot)
+        if ops_server is not None:
+            ops_server.shutdown()
+            ops_server.server_close()
 
 
-def _stop_on_sigterm(stop: Callable[[], None]) -> None:
+def _finish_in_flight(bot: SlackBot) -> None:
+    in_flight = bot.deps.in_flight
+    if in_flight.count:
+        logger.info("finishing %d answer(s) in flight before stopping", in_flight.count)
+    if not in_flight.wait_idle(SHUTDOWN_GRACE_SECONDS):
+        logger.warning(
+            "stopping with %d answer(s) still in flight after %.0f s", in_flight.count, SHUTDOWN_GRACE_SECONDS
+        )
+
+
+def _stop_on_signals(stop: Callable[[], None]) -> None:
     if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, lambda signum, frame: stop())
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda number, frame: stop())

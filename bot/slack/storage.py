@@ -4,18 +4,12 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import Engine, MetaData, create_engine
+from sqlalchemy import Engine, MetaData
 from sqlalchemy.exc import OperationalError
 
 logger = logging.getLogger(__name__)
 
 metadata = MetaData()
-
-
-def make_engine(url: str) -> Engine:
-    # SQLite: several bot processes share the file, so wait for a writer's lock instead of failing at once.
-    connect_args = {"timeout": 30} if url.startswith("sqlite") else {}
-    return create_engine(url, connect_args=connect_args, pool_pre_ping=not url.startswith("sqlite"))
 
 
 def create_tables(engine: Engine) -> None:

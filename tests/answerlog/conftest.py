@@ -6,8 +6,6 @@ server skips those tests with the reason; with CI=true it fails them, so CI neve
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,32 +13,14 @@ import pytest
 
 from bot.answerlog import AnswerLog
 
-PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres connect_timeout=3"
-
-
-def _pg_connect():  # type: ignore[no-untyped-def]
-    import psycopg
-
-    try:
-        return psycopg.connect(PG_ADMIN, autocommit=True)
-    except psycopg.OperationalError as exc:
-        reason = f"PostgreSQL is not reachable on 127.0.0.1:5432 as user postgres ({str(exc).strip().splitlines()[0]})"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(reason + "; CI=true requires it")
-        pytest.skip(reason)
+from ..servers import fresh_postgresql_database
 
 
 @pytest.fixture
 def postgresql_url() -> Iterator[str]:
     """A fresh, empty database for one test, dropped afterwards; the URL in its plain ``postgresql://`` form."""
-    name = f"dualuse_test_{uuid.uuid4().hex[:12]}"
-    with _pg_connect() as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"postgresql://postgres@127.0.0.1:5432/{name}"
-    finally:
-        with _pg_connect() as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with fresh_postgresql_database() as url:
+        yield url
 
 
 @pytest.fixture

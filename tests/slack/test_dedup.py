@@ -5,8 +5,9 @@ from __future__ import annotations
 import multiprocessing
 from pathlib import Path
 
+from bot.answerlog import make_engine
 from bot.slack.dedup import KEEP_SECONDS, EventDeduplicator
-from bot.slack.storage import create_tables, make_engine
+from bot.slack.storage import create_tables
 
 
 def _claim(url: str, event_id: str, results: multiprocessing.Queue) -> None:  # runs in a child process

@@ -70,8 +70,15 @@ def answer_in_thread(emulator: SlackEmulator, thread_ts: str, channel: str = CHA
     return updates[0].params
 
 
-def test_health_check(http_bot: ServeProcess) -> None:
-    assert http("GET", f"{http_bot.url}/healthz") == (200, '{"ok": true}')
+def test_health_readiness_and_metrics(http_bot: ServeProcess) -> None:
+    assert http("GET", f"{http_bot.url}/healthz") == (200, '{"status": "ok"}')
+    status, body = http("GET", f"{http_bot.url}/readyz")
+    assert status == 200 and json.loads(body) == {"status": "ok", "index": "ok", "database": "ok"}
+    status, body = http("GET", f"{http_bot.url}/metrics")
+    assert status == 200
+    for family in ("dualuse_questions", "dualuse_answer_latency_seconds", "dualuse_ingest_documents",
+                   "dualuse_slack_api_errors"):
+        assert f"# TYPE {family}" in body
     assert http("GET", f"{http_bot.url}/nowhere")[0] == 404
 
 
