@@ -7,7 +7,7 @@ import re
 import zipfile
 
 from ..documents import Section
-from .text import normalise_whitespace
+from .sections import SectionBuilder
 
 _HEADING_STYLE = re.compile(r"^Heading (\d)$")
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
@@ -34,16 +34,7 @@ def docx_sections(data: bytes) -> tuple[str | None, list[Section]]:
         raise DocxProblem(f"is a corrupt or unreadable DOCX ({type(exc).__name__}); re-save it and try again") from None
 
     title = (document.core_properties.title or "").strip() or None
-    sections: list[Section] = []
-    path: list[tuple[int, str]] = []
-    paragraphs: list[str] = []
-
-    def flush() -> None:
-        text = normalise_whitespace("\n\n".join(paragraphs))
-        if text:
-            sections.append(Section(text=text, heading_path=tuple(h for _, h in path)))
-        paragraphs.clear()
-
+    builder = SectionBuilder()
     for paragraph in document.paragraphs:
         text = paragraph.text.strip()
         if not text:
@@ -54,20 +45,15 @@ def docx_sections(data: bytes) -> tuple[str | None, list[Section]]:
             continue
         heading = _HEADING_STYLE.match(style or "")
         if heading:
-            flush()
-            level = int(heading.group(1))
-            while path and path[-1][0] >= level:
-                path.pop()
-            path.append((level, text))
+            builder.heading(int(heading.group(1)), text)
         else:
-            paragraphs.append(text)
+            builder.add(text)
     for table in document.tables:
         for row in table.rows:
             cells = [cell.text.strip() for cell in row.cells if cell.text.strip()]
             if cells:
-                paragraphs.append(" | ".join(dict.fromkeys(cells)))  # merged cells repeat their text
-    flush()
-    return title, sections
+                builder.add(" | ".join(dict.fromkeys(cells)))  # merged cells repeat their text
+    return title, builder.sections()
 
 
 def _check_package(data: bytes) -> None:

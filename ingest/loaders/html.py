@@ -7,7 +7,7 @@ import re
 from bs4 import BeautifulSoup, Tag
 
 from ..documents import Section
-from .text import normalise_whitespace
+from .sections import SectionBuilder, normalise_whitespace
 
 _DROP = (
     "script",
@@ -101,33 +101,20 @@ def html_sections(markup: str | bytes) -> tuple[str | None, list[Section]]:
     if not title and first_h1 is not None:
         title = first_h1.get_text(" ", strip=True)
 
-    sections: list[Section] = []
-    path: list[tuple[int, str]] = []
-    paragraphs: list[str] = []
-
-    def flush() -> None:
-        text = normalise_whitespace("\n\n".join(paragraphs))
-        if text:
-            sections.append(Section(text=text, heading_path=tuple(h for _, h in path)))
-        paragraphs.clear()
-
+    builder = SectionBuilder()
     for element in root.find_all([*_HEADINGS, *_BLOCKS]):
         if element.name in _BLOCKS and element.find_parent(_BLOCKS) is not None:
             continue  # its text is already part of the enclosing block
         text = element.get_text(" ", strip=True)
         if not text:
             continue
-        if element.name in _HEADINGS:
-            flush()
-            level = int(element.name[1])
-            if level == 1 and element is first_h1:
-                continue
-            while path and path[-1][0] >= level:
-                path.pop()
-            path.append((level, text))
+        if element.name not in _HEADINGS:
+            builder.add(text)
+        elif element is first_h1:
+            builder.restart()  # the page title, not a section
         else:
-            paragraphs.append(text)
-    flush()
+            builder.heading(int(element.name[1]), text)
+    sections = builder.sections()
     if not sections:
         # Pages without block markup: fall back to the visible text of the main element.
         text = normalise_whitespace(root.get_text("\n", strip=True))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from ..documents import Section
+from .sections import SectionBuilder, normalise_whitespace
 
 _MAX_TEXT_BYTES = 20 * 1024 * 1024
 MAX_LINE_CHARS = 200_000  # prose never has such lines; generated or minified content does
@@ -42,12 +43,6 @@ def check_line_lengths(text: str) -> None:
         )
 
 
-def normalise_whitespace(text: str) -> str:
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
-    text = re.sub(r"[ \t]+\n", "\n", text)
-    return re.sub(r"\n{3,}", "\n\n", text).strip()
-
-
 def plain_text_sections(text: str) -> list[Section]:
     body = normalise_whitespace(text)
     return [Section(text=body)] if body else []
@@ -70,35 +65,22 @@ def strip_inline_markdown(line: str) -> str:
 def markdown_sections(body: str) -> tuple[str | None, list[Section]]:
     """Split Markdown into sections by heading; returns (first level-1 heading, sections)."""
     body = _HTML_COMMENT.sub("", body)
-    sections: list[Section] = []
-    path: list[tuple[int, str]] = []
-    lines: list[str] = []
+    builder = SectionBuilder(joiner="\n")
     title: str | None = None
     in_fence = False
-
-    def flush() -> None:
-        text = normalise_whitespace("\n".join(lines))
-        if text:
-            sections.append(Section(text=text, heading_path=tuple(h for _, h in path)))
-        lines.clear()
-
     for raw in body.splitlines():
         if _FENCE.match(raw.strip()):
             in_fence = not in_fence
-            lines.append(raw)
+            builder.add(raw)
             continue
         match = None if in_fence else _HEADING.match(raw)
         if match is None:
-            lines.append(raw if in_fence else strip_inline_markdown(raw))
+            builder.add(raw if in_fence else strip_inline_markdown(raw))
             continue
-        flush()
         level, heading = len(match.group(1)), strip_inline_markdown(match.group(2).strip())
         if level == 1 and title is None:
             title = heading
-            path.clear()
+            builder.restart()
             continue
-        while path and path[-1][0] >= level:
-            path.pop()
-        path.append((level, heading))
-    flush()
-    return title, sections
+        builder.heading(level, heading)
+    return title, builder.sections()
