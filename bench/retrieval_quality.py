@@ -1,0 +1,251 @@
+"""Retrieval quality on the golden set: our hybrid retriever against three baselines a user would otherwise pick.
+
+All four rank the shipped corpus for the answerable golden questions (categories ``in_scope`` and ``policy``) and are
+scored by document: recall@5 (an expected document among the first five distinct documents) and MRR@5 (1/rank of
+the first expected document, 0 beyond rank five).
+
+- ours: ``HybridRetriever`` with the shipped settings (top_k 6, at most 2 passages per document).
+- BM25 alone: bm25s over our chunks (title, section and text), tokenised by ``bot.text.content_terms``.
+- dense alone: MiniLM query vector against our chunks in Chroma (cosine), through ``CorpusIndex.search``.
+- LangChain recipe: the files' text split by ``RecursiveCharacterTextSplitter(1000, 200)``, stored with
+  ``langchain_chroma.Chroma`` and the same MiniLM embeddings, ``similarity_search(k=5)``.
+
+    python bench/retrieval_quality.py [--quick]
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import _common
+import bm25s
+import numpy as np
+from langchain_chroma import Chroma
+from langchain_core.documents import Document
+from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+from bot.evaluation import ANSWERABLE, GoldenQuestion, load_golden
+from bot.retrieval import HybridRetriever
+from bot.settings import Settings
+from bot.text import content_terms
+from corpus import documents_dir, eval_dir
+from ingest.embeddings import MiniLMEmbeddings
+from ingest.index import CorpusIndex, make_client
+from ingest.loaders import load_file
+from ingest.pipeline import Ingestor
+
+CUTOFF = 5
+CANDIDATE_CHUNKS = 30  # chunks the single-method baselines rank before collapsing to distinct documents
+
+Ranker = Callable[[str], list[str]]  # question -> distinct doc ids, best first
+
+
+@dataclass
+class Score:
+    name: str
+    ranks: list[int | None] = field(default_factory=list)  # per question: rank of the first expected doc
+    coverage: list[float] = field(default_factory=list)  # per question: share of its expected docs in the top 5
+    millis: list[float] = field(default_factory=list)
+
+    def recall_at(self, k: int) -> float:
+        return sum(1 for r in self.ranks if r is not None and r <= k) / len(self.ranks)
+
+    @property
+    def recall(self) -> float:
+        return self.recall_at(CUTOFF)
+
+    @property
+    def mrr(self) -> float:
+        return sum(1 / r for r in self.ranks if r is not None and r <= CUTOFF) / len(self.ranks)
+
+
+def distinct(doc_ids: Sequence[str]) -> list[str]:
+    return list(dict.fromkeys(doc_ids))
+
+
+def ours(retriever: HybridRetriever) -> Ranker:
+    return lambda q: distinct([p.chunk.doc_id for p in retriever.retrieve(q).passages])
+
+
+def dense_alone(index: CorpusIndex, embeddings: MiniLMEmbeddings) -> Ranker:
+    versions = index.live_versions()
+    return lambda q: distinct(
+        [h.chunk.doc_id for h in index.search(embeddings.embed_query(q), CANDIDATE_CHUNKS, versions)]
+    )
+
+
+def bm25_alone(index: CorpusIndex) -> Ranker:
+    titles = {d.doc_id: d.title for d in index.documents()}
+    chunks = index.live_chunks()
+    model = bm25s.BM25()
+    model.index([content_terms(f"{titles[c.doc_id]} {c.section} {c.text}") for c in chunks], show_progress=False)
+    vocabulary = set(model.vocab_dict)
+
+    def rank(question: str) -> list[str]:
+        terms = [t for t in content_terms(question) if t in vocabulary]
+        if not terms:
+            return []
+        scores = model.get_scores(terms)
+        top = np.argsort(-scores)[:CANDIDATE_CHUNKS]
+        return distinct([chunks[i].doc_id for i in top if scores[i] > 0])
+
+    return rank
+
+
+def langchain_recipe(files: Sequence[Path], embeddings: MiniLMEmbeddings, workdir: Path) -> tuple[Ranker, int]:
+    # What TextLoader would give: each file's full text, with the document id as metadata for scoring.
+    documents = [
+        Document(page_content=path.read_text(encoding="utf-8"), metadata={"doc_id": load_file(path).meta.doc_id})
+        for path in files
+    ]
+    pieces = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200).split_documents(documents)
+    store = Chroma.from_documents(
+        pieces, embedding=embeddings, client=make_client(workdir / "langchain"), collection_name="langchain-recipe"
+    )
+    ranker: Ranker = lambda q: distinct([d.metadata["doc_id"] for d in store.similarity_search(q, k=5)])  # noqa: E731
+    return ranker, len(pieces)
+
+
+def measure(name: str, ranker: Ranker, questions: Sequence[GoldenQuestion]) -> Score:
+    score = Score(name)
+    ranker(questions[0].question)  # warm-up: first-call costs (BM25 index load, ONNX arena) are not retrieval
+    for q in questions:
+        started = time.perf_counter()
+        docs = ranker(q.question)
+        score.millis.append((time.perf_counter() - started) * 1000)
+        score.ranks.append(next((i for i, d in enumerate(docs, start=1) if d in q.expected_docs), None))
+        score.coverage.append(len(set(docs[:CUTOFF]) & set(q.expected_docs)) / len(set(q.expected_docs)))
+    return score
+
+
+def build_and_measure(
+    workdir: Path, embeddings: MiniLMEmbeddings, questions: Sequence[GoldenQuestion], files: Sequence[Path]
+) -> tuple[list[Score], int, int]:
+    """Index the corpus from scratch (ours and the recipe's) in ``workdir`` and score every method once."""
+    defaults = Settings.model_fields
+    top_k, per_doc = defaults["top_k"].default, defaults["max_chunks_per_doc"].default
+    index = CorpusIndex(make_client(workdir / "index"), embeddings)
+    report = Ingestor(index, embeddings).ingest_paths([documents_dir()])
+    assert not report.failed, report.summary()
+    recipe, recipe_chunks = langchain_recipe(files, embeddings, workdir)
+    retriever = HybridRetriever(index, embeddings, top_k=top_k, max_per_doc=per_doc)
+    methods: list[tuple[str, Ranker]] = [
+        (f"ours: hybrid BM25 + dense, RRF (top_k {top_k}, <= {per_doc} per doc)", ours(retriever)),
+        ("BM25 alone (bm25s, same tokeniser, our chunks)", bm25_alone(index)),
+        ("dense MiniLM alone (Chroma cosine, our chunks)", dense_alone(index, embeddings)),
+        ("LangChain recipe (1,000-char splitter + Chroma, k=5)", recipe),
+    ]
+    return [measure(name, ranker, questions) for name, ranker in methods], index.chunk_count(), recipe_chunks
+
+
+def main() -> None:
+    args = _common.parse_args(
+        __doc__.splitlines()[0],
+        [("--builds", {"type": int, "default": 3, "help": "Independent index builds to average over (default 3)."})],
+    )
+    questions = [q for q in load_golden([eval_dir()]) if q.category in ANSWERABLE and q.expected_docs]
+    builds = 1 if args.quick else args.builds
+    if args.quick:
+        questions = questions[::5]
+    files = sorted(documents_dir().rglob("*.md"))
+    embeddings = MiniLMEmbeddings()
+    load = _common.load_average()
+    runs: list[list[Score]] = []
+    for _ in range(builds):
+        # A fresh index each time: Chroma's HNSW graph is built in parallel and is not the same twice, so the
+        # dense ranking (and through it ours and the recipe's) can differ slightly between builds.
+        with tempfile.TemporaryDirectory(prefix="dualuse-bench-") as tmp:
+            scores, our_chunks, recipe_chunks = build_and_measure(Path(tmp), embeddings, questions, files)
+            runs.append(scores)
+
+    pooled = [
+        Score(
+            name=run_scores[0].name,
+            ranks=[r for s in run_scores for r in s.ranks],
+            coverage=[c for s in run_scores for c in s.coverage],
+            millis=[m for s in run_scores for m in s.millis],
+        )
+        for run_scores in zip(*runs, strict=True)
+    ]
+    spread = [
+        f"{min(s.recall for s in run_scores):.3f}-{max(s.recall for s in run_scores):.3f}"
+        for run_scores in zip(*runs, strict=True)
+    ]
+    rows = [
+        (
+            s.name,
+            f"{s.recall:.3f}",
+            spread[i],
+            f"{s.mrr:.3f}",
+            f"{s.recall_at(1):.3f}",
+            f"{s.recall_at(3):.3f}",
+            f"{sum(s.coverage) / len(s.coverage):.3f}",
+            f"{_common.median(s.millis):.2f}",
+        )
+        for i, s in enumerate(pooled)
+    ]
+    table = _common.markdown_table(
+        (
+            "method",
+            "recall@5",
+            f"recall@5 min-max over {builds} builds",
+            "MRR@5",
+            "recall@1",
+            "recall@3",
+            "all expected docs in top 5",
+            "median ms/query",
+        ),
+        rows,
+    )
+    repeated = [q for _ in range(builds) for q in questions]
+    by_category = _common.markdown_table(
+        ("method", *(f"recall@5 {c} (n={sum(q.category == c for q in questions)})" for c in ANSWERABLE)),
+        [
+            (s.name.split(":")[0].split(" (")[0], *(f"{_category(s, repeated, c).recall:.3f}" for c in ANSWERABLE))
+            for s in pooled
+        ],
+    )
+    body = "\n".join(
+        [
+            f"Measured {_common.timestamp()}, load average at the start {load} (`uptime`).",
+            f"{len(questions)} answerable golden questions; {builds} independent index builds, figures pooled over "
+            f"them; {our_chunks} chunks of ours, {recipe_chunks} LangChain-recipe chunks, {len(files)} documents.",
+            "",
+            "Command: `" + _common.command_line() + "`",
+            "",
+            table,
+            "",
+            by_category,
+        ]
+    )
+    _common.publish("retrieval_quality", body, args)
+    _print_differences(questions, runs[-1])
+
+
+def _category(score: Score, questions: Sequence[GoldenQuestion], category: str) -> Score:
+    ranks = [r for r, q in zip(score.ranks, questions, strict=True) if q.category == category]
+    return Score(score.name, ranks)
+
+
+def _print_differences(questions: Sequence[GoldenQuestion], scores: list[Score]) -> None:
+    """Which questions a baseline gets right that ours does not (last build), to see why."""
+    ours_score = scores[0]
+    for other in scores[1:]:
+        for label, k in (("within 5", CUTOFF), ("at rank 1", 1)):
+            won = [
+                f"{q.id} ({a} vs {b})"
+                for q, a, b in zip(questions, ours_score.ranks, other.ranks, strict=True)
+                if (b is not None and b <= k) and not (a is not None and a <= k)
+            ]
+            if won:
+                print(f"\n'{other.name}' finds an expected doc {label} where ours does not: {', '.join(won)}")
+    missed = [q.id for q, r in zip(questions, ours_score.ranks, strict=True) if r is None or r > CUTOFF]
+    print(f"\nmissed by ours within 5 (last build): {', '.join(missed) or 'none'}")
+
+
+if __name__ == "__main__":
+    main()
