@@ -94,6 +94,8 @@ def test_a_parse_that_overruns_its_time_is_stopped(tmp_path: Path) -> None:
     with pytest.raises(DocumentError, match=r"took longer than 0.5 s to parse"):
         slow(markup, fmt="html", source="slow.html", default_id="slow")
     assert time.monotonic() - started < 10
+    # The overrunning worker was replaced: the next document parses normally.
+    assert slow(b"Plain words.", fmt="text", source="ok.txt", default_id="ok").sections[0].text == "Plain words."
 
 
 def test_a_parse_that_needs_too_much_memory_is_stopped() -> None:
@@ -101,6 +103,7 @@ def test_a_parse_that_needs_too_much_memory_is_stopped() -> None:
     markup = b"<html><body>" + b"<p>Paragraph text for the memory test.</p>" * 250_000 + b"</body></html>"
     with pytest.raises(DocumentError, match=r"64 MB"):
         tight(markup, fmt="html", source="big.html", default_id="big")
+    assert tight(b"Small.", fmt="text", source="ok.txt", default_id="ok").sections[0].text == "Small."
 
 
 def test_the_isolated_parser_gives_the_same_document_as_in_process(parser: IsolatedParser) -> None:
