@@ -23,6 +23,7 @@ from .errors import DocumentError
 
 logger = logging.getLogger(__name__)
 
+STARTUP_TIMEOUT = 120.0
 RECYCLE_AFTER = 200  # documents per worker, so that memory fragmentation never creeps towards the limit
 
 
@@ -47,6 +48,7 @@ def _serve(conn: multiprocessing.connection.Connection, memory_mb: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (budget, budget))
     except (OSError, ValueError):
         pass  # unsupported here: the parent's deadline still bounds the time
+    conn.send(("ready", None))  # start-up (imports) does not count against a document's time limit
     while True:
         try:
             kwargs = conn.recv()
@@ -128,6 +130,13 @@ class IsolatedParser:
         )
         self._worker.start()
         child.close()
+        try:
+            ready = parent.poll(STARTUP_TIMEOUT) and parent.recv()[0] == "ready"
+        except (EOFError, OSError):
+            ready = False
+        if not ready:
+            self._discard_worker()
+            raise DocumentError("parser", f"the parsing worker did not start within {STARTUP_TIMEOUT:g} s")
         self._conn, self._jobs = parent, 0
         return parent
 
