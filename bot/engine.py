@@ -18,7 +18,7 @@ from langchain_core.embeddings import Embeddings
 from ingest.errors import AnswerError
 
 from .answers import Answer, Citation, Mode, RetrievedPassage, SentenceSupport
-from .extractive import ScoredSentence, score_sentences, select_sentences
+from .extractive import ScoredSentence, SentenceVectors, score_sentences, select_sentences
 from .llm import LLMAnswerer
 from .retrieval import HybridRetriever, Passage, Retrieval
 from .safety import SafetyVerdict, assess
@@ -68,6 +68,7 @@ class AnswerEngine:
         reviewed: ReviewedAnswers | None = None,
     ) -> None:
         self.reviewed = reviewed
+        self.sentence_vectors = SentenceVectors(embeddings)
         self.retriever = retriever
         self.embeddings = embeddings
         self.llm = llm
@@ -119,7 +120,12 @@ class AnswerEngine:
     def _answer(self, question: str, standalone: str, retrieval: Retrieval) -> Answer:
         log_passages = [_log_passage(p) for p in retrieval.passages]
         scored, vectors = score_sentences(
-            standalone, retrieval.query_terms, retrieval.passages, self.embeddings, retrieval.term_weights
+            standalone,
+            retrieval.query_terms,
+            retrieval.passages,
+            self.embeddings,
+            retrieval.term_weights,
+            self.sentence_vectors,
         )
         best = max((s.score for s in scored), default=0.0)
         if best < self.options.min_relevance:
@@ -175,9 +181,7 @@ class AnswerEngine:
             sentences=supports,
         )
 
-    def _llm_answer(
-        self, question: str, standalone: str, retrieval: Retrieval
-    ) -> Answer | None:
+    def _llm_answer(self, question: str, standalone: str, retrieval: Retrieval) -> Answer | None:
         assert self.llm is not None
         started = time.perf_counter()
         try:
@@ -194,7 +198,8 @@ class AnswerEngine:
         if not verification.order or verification.mostly_unsupported():
             logger.warning(
                 "LLM answer not supported by its sources (%d of %d sentences); falling back to the extractive answer",
-                len(verification.unsupported), len(verification.sentences),
+                len(verification.unsupported),
+                len(verification.sentences),
             )
             return None
         citations = []

@@ -7,6 +7,8 @@ skipping near-duplicates, and shown in the order of their sources.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -60,17 +62,51 @@ def embed_many(embeddings: Embeddings, texts: list[str]) -> np.ndarray:
     return np.asarray(embeddings.embed_documents(texts), dtype=np.float32)
 
 
+class SentenceVectors:
+    """Embeddings of passage sentences, kept across questions: the same passages come back again and again, and
+    embedding their sentences is most of the time an extractive answer takes."""
+
+    def __init__(self, embeddings: Embeddings, capacity: int = 20_000) -> None:
+        self.embeddings = embeddings
+        self.capacity = capacity
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __call__(self, texts: list[str]) -> np.ndarray:
+        with self._lock:
+            missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        if missing:
+            fresh = embed_many(self.embeddings, missing)
+            with self._lock:
+                for text, vector in zip(missing, fresh, strict=True):
+                    self._cache[text] = vector
+                while len(self._cache) > self.capacity:
+                    self._cache.popitem(last=False)
+        with self._lock:
+            for text in texts:
+                if text in self._cache:
+                    self._cache.move_to_end(text)  # recently used: evicted last
+            rows = [self._cache.get(t) for t in texts]
+        if any(row is None for row in rows):  # evicted meanwhile by a concurrent question: embed directly
+            return embed_many(self.embeddings, texts)
+        return np.stack(rows) if rows else np.zeros((0, 1), dtype=np.float32)
+
+
 def score_sentences(
     question: str,
     question_terms: list[str],
     passages: list[Passage],
     embeddings: Embeddings,
     term_weights: dict[str, float] | None = None,
+    sentence_vectors: SentenceVectors | None = None,
 ) -> tuple[list[ScoredSentence], np.ndarray]:
     candidates = candidate_sentences(passages)
     if not candidates:
         return [], np.zeros((0, 1), dtype=np.float32)
-    vectors = embed_many(embeddings, [question] + [text for text, _ in candidates])
+    texts = [text for text, _ in candidates]
+    question_vector = np.asarray(embeddings.embed_query(question), dtype=np.float32)
+    sentence_matrix = sentence_vectors(texts) if sentence_vectors is not None else embed_many(embeddings, texts)
+    vectors = np.vstack([question_vector[None, :], sentence_matrix])
     semantic = vectors[1:] @ vectors[0]
     scored = []
     for (text, passage), cosine in zip(candidates, semantic, strict=True):

@@ -21,6 +21,7 @@ logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index buil
 
 RRF_K = 60  # the usual constant from Cormack et al.; damps the influence of the very first ranks
 CANDIDATES = 30
+SYNC_REBUILD_SECONDS = 2.0  # below this, a corpus change is picked up by the very next question
 
 
 @dataclass(frozen=True)
@@ -82,25 +83,68 @@ class HybridRetriever:
         self.top_k = top_k
         self.max_per_doc = max_per_doc
         self._lock = threading.Lock()
-        self._revision: str | None = None
-        self._documents: dict[str, DocumentRecord] = {}
-        self._versions: dict[str, str] = {}
-        self._lexical: _LexicalIndex | None = None
+        self._rebuilding = False
+        self._last_build_seconds = 0.0
+        self._view: tuple[str, dict[str, DocumentRecord], dict[str, str], _LexicalIndex] | None = None
 
     def refresh(self) -> None:
-        """Reload document records and the BM25 index if the corpus changed since the last call."""
+        """Make sure a BM25 index exists; when the corpus changed, rebuild it in the background.
+
+        The first build blocks (there is nothing to answer from yet), and so does any rebuild that took less than
+        SYNC_REBUILD_SECONDS last time. Slower rebuilds (large corpora) run on a thread while
+        questions are answered from the previous, still consistent view: the previous versions' chunks stay in
+        the index for a grace period after a replace, so dense hits and document records still agree.
+        """
         revision = self.index.revision()
         if revision == self._revision and self._lexical is not None:
             return
+        if self._lexical is None or self._last_build_seconds < SYNC_REBUILD_SECONDS:
+            # First build, or a corpus small enough to rebuild at once: the question sees the change right away.
+            with self._lock:
+                if self._lexical is None or revision != self._revision:
+                    self._rebuild(revision)
+            return
         with self._lock:
-            if revision == self._revision and self._lexical is not None:
+            if self._rebuilding or revision == self._revision:
                 return
-            documents = {d.doc_id: d for d in self.index.documents()}
-            versions = {d.doc_id: d.version for d in documents.values()}
-            chunks = self.index.live_chunks(versions)
-            self._lexical = _LexicalIndex(chunks, documents)
-            self._documents, self._versions, self._revision = documents, versions, revision
-            logger.info("retrieval index loaded: %d documents, %d chunks", len(documents), len(chunks))
+            self._rebuilding = True
+        threading.Thread(target=self._rebuild_in_background, args=(revision,), name="bm25-rebuild", daemon=True).start()
+
+    def _rebuild_in_background(self, revision: str) -> None:
+        try:
+            self._rebuild(revision)
+        except Exception:  # noqa: BLE001 - keep serving the previous index; the next question retries
+            logger.exception("rebuilding the retrieval index failed")
+        finally:
+            with self._lock:
+                self._rebuilding = False
+
+    def _rebuild(self, revision: str) -> None:
+        started = time.perf_counter()
+        documents = {d.doc_id: d for d in self.index.documents()}
+        versions = {d.doc_id: d.version for d in documents.values()}
+        chunks = self.index.live_chunks(versions)
+        lexical = _LexicalIndex(chunks, documents)
+        # One assignment of a tuple: a question never sees documents of one revision with BM25 of another.
+        self._view = (revision, documents, versions, lexical)
+        self._last_build_seconds = time.perf_counter() - started
+        logger.info("retrieval index loaded: %d documents, %d chunks", len(documents), len(chunks))
+
+    @property
+    def _revision(self) -> str | None:
+        return self._view[0] if self._view else None
+
+    @property
+    def _documents(self) -> dict[str, DocumentRecord]:
+        return self._view[1] if self._view else {}
+
+    @property
+    def _versions(self) -> dict[str, str]:
+        return self._view[2] if self._view else {}
+
+    @property
+    def _lexical(self) -> _LexicalIndex | None:
+        return self._view[3] if self._view else None
 
     @property
     def documents(self) -> dict[str, DocumentRecord]:
@@ -111,8 +155,8 @@ class HybridRetriever:
         started = time.perf_counter()
         self.refresh()
         k = k or self.top_k
-        documents, versions, lexical = self._documents, self._versions, self._lexical
-        assert lexical is not None
+        assert self._view is not None
+        _, documents, versions, lexical = self._view
         terms = content_terms(question)
         vector = self.embeddings.embed_query(question)
         dense_hits = self.index.search(vector, CANDIDATES, versions)

@@ -115,8 +115,12 @@ class CorpusIndex:
     def __init__(self, client: chromadb.ClientAPI, embeddings: Embeddings, embedding_id: str = "minilm-l6-int8"):
         prefix = collection_prefix(embedding_id)
         self._embeddings = embeddings
+        # A wider HNSW search than Chroma's default (100): the 30 dense candidates are then (nearly) exact, so the
+        # answer does not depend on how the parallel graph build happened to go.
         self._chunks = client.get_or_create_collection(
-            f"{prefix}-chunks", metadata={"hnsw:space": "cosine"}, embedding_function=None
+            f"{prefix}-chunks",
+            metadata={"hnsw:space": "cosine", "hnsw:construction_ef": 200, "hnsw:search_ef": 200},
+            embedding_function=None,
         )
         self._records = client.get_or_create_collection(
             f"{prefix}-documents", metadata={"hnsw:space": "cosine"}, embedding_function=None

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 
 from ingest.embeddings import MiniLMEmbeddings
@@ -112,3 +113,35 @@ def test_bad_files_fail_alone_and_leave_nothing_behind(
     assert set(failures) == {"bad.md", "empty.txt", "missing.md"}
     assert report.skipped == [str(folder / "photo.png")]
     assert [d.doc_id for d in empty_index.documents()] == ["good"]
+
+
+def test_a_slow_rebuild_happens_in_the_background_and_questions_use_the_previous_view(
+    tmp_path: Path, writable_index: CorpusIndex, embeddings: MiniLMEmbeddings
+) -> None:
+    import bot.retrieval as retrieval
+    from ingest.index import make_client
+
+    gate = threading.Event()
+
+    class GatedIndex(CorpusIndex):
+        """Holds the background rebuild until the test has asked its first question."""
+
+        def live_chunks(self, versions=None):  # type: ignore[no-untyped-def]
+            if retriever._view is not None:
+                gate.wait(30)
+            return super().live_chunks(versions)
+
+    index = GatedIndex(make_client(tmp_path / "index-copy"), embeddings)
+    retriever = retrieval.HybridRetriever(index, embeddings)
+    retriever.refresh()
+    retriever._last_build_seconds = retrieval.SYNC_REBUILD_SECONDS + 1  # as if the corpus were large
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    Ingestor(writable_index, embeddings).ingest_paths([_write_doc(folder, "one")])
+    first = retriever.retrieve("Orla Protocol for drone labs")
+    assert all(p.chunk.doc_id != "orla-protocol" for p in first.passages)  # served from the previous view
+    gate.set()
+    deadline = time.monotonic() + 30
+    while retriever._rebuilding and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert retriever.retrieve("Orla Protocol for drone labs").passages[0].chunk.doc_id == "orla-protocol"

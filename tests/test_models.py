@@ -63,3 +63,13 @@ def test_openai_compatible_embeddings_backend() -> None:
         assert server.requests[-1]["body"]["model"] == "embed-model"
     finally:
         server.stop()
+
+
+def test_sentence_vector_cache_matches_the_model_and_stays_bounded(embeddings: MiniLMEmbeddings) -> None:
+    from bot.extractive import SentenceVectors
+
+    cache = SentenceVectors(embeddings, capacity=3)
+    texts = ["first sentence", "second sentence", "third sentence", "fourth sentence"]
+    assert np.allclose(cache(texts[:2]), embeddings.embed_array(texts[:2]), atol=1e-6)
+    assert np.allclose(cache(texts), embeddings.embed_array(texts), atol=1e-6)
+    assert len(cache._cache) == 3 and "first sentence" not in cache._cache  # least recently used went first
