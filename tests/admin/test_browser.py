@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -25,6 +24,7 @@ from bot.cli import app as cli_app
 from bot.engine import AnswerEngine
 from bot.settings import load_settings
 
+from ..servers import free_port
 from .conftest import SCRIPT_QUESTION, TOKEN, csrf_of
 
 pytestmark = pytest.mark.slow
@@ -44,18 +44,12 @@ REWORDED = "What is the UN's position on autonomous weapons?"
 CORRECTION = "The UN Secretary-General calls for a legally binding instrument on autonomous weapons by 2026."
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextmanager
 def running_admin() -> Iterator[str]:
     """`dualuse admin` as a real process on a free loopback port, until the block ends."""
     executable = shutil.which("dualuse", path=os.path.dirname(sys.executable)) or shutil.which("dualuse")
     assert executable, "the dualuse console script is not installed"
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "DUALUSE_ADMIN_TOKEN": TOKEN}
     process = subprocess.Popen(
         [executable, "admin", "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True

@@ -20,6 +20,7 @@ from urllib.parse import urlencode
 
 import pytest
 
+from ..servers import free_port
 from .emulator import SlackEmulator
 
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -126,14 +127,6 @@ def wait_until_healthy(served: ServeProcess, timeout: float = 90.0) -> None:
             pass
         time.sleep(0.2)
     raise AssertionError(f"dualuse serve did not become healthy:\n{served.log()}")
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 TRAINER = "U0TRAINER1"
