@@ -1,52 +1,33 @@
-"""Loading, chunking and indexing documents: the lower layer that the answering side (``bot``) builds on."""
+"""Loading, chunking and indexing documents: the lower layer that the answering side (``bot``) builds on.
 
-from .chunking import Chunker, ChunkingConfig, split_sentences
-from .documents import DOCUMENT_KINDS, Chunk, DocumentMeta, LoadedDocument, Section
-from .embeddings import MiniLMEmbeddings, OpenAICompatibleEmbeddings
-from .errors import (
-    AnswerError,
-    ConfigurationError,
-    DocumentError,
-    DualuseError,
-    IndexError_,
-    ModelFileError,
-    UnsupportedTypeError,
-)
-from .index import CorpusIndex, DocumentRecord, ScoredChunk, StoredChunk, make_client
-from .loaders import SUPPORTED_SUFFIXES, load_bytes, load_file
-from .pipeline import FileResult, Ingestor, IngestReport
-from .tokens import count_tokens, get_encoding, seed_tiktoken_cache
+Names are imported on first use (PEP 562), so that ``import ingest.documents`` does not load Chroma, ONNX Runtime
+and LangChain: the command line's ``--help`` and the parsing worker stay light.
+"""
 
-__all__ = [
-    "DOCUMENT_KINDS",
-    "SUPPORTED_SUFFIXES",
-    "AnswerError",
-    "Chunk",
-    "Chunker",
-    "ChunkingConfig",
-    "ConfigurationError",
-    "CorpusIndex",
-    "DocumentError",
-    "DocumentMeta",
-    "DocumentRecord",
-    "DualuseError",
-    "FileResult",
-    "IndexError_",
-    "IngestReport",
-    "Ingestor",
-    "LoadedDocument",
-    "MiniLMEmbeddings",
-    "ModelFileError",
-    "OpenAICompatibleEmbeddings",
-    "ScoredChunk",
-    "Section",
-    "StoredChunk",
-    "UnsupportedTypeError",
-    "count_tokens",
-    "get_encoding",
-    "load_bytes",
-    "load_file",
-    "make_client",
-    "seed_tiktoken_cache",
-    "split_sentences",
-]
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "Chunker": "chunking", "ChunkingConfig": "chunking", "split_sentences": "chunking",
+    "DOCUMENT_KINDS": "documents", "Chunk": "documents", "DocumentMeta": "documents", "LoadedDocument": "documents",
+    "Section": "documents",
+    "MiniLMEmbeddings": "embeddings", "OpenAICompatibleEmbeddings": "embeddings",
+    "AnswerError": "errors", "ConfigurationError": "errors", "DocumentError": "errors", "DualuseError": "errors",
+    "IndexError_": "errors", "ModelFileError": "errors", "UnsupportedTypeError": "errors",
+    "CorpusIndex": "index", "DocumentRecord": "index", "ScoredChunk": "index", "StoredChunk": "index",
+    "make_client": "index",
+    "SUPPORTED_SUFFIXES": "loaders", "load_bytes": "loaders", "load_file": "loaders",
+    "FileResult": "pipeline", "IngestReport": "pipeline", "Ingestor": "pipeline",
+    "count_tokens": "tokens", "get_encoding": "tokens", "seed_tiktoken_cache": "tokens",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'ingest' has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{module}", __name__), name)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ..logging_setup import configure_logging
-from ..services import Services
 from ..settings import load_settings
+
+if TYPE_CHECKING:
+    from ..services import Services
 from . import admin, ask, corpus, evaluate, log, serve
 from .output import user_errors
 
@@ -46,6 +48,8 @@ class _LazyServices:
 
     def get(self) -> Services:
         if self._services is None:
+            from ..services import Services  # loads Chroma, the model runtime and LangChain: only when needed
+
             self._services = Services(self.settings)
         return self._services
 

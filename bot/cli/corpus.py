@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ingest.documents import DOCUMENT_KINDS
-from ingest.pipeline import IngestReport
+
+if TYPE_CHECKING:
+    from ingest.pipeline import IngestReport
 
 from .output import fail, print_json, progress_bar, user_errors
 

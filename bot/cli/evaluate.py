@@ -9,7 +9,6 @@ import typer
 
 from corpus import eval_dir
 
-from ..evaluation import THRESHOLDS, evaluate, load_golden
 from .output import fail, print_json, progress_bar, user_errors
 
 
@@ -24,6 +23,8 @@ def register(app: typer.Typer) -> None:
         as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object of metrics.")] = False,
     ) -> None:
         """Measure retrieval, citations, facts, abstention and refusal on the golden set; exit 1 below the gates."""
+        from ..evaluation import THRESHOLDS, evaluate, load_golden
+
         services = ctx.obj.get()
         paths = golden or [eval_dir()]
         for path in paths:
