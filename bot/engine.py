@@ -194,7 +194,7 @@ class AnswerEngine:
             answer = self._no_answer(question, retrieval, [_log_passage(p) for p in retrieval.passages])
             answer.mode, answer.model, answer.generation_ms = "llm", self.llm.model_name, generation_ms
             return answer
-        verification = verify(text, retrieval.passages, self.embeddings)
+        verification = verify(text, retrieval.passages, self.embeddings, embed_sentences=self.sentence_vectors)
         if not verification.order or verification.mostly_unsupported():
             logger.warning(
                 "LLM answer not supported by its sources (%d of %d sentences); falling back to the extractive answer",

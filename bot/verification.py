@@ -8,9 +8,10 @@ holds loses its markers and is reported as unsupported.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from ingest.chunking import split_sentences
@@ -42,7 +43,8 @@ def key_terms(claim: str) -> list[str]:
     """Numbers, dates and proper names: the parts of a claim that must appear in its sources word for word."""
     numbers = [n.replace(",", "") for n in _NUMBER.findall(claim)]
     names = [
-        w for w in _PROPER.findall(claim)
+        w
+        for w in _PROPER.findall(claim)
         if w.lower() not in STOP_WORDS and not (w.isupper() and len(w) <= 4)  # acronyms may be spelt out
     ]
     return numbers + names
@@ -52,14 +54,21 @@ def _mentions(term: str, text: str) -> bool:
     return term.lower() in text.lower().replace(",", "") if term[0].isdigit() else term.lower() in text.lower()
 
 
-def verify(text: str, passages: Sequence[Passage], embeddings: Embeddings,
-           min_similarity: float = MIN_SUPPORT_SIMILARITY) -> Verification:
+def verify(
+    text: str,
+    passages: Sequence[Passage],
+    embeddings: Embeddings,
+    min_similarity: float = MIN_SUPPORT_SIMILARITY,
+    embed_sentences: Callable[[list[str]], np.ndarray] | None = None,
+) -> Verification:
     sentences = split_answer_sentences(text)
     claims = [_MARKERS.sub("", s).strip() for s in sentences]
     passage_sentences = {n: split_sentences(p.chunk.text) for n, p in enumerate(passages, start=1)}
     flat = [(n, s) for n, group in passage_sentences.items() for s in group]
-    vectors = embed_many(embeddings, claims + [s for _, s in flat])
-    claim_vectors, sentence_vectors = vectors[: len(claims)], vectors[len(claims):]
+    claim_vectors = embed_many(embeddings, claims)
+    # Passage sentences usually come from the cache the extractive scorer already filled for this question.
+    passage_texts = [s for _, s in flat]
+    sentence_vectors = embed_sentences(passage_texts) if embed_sentences else embed_many(embeddings, passage_texts)
 
     kept_text: list[str] = []
     refs: list[list[tuple[int, str, float]]] = []
