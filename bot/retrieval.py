@@ -38,10 +38,6 @@ class Passage:
     lexical: float  # BM25 score (0 when only the dense search found it)
     fused: float
 
-    @property
-    def section_label(self) -> str:
-        return self.chunk.section
-
 
 @dataclass(frozen=True)
 class Retrieval:

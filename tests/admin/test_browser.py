@@ -10,7 +10,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,7 +23,7 @@ from bot.cli import app as cli_app
 from bot.engine import AnswerEngine
 from bot.settings import load_settings
 
-from ..servers import free_port
+from ..servers import free_port, stop_process, wait_for_url
 from .conftest import SCRIPT_QUESTION, TOKEN, csrf_of
 
 pytestmark = pytest.mark.slow
@@ -56,26 +55,12 @@ def running_admin() -> Iterator[str]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"dualuse admin exited with {process.returncode}: {process.stderr.read()}")
-            try:
-                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("dualuse admin did not answer /healthz within 60 s")
-            time.sleep(0.2)
+        wait_for_url(
+            f"{url}/healthz", process, details=lambda: process.stderr.read() if process.poll() is not None else ""
+        )
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process, timeout=10)
 
 
 @pytest.fixture

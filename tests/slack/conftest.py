@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from ..servers import free_port
+from ..servers import free_port, stop_process, wait_for_url
 from .emulator import SlackEmulator
 
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -69,12 +69,7 @@ class ServeProcess:
         return self.post(urlencode(form), "application/x-www-form-urlencoded", headers)
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop_process(self.process, timeout=10)
 
 
 def event_callback(event: dict[str, Any], event_id: str) -> dict[str, Any]:
@@ -116,17 +111,7 @@ def start_serve(
 
 
 def wait_until_healthy(served: ServeProcess, timeout: float = 90.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if served.process.poll() is not None:
-            raise AssertionError(f"dualuse serve exited with {served.process.returncode}:\n{served.log()}")
-        try:
-            if http("GET", f"{served.url}/healthz")[0] == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"dualuse serve did not become healthy:\n{served.log()}")
+    wait_for_url(f"{served.url}/healthz", served.process, timeout=timeout, details=served.log)
 
 
 TRAINER = "U0TRAINER1"

@@ -22,7 +22,7 @@ from bot.cli import app
 from corpus import documents_dir
 
 from ..openai_server import FakeOpenAI, Script
-from ..servers import chroma_server, fresh_postgresql_database
+from ..servers import chroma_server, fresh_postgresql_database, stop_process, wait_for_url
 from .conftest import (
     APP_TOKEN,
     SIGNING_SECRET,
@@ -155,17 +155,9 @@ def test_admin_and_socket_mode_bot_report_ready_against_the_shared_servers(
         assert (status, json.loads(body)) == (200, {"status": "ok", "index": "ok", "database": "ok"})
         assert "# TYPE dualuse_questions" in http("GET", f"{socket_bot.url}/metrics")[1]
         admin_url = f"http://127.0.0.1:{admin_port}"
-        ready = emulator.wait_for(lambda: _ready(admin_url))
-        assert ready == {"status": "ok", "index": "ok", "database": "ok"}
+        wait_for_url(f"{admin_url}/readyz", admin)
+        status, body = http("GET", f"{admin_url}/readyz")
+        assert (status, json.loads(body)) == (200, {"status": "ok", "index": "ok", "database": "ok"})
     finally:
         socket_bot.stop()
-        admin.terminate()
-        admin.wait(timeout=20)
-
-
-def _ready(url: str) -> dict | None:
-    try:
-        status, body = http("GET", f"{url}/readyz")
-    except OSError:
-        return None
-    return json.loads(body) if status == 200 else None
+        stop_process(admin)
