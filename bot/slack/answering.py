@@ -10,6 +10,7 @@ import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from slack_sdk import WebClient
 
@@ -37,6 +38,21 @@ class Conversation:
     bot_user_id: str | None = None
     bot_id: str | None = None
     user: str = ""  # who asked: recorded (pseudonymised) in the answer log
+
+    @classmethod
+    def of(
+        cls, message: dict[str, Any], context: Any, *, reply_thread_ts: str | None, context_thread_ts: str | None = None
+    ) -> Conversation:
+        """The conversation of a Slack ``message`` (event or assistant payload), answered as the caller decides."""
+        return cls(
+            channel=message["channel"],
+            reply_thread_ts=reply_thread_ts,
+            question_ts=message["ts"],
+            context_thread_ts=context_thread_ts,
+            bot_user_id=context.bot_user_id,
+            bot_id=context.bot_id,
+            user=message.get("user", ""),
+        )
 
 
 def new_answer_id() -> str:
@@ -90,13 +106,8 @@ def answer_question(
         )
         post_more(client, conversation, messages[1:])
         logger.info("answered in %s: %s (%.0f ms)", conversation.channel, answer.status, answer.latency_ms)
-    except DualuseError as exc:
-        # Written for the user (e.g. a question that is too long): show it as it is.
-        logger.info("could not answer in %s: %s", conversation.channel, exc)
-        reply_failure(client, conversation, placeholder_ts, f":warning: {exc}")
-    except Exception:
-        logger.exception("answering in %s failed", conversation.channel)
-        reply_failure(client, conversation, placeholder_ts, APOLOGY)
+    except Exception as exc:  # noqa: BLE001 - the user always hears back, see report_failure
+        report_failure(client, conversation, placeholder_ts, exc)
 
 
 @tracked
@@ -125,12 +136,8 @@ def stream_answer(
             streamer.append(markdown_text=text[start : start + STREAM_PIECE])  # type: ignore[attr-defined]
         streamer.stop(blocks=messages[0].blocks)  # type: ignore[attr-defined]
         post_more(client, conversation, messages[1:])
-    except DualuseError as exc:
-        logger.info("could not answer in %s: %s", conversation.channel, exc)
-        reply_failure(client, conversation, None, f":warning: {exc}")
-    except Exception:
-        logger.exception("streaming an answer in %s failed", conversation.channel)
-        reply_failure(client, conversation, None, APOLOGY)
+    except Exception as exc:  # noqa: BLE001 - the user always hears back, see report_failure
+        report_failure(client, conversation, None, exc)
 
 
 def ask(deps: SlackDeps, client: WebClient, conversation: Conversation, question: str) -> Answer:
@@ -154,6 +161,17 @@ def post_more(client: WebClient, conversation: Conversation, messages: list[Mess
             text=message.text,
             blocks=message.blocks,
         )
+
+
+def report_failure(client: WebClient, conversation: Conversation, placeholder_ts: str | None, exc: Exception) -> None:
+    """A problem written for the user (e.g. a question that is too long) is shown as it is; anything else is
+    logged with its traceback and the user gets a short apology instead of silence."""
+    if isinstance(exc, DualuseError):
+        logger.info("could not answer in %s: %s", conversation.channel, exc)
+        reply_failure(client, conversation, placeholder_ts, f":warning: {exc}")
+    else:
+        logger.error("answering in %s failed", conversation.channel, exc_info=exc)
+        reply_failure(client, conversation, placeholder_ts, APOLOGY)
 
 
 def reply_failure(client: WebClient, conversation: Conversation, placeholder_ts: str | None, text: str) -> None:

@@ -40,15 +40,7 @@ def register(app: App, deps: SlackDeps) -> None:
         say_stream: SayStream,
     ) -> None:
         thread_ts = payload["thread_ts"]
-        conversation = Conversation(
-            channel=payload["channel"],
-            reply_thread_ts=thread_ts,
-            question_ts=payload["ts"],
-            context_thread_ts=thread_ts,
-            bot_user_id=context.bot_user_id,
-            bot_id=context.bot_id,
-            user=payload.get("user", ""),
-        )
+        conversation = Conversation.of(payload, context, reply_thread_ts=thread_ts, context_thread_ts=thread_ts)
         question = strip_mentions(payload.get("text", ""))
         if deps.streaming and question:
             stream_answer(client, deps, conversation, question, say_stream=say_stream, set_status=set_status)

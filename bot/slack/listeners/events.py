@@ -50,26 +50,16 @@ def is_thread_follow_up(event: dict[str, Any], context: BoltContext) -> bool:
 
 def register(app: App, deps: SlackDeps) -> None:
     def answer_mention(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        conversation = Conversation(
-            channel=event["channel"],
+        conversation = Conversation.of(
+            event,
+            context,
             reply_thread_ts=event.get("thread_ts") or event["ts"],
-            question_ts=event["ts"],
             context_thread_ts=event.get("thread_ts"),
-            bot_user_id=context.bot_user_id,
-            bot_id=context.bot_id,
-            user=event.get("user", ""),
         )
         answer_question(client, deps, conversation, strip_mentions(event.get("text", "")))
 
     def answer_direct_message(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        conversation = Conversation(
-            channel=event["channel"],
-            reply_thread_ts=None,
-            question_ts=event["ts"],
-            bot_user_id=context.bot_user_id,
-            bot_id=context.bot_id,
-            user=event.get("user", ""),
-        )
+        conversation = Conversation.of(event, context, reply_thread_ts=None)
         answer_question(client, deps, conversation, strip_mentions(event.get("text", "")))
 
     def answer_follow_up(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
@@ -77,15 +67,7 @@ def register(app: App, deps: SlackDeps) -> None:
         # Only threads the bot already takes part in: it must not chime in on every conversation in a channel.
         if not bot_in_thread(thread_messages(client, channel, thread_ts), context.bot_user_id, context.bot_id):
             return
-        conversation = Conversation(
-            channel=channel,
-            reply_thread_ts=thread_ts,
-            question_ts=event["ts"],
-            context_thread_ts=thread_ts,
-            bot_user_id=context.bot_user_id,
-            bot_id=context.bot_id,
-            user=event.get("user", ""),
-        )
+        conversation = Conversation.of(event, context, reply_thread_ts=thread_ts, context_thread_ts=thread_ts)
         answer_question(client, deps, conversation, strip_mentions(event.get("text", "")))
 
     app.event("app_mention", matchers=[lambda event: not event.get("bot_id")])(ack=acknowledge, lazy=[answer_mention])
