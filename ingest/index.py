@@ -240,9 +240,7 @@ class CorpusIndex:
         entries.append(self._event_entry(record, "added" if previous is None else "updated", actor, now))
         if previous is not None and previous.version != version:
             entries.append(self._retired_entry(previous.doc_id, previous.version, now))
-        self._records.upsert(
-            ids=[i for i, _ in entries], embeddings=[[1.0]] * len(entries), metadatas=[m for _, m in entries]
-        )
+        self._upsert_entries(entries)
         if commit:
             self.commit(now=now)
         return record
@@ -258,11 +256,11 @@ class CorpusIndex:
         record = self.get_document(doc_id)
         if record is None:
             return None
-        self._records.delete(ids=[doc_id])
-        self._log_event(record, "removed", actor, now)
-        self._retire(doc_id, record.version, now)
-        self._bump_revision(now)
-        self.sweep_retired(now=now)
+        self._records.delete(ids=[doc_id])  # the switch: readers stop seeing the document
+        self._upsert_entries(
+            [self._event_entry(record, "removed", actor, now), self._retired_entry(doc_id, record.version, now)]
+        )
+        self.commit(now=now)
         return record
 
     def sweep_retired(self, *, now: float | None = None, grace: float = RETIRED_GRACE_SECONDS) -> int:
@@ -296,15 +294,18 @@ class CorpusIndex:
         events = [VersionEvent(**{k: m[k] for k in VersionEvent.__dataclass_fields__}) for m in got["metadatas"]]
         return sorted(events, key=lambda e: (e.at, e.action != "removed"))
 
-    def _log_event(self, record: DocumentRecord, action: str, actor: str, now: float) -> None:
-        entry_id, metadata = self._event_entry(record, action, actor, now)
-        self._records.upsert(ids=[entry_id], embeddings=[[1.0]], metadatas=[metadata])
+    def _upsert_entries(self, entries: list[tuple[str, dict]]) -> None:
+        """One write for several bookkeeping records (they carry a dummy one-number vector: Chroma needs one)."""
+        self._records.upsert(
+            ids=[i for i, _ in entries], embeddings=[[1.0]] * len(entries), metadatas=[m for _, m in entries]
+        )
 
     @staticmethod
     def _event_entry(record: DocumentRecord, action: str, actor: str, now: float) -> tuple[str, dict]:
         at = dt.datetime.fromtimestamp(now, dt.UTC).isoformat(timespec="milliseconds")
-        event = VersionEvent(record.doc_id, action, record.version, record.content_hash, record.chunks, at, actor,
-                             record.title)
+        event = VersionEvent(
+            record.doc_id, action, record.version, record.content_hash, record.chunks, at, actor, record.title
+        )
         return f"__event__::{record.doc_id}::{at}::{action}", {"record": "event", **event.as_dict()}
 
     @staticmethod
@@ -314,16 +315,10 @@ class CorpusIndex:
             {"record": "retired", "doc_id": doc_id, "version": version, "retired_at": now},
         )
 
-    def _retire(self, doc_id: str, version: str, now: float) -> None:
-        entry_id, metadata = self._retired_entry(doc_id, version, now)
-        self._records.upsert(ids=[entry_id], embeddings=[[1.0]], metadatas=[metadata])
-
     def _bump_revision(self, now: float) -> None:
         changed_at = dt.datetime.fromtimestamp(now, dt.UTC).isoformat(timespec="seconds")
-        self._records.upsert(
-            ids=[_REVISION_ID],
-            embeddings=[[1.0]],
-            metadatas=[{"record": "revision", "revision": uuid.uuid4().hex, "changed_at": changed_at}],
+        self._upsert_entries(
+            [(_REVISION_ID, {"record": "revision", "revision": uuid.uuid4().hex, "changed_at": changed_at})]
         )
 
 
