@@ -68,7 +68,9 @@ class Services:
     @functools.cached_property
     def retriever(self) -> HybridRetriever:
         s = self.settings
-        return HybridRetriever(self.index, self.embeddings, top_k=s.top_k, max_per_doc=s.max_chunks_per_doc)
+        return HybridRetriever(
+            self.index, self.embeddings, top_k=s.top_k, max_per_doc=s.max_chunks_per_doc, dense_weight=s.dense_weight
+        )
 
     @functools.cached_property
     def llm(self) -> LLMAnswerer | None:

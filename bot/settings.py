@@ -64,6 +64,12 @@ class Settings(BaseSettings):
     # -- retrieval and answers -----------------------------------------------------------------------------
     top_k: int = Field(6, ge=1, le=20, description="Passages given to the answer composer.")
     max_chunks_per_doc: int = Field(2, ge=1, le=20, description="At most this many passages from one document.")
+    dense_weight: float = Field(
+        0.3,
+        ge=0.0,
+        le=5.0,
+        description="Weight of the embedding ranking against BM25's (1.0) when fusing them; 0 is BM25 alone.",
+    )
     min_relevance: float = Field(
         0.0, description="Override of the calibrated relevance threshold for 'no answer' (0: use the calibrated one)."
     )

@@ -149,3 +149,11 @@ def test_versions_are_recorded_and_listed(tmp_path: Path) -> None:
     assert "removed" in text and "Lab Rule v2" in text
     missing = runner.invoke(app, ["history", "nope"])
     assert missing.exit_code == 1 and "no history for 'nope'" in missing.stderr
+
+
+def test_negative_dense_weight_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DUALUSE_DENSE_WEIGHT", "-1")
+    result = runner.invoke(app, ["sources"])
+    assert result.exit_code == 1
+    assert result.stderr.strip().startswith("error: DUALUSE_DENSE_WEIGHT is invalid")
+    assert len(result.stderr.strip().splitlines()) == 1
