@@ -45,9 +45,11 @@ def register(app: typer.Typer) -> None:
         services = ctx.obj.get()
         with _status("Loading the corpus"):
             services.ensure_corpus()
-            # Load the models now: the first question should not pay for it (and no LLM call is made here).
+            # Load the models and build the BM25 index now: the first question should not pay for them (about 15 s
+            # at 100k chunks, see docs/benchmarks.md); no LLM call is made here.
             _ = services.engine
             services.embeddings.embed_query("warm up")
+            services.retriever.refresh()
         bot = build_app(settings, services, http=http)
 
         def ready(where: str) -> None:

@@ -82,6 +82,13 @@ def test_health_readiness_and_metrics(http_bot: ServeProcess) -> None:
     assert http("GET", f"{http_bot.url}/nowhere")[0] == 404
 
 
+def test_search_indexes_are_loaded_before_the_bot_takes_events(http_bot: ServeProcess) -> None:
+    # The BM25 index is built at start-up, not by the first question (which would wait for it on a large corpus).
+    log = http_bot.log()
+    assert "retrieval index loaded" in log and "dualuse is serving Slack" in log
+    assert log.index("retrieval index loaded") < log.index("dualuse is serving Slack")
+
+
 def test_mention_is_answered_in_its_thread_with_the_right_source(
     http_bot: ServeProcess, emulator: SlackEmulator
 ) -> None:
