@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import logging
-import math
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
-import bm25s
-import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from ingest.index import CorpusIndex, DocumentRecord, StoredChunk
 
+from .lexical import LexicalIndex, LexicalStore
 from .text import content_terms
 
 logger = logging.getLogger(__name__)
-logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
 
 RRF_K = 60  # the usual constant from Cormack et al.; damps the influence of the very first ranks
 # Weighted fusion: BM25 (with title and section) is the more precise ranker on questions that use the corpus's own
@@ -49,35 +47,6 @@ class Retrieval:
     term_weights: dict[str, float] = field(default_factory=dict)  # IDF of each query term in the live corpus
 
 
-class _LexicalIndex:
-    """BM25 over the live chunks (title, section and text), rebuilt when the corpus revision changes."""
-
-    def __init__(self, chunks: list[StoredChunk], documents: dict[str, DocumentRecord]) -> None:
-        self.chunks = chunks
-        corpus = [content_terms(f"{documents[c.doc_id].title} {c.section} {c.text}") for c in chunks]
-        self._document_frequency: dict[str, int] = {}
-        for terms in corpus:
-            for term in set(terms):
-                self._document_frequency[term] = self._document_frequency.get(term, 0) + 1
-        self._vocabulary = set(self._document_frequency)
-        self._bm25 = bm25s.BM25()
-        if chunks:
-            self._bm25.index(corpus, show_progress=False)
-
-    def idf(self, term: str) -> float:
-        """Smoothed inverse document frequency; a term the corpus lacks weighs as much as the rarest one."""
-        n = len(self.chunks)
-        return math.log(1 + (n + 1) / (self._document_frequency.get(term, 0) + 0.5))
-
-    def search(self, terms: list[str], k: int) -> list[tuple[int, float]]:
-        known = [t for t in terms if t in self._vocabulary]
-        if not known or not self.chunks:
-            return []
-        scores = self._bm25.get_scores(known)
-        top = np.argsort(-scores)[:k]
-        return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
-
-
 class HybridRetriever:
     def __init__(
         self,
@@ -87,16 +56,18 @@ class HybridRetriever:
         top_k: int = 6,
         max_per_doc: int = 2,
         dense_weight: float = DENSE_WEIGHT,
+        lexical_cache: Path | None = None,
     ) -> None:
         self.index = index
         self.embeddings = embeddings
         self.top_k = top_k
         self.max_per_doc = max_per_doc
         self.dense_weight = dense_weight
+        self._store = LexicalStore(lexical_cache) if lexical_cache is not None else None
         self._lock = threading.Lock()
         self._rebuilding = False
         self._last_build_seconds = 0.0
-        self._view: tuple[str, dict[str, DocumentRecord], dict[str, str], _LexicalIndex] | None = None
+        self._view: tuple[str, dict[str, DocumentRecord], dict[str, str], LexicalIndex] | None = None
 
     def refresh(self) -> None:
         """Make sure a BM25 index exists; when the corpus changed, rebuild it in the background.
@@ -134,12 +105,19 @@ class HybridRetriever:
         started = time.perf_counter()
         documents = {d.doc_id: d for d in self.index.documents()}
         versions = {d.doc_id: d.version for d in documents.values()}
-        chunks = self.index.live_chunks(versions)
-        lexical = _LexicalIndex(chunks, documents)
+        lexical = self._store.load(revision) if self._store is not None else None
+        source = "read from disk"
+        if lexical is None:
+            lexical, source = LexicalIndex.build(self.index.live_chunks(versions), documents), "built"
+            if self._store is not None:
+                self._store.save(revision, lexical)
         # One assignment of a tuple: a question never sees documents of one revision with BM25 of another.
         self._view = (revision, documents, versions, lexical)
         self._last_build_seconds = time.perf_counter() - started
-        logger.info("retrieval index loaded: %d documents, %d chunks", len(documents), len(chunks))
+        logger.info(
+            "retrieval index loaded: %d documents, %d chunks (BM25 %s, %.1f s)",
+            len(documents), len(lexical), source, self._last_build_seconds,
+        )
 
     @property
     def _revision(self) -> str | None:
@@ -154,7 +132,7 @@ class HybridRetriever:
         return self._view[2] if self._view else {}
 
     @property
-    def _lexical(self) -> _LexicalIndex | None:
+    def _lexical(self) -> LexicalIndex | None:
         return self._view[3] if self._view else None
 
     @property
@@ -182,12 +160,16 @@ class HybridRetriever:
             chunk_by_id[cid] = hit.chunk
             dense_score[cid] = hit.score
             fused[cid] = fused.get(cid, 0.0) + self.dense_weight / (RRF_K + rank + 1)
+        lexical_ids = [
+            lexical.chunk_ids[position] for position, _ in lexical_hits if lexical.doc_ids[position] in versions
+        ]
+        missing = [cid for cid in lexical_ids if cid not in chunk_by_id]
+        if missing:  # BM25 keeps ids only; fetch the texts of the chunks the dense search did not return
+            chunk_by_id.update((c.chunk_id, c) for c in self.index.get_chunks(missing))
         for rank, (position, score) in enumerate(lexical_hits):
-            chunk = lexical.chunks[position]
-            if versions.get(chunk.doc_id) is None:
-                continue  # removed since the BM25 index was built
-            cid = chunk.chunk_id
-            chunk_by_id.setdefault(cid, chunk)
+            cid = lexical.chunk_ids[position]
+            if cid not in chunk_by_id or lexical.doc_ids[position] not in versions:
+                continue  # removed (or swept) since the BM25 index was built
             lexical_score[cid] = score
             fused[cid] = fused.get(cid, 0.0) + LEXICAL_WEIGHT / (RRF_K + rank + 1)
 

@@ -69,7 +69,12 @@ class Services:
     def retriever(self) -> HybridRetriever:
         s = self.settings
         return HybridRetriever(
-            self.index, self.embeddings, top_k=s.top_k, max_per_doc=s.max_chunks_per_doc, dense_weight=s.dense_weight
+            self.index,
+            self.embeddings,
+            top_k=s.top_k,
+            max_per_doc=s.max_chunks_per_doc,
+            dense_weight=s.dense_weight,
+            lexical_cache=s.cache_dir / "lexical",
         )
 
     @functools.cached_property
