@@ -154,39 +154,47 @@ class HybridRetriever:
         fused: dict[str, float] = {}
         dense_score: dict[str, float] = {}
         lexical_score: dict[str, float] = {}
+        doc_of: dict[str, str] = {}
         chunk_by_id: dict[str, StoredChunk] = {}
         for rank, hit in enumerate(dense_hits):
             cid = hit.chunk.chunk_id
-            chunk_by_id[cid] = hit.chunk
+            chunk_by_id[cid], doc_of[cid] = hit.chunk, hit.chunk.doc_id
             dense_score[cid] = hit.score
             fused[cid] = fused.get(cid, 0.0) + self.dense_weight / (RRF_K + rank + 1)
-        lexical_ids = [
-            lexical.chunk_ids[position] for position, _ in lexical_hits if lexical.doc_ids[position] in versions
-        ]
-        missing = [cid for cid in lexical_ids if cid not in chunk_by_id]
-        if missing:  # BM25 keeps ids only; fetch the texts of the chunks the dense search did not return
-            chunk_by_id.update((c.chunk_id, c) for c in self.index.get_chunks(missing))
         for rank, (position, score) in enumerate(lexical_hits):
-            cid = lexical.chunk_ids[position]
-            if cid not in chunk_by_id or lexical.doc_ids[position] not in versions:
-                continue  # removed (or swept) since the BM25 index was built
+            cid, doc_id = lexical.chunk_ids[position], lexical.doc_ids[position]
+            if doc_id not in versions:
+                continue  # removed since the BM25 index was built
+            doc_of[cid] = doc_id
             lexical_score[cid] = score
             fused[cid] = fused.get(cid, 0.0) + LEXICAL_WEIGHT / (RRF_K + rank + 1)
 
-        passages: list[Passage] = []
+        chosen: list[str] = []
         per_doc: dict[str, int] = {}
         for cid in sorted(fused, key=fused.__getitem__, reverse=True):
-            chunk = chunk_by_id[cid]
-            if per_doc.get(chunk.doc_id, 0) >= self.max_per_doc or chunk.doc_id not in documents:
+            doc_id = doc_of[cid]
+            if per_doc.get(doc_id, 0) >= self.max_per_doc or doc_id not in documents:
                 continue
-            per_doc[chunk.doc_id] = per_doc.get(chunk.doc_id, 0) + 1
-            passages.append(
-                Passage(
-                    chunk, documents[chunk.doc_id], dense_score.get(cid, 0.0), lexical_score.get(cid, 0.0), fused[cid]
-                )
-            )
-            if len(passages) == k:
+            per_doc[doc_id] = per_doc.get(doc_id, 0) + 1
+            chosen.append(cid)
+            if len(chosen) == k:
                 break
+        # BM25 keeps ids only: fetch the texts of the chosen chunks the dense search did not bring back. One that
+        # is gone (its version swept while this view was being rebuilt) is left out.
+        missing = [cid for cid in chosen if cid not in chunk_by_id]
+        if missing:
+            chunk_by_id.update((c.chunk_id, c) for c in self.index.get_chunks(missing))
+        passages = [
+            Passage(
+                chunk_by_id[cid],
+                documents[doc_of[cid]],
+                dense_score.get(cid, 0.0),
+                lexical_score.get(cid, 0.0),
+                fused[cid],
+            )
+            for cid in chosen
+            if cid in chunk_by_id
+        ]
         top_dense = max((h.score for h in dense_hits), default=0.0)
         weights = {term: lexical.idf(term) for term in terms}
         return Retrieval(question, passages, top_dense, terms, (time.perf_counter() - started) * 1000, weights)
