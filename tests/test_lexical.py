@@ -88,3 +88,18 @@ def test_an_unwritable_cache_costs_a_rebuild_not_an_answer(
     retriever = HybridRetriever(shipped_index, embeddings, lexical_cache=blocked / "lexical")
     assert retriever.retrieve(QUESTIONS[0]).passages
     assert any("could not save the BM25 index" in r.getMessage() for r in caplog.records)
+
+
+def test_a_large_saved_index_still_rebuilds_in_the_background(
+    tmp_path: Path, shipped_index: CorpusIndex, embeddings: MiniLMEmbeddings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Reading a saved index takes no time, but rebuilding the same corpus after a change would; the retriever must
+    # judge by the corpus size, not by how fast the read was.
+    import bot.retrieval as retrieval
+
+    cache = tmp_path / "lexical"
+    HybridRetriever(shipped_index, embeddings, lexical_cache=cache).refresh()
+    monkeypatch.setattr(retrieval, "BUILD_SECONDS_PER_CHUNK", retrieval.SYNC_REBUILD_SECONDS)  # as if huge
+    restarted = HybridRetriever(shipped_index, embeddings, lexical_cache=cache)
+    restarted.refresh()
+    assert restarted._last_build_seconds > retrieval.SYNC_REBUILD_SECONDS
