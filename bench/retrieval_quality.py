@@ -5,7 +5,8 @@ scored by document: recall@5 (an expected document among the first five distinct
 the first expected document, 0 beyond rank five).
 
 - ours: ``HybridRetriever`` with the shipped settings (top_k 6, at most 2 passages per document).
-- BM25 alone: bm25s over our chunks (title, section and text), tokenised by ``bot.text.content_terms``.
+- BM25 alone: our own ``LexicalIndex`` (bm25s over our chunks: title, section and text, tokenised by
+  ``bot.text.content_terms``), i.e. the BM25 half of ours on its own.
 - dense alone: MiniLM query vector against our chunks in Chroma (cosine), through ``CorpusIndex.search``.
 - LangChain recipe: the files' text split by ``RecursiveCharacterTextSplitter(1000, 200)``, stored with
   ``langchain_chroma.Chroma`` and the same MiniLM embeddings, ``similarity_search(k=5)``.
@@ -23,13 +24,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import _common
-import bm25s
-import numpy as np
 from langchain_chroma import Chroma
 from langchain_core.documents import Document
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from bot.evaluation import ANSWERABLE, GoldenQuestion, load_golden
+from bot.lexical import LexicalIndex
 from bot.retrieval import HybridRetriever
 from bot.settings import Settings
 from bot.text import content_terms
@@ -48,6 +48,10 @@ CANDIDATE_CHUNKS = 30  # chunks the single-method baselines rank before collapsi
 Ranker = Callable[[str], list[str]]  # question -> distinct doc ids, best first
 
 
+def _hit(rank: int | None, k: int = CUTOFF) -> bool:
+    return rank is not None and rank <= k
+
+
 @dataclass
 class Score:
     name: str
@@ -56,7 +60,7 @@ class Score:
     millis: list[float] = field(default_factory=list)
 
     def recall_at(self, k: int) -> float:
-        return sum(1 for r in self.ranks if r is not None and r <= k) / len(self.ranks)
+        return sum(1 for r in self.ranks if _hit(r, k)) / len(self.ranks)
 
     @property
     def recall(self) -> float:
@@ -83,21 +87,9 @@ def dense_alone(index: CorpusIndex, embeddings: MiniLMEmbeddings) -> Ranker:
 
 
 def bm25_alone(index: CorpusIndex) -> Ranker:
-    titles = {d.doc_id: d.title for d in index.documents()}
-    chunks = index.live_chunks()
-    model = bm25s.BM25()
-    model.index([content_terms(f"{titles[c.doc_id]} {c.section} {c.text}") for c in chunks], show_progress=False)
-    vocabulary = set(model.vocab_dict)
-
-    def rank(question: str) -> list[str]:
-        terms = [t for t in content_terms(question) if t in vocabulary]
-        if not terms:
-            return []
-        scores = model.get_scores(terms)
-        top = np.argsort(-scores)[:CANDIDATE_CHUNKS]
-        return distinct([chunks[i].doc_id for i in top if scores[i] > 0])
-
-    return rank
+    # The BM25 half of ours on its own: the same LexicalIndex (tokeniser, indexed text, bm25s) over the same chunks.
+    lexical = LexicalIndex.build(index.live_chunks(), {d.doc_id: d for d in index.documents()})
+    return lambda q: distinct([lexical.doc_ids[i] for i, _ in lexical.search(content_terms(q), CANDIDATE_CHUNKS)])
 
 
 def langchain_recipe(files: Sequence[Path], embeddings: MiniLMEmbeddings, workdir: Path) -> tuple[Ranker, int]:
@@ -266,10 +258,6 @@ def _short_name(name: str) -> str:
     )
 
 
-def _hit(rank: int | None) -> bool:
-    return rank is not None and rank <= CUTOFF
-
-
 def _paired_comparison(questions: Sequence[GoldenQuestion], scores: list[Score]) -> list[str]:
     """Questions only one side finds within five, per baseline, with the exact two-sided McNemar (sign) test p."""
     ours_score = scores[0]
@@ -299,7 +287,7 @@ def _print_differences(questions: Sequence[GoldenQuestion], scores: list[Score])
             won = [
                 f"{q.id} ({a} vs {b})"
                 for q, a, b in zip(questions, ours_score.ranks, other.ranks, strict=True)
-                if (b is not None and b <= k) and not (a is not None and a <= k)
+                if _hit(b, k) and not _hit(a, k)
             ]
             if won:
                 print(f"\n'{other.name}' finds an expected doc {label} where ours does not: {', '.join(won)}")
