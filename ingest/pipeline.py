@@ -122,7 +122,8 @@ class Ingestor:
         self.index = index
         self.embeddings = embeddings
         self.chunker = chunker or Chunker()
-        self.parse = parse  # None: parse in this process (see ingest.sandbox.IsolatedParser)
+        # The CLI and the bot pass ingest.sandbox.IsolatedParser, so a hostile file cannot hurt the process.
+        self.parse: Callable[..., LoadedDocument] = parse or load_bytes
 
     def ingest_paths(
         self,
@@ -291,19 +292,21 @@ class Ingestor:
     ) -> FileResult:
         """Fetch ``url`` and ingest it; the final address becomes the citation link."""
         try:
-            fetched = fetch(url, limits or self.fetch_limits)
-            parse = self.parse or load_bytes
-            document = parse(
-                fetched.data,
-                fmt=fetched.fmt,
-                source=url,
-                default_id=fetched.default_id,
-                kind=kind,
-                metadata={"url": fetched.url},
-            )
-            return self.ingest_document(document, actor=actor)
+            return self.ingest_document(self.load_url(url, kind=kind, limits=limits), actor=actor)
         except DualuseError as exc:
             return FileResult(url, "failed", error=str(exc) if isinstance(exc, DocumentError) else f"{url}: {exc}")
+
+    def load_url(self, url: str, *, kind: str | None = None, limits: FetchLimits | None = None) -> LoadedDocument:
+        """Fetch ``url`` (SSRF guard and limits in ``fetch``) and parse it; raises :class:`DualuseError`."""
+        fetched = fetch(url, limits or self.fetch_limits)
+        return self.parse(
+            fetched.data,
+            fmt=fetched.fmt,
+            source=url,
+            default_id=fetched.default_id,
+            kind=kind,
+            metadata={"url": fetched.url},
+        )
 
     def ingest_document(self, document: LoadedDocument, actor: str | None = None) -> FileResult:
         """Ingest one loaded document now (Slack uploads, URLs); raises :class:`DocumentError` on bad input."""

@@ -14,10 +14,7 @@ from datetime import date, timedelta
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from ingest.documents import LoadedDocument
 from ingest.errors import DualuseError
-from ingest.fetch import fetch
-from ingest.loaders import load_bytes
 from ingest.pipeline import FileResult, IngestReport
 
 from ..answerlog import AnswerFilter
@@ -47,11 +44,6 @@ def actor(user: str) -> str:
     return f"slack:{user}"
 
 
-def _parse(deps: SlackDeps, data: bytes, **kwargs: object) -> LoadedDocument:
-    parse = deps.services.ingestor.parse or load_bytes  # the isolated parser: a hostile file cannot hurt the bot
-    return parse(data, **kwargs)
-
-
 def _warning(exc: DualuseError) -> str:
     return escape(f":warning: {exc}")
 
@@ -75,7 +67,7 @@ def read_shared_file(
             api_url=settings.slack_api_url,
         )
         check_content(data, fmt, file.name)
-        document = _parse(deps, data, fmt=fmt, source=file.name, default_id=file.default_id)
+        document = deps.services.ingestor.parse(data, fmt=fmt, source=file.name, default_id=file.default_id)
         pending_id = deps.pending.save(document, user_id=user, reply_channel=channel)
         text, blocks = f"Review {escape(file.name)} and add it", review_prompt(file.name, document, pending_id)
         logger.info("read %s (%s) shared by %s", file.name, file.id, user)
@@ -107,15 +99,7 @@ def add_url(client: WebClient, deps: SlackDeps, *, trigger_id: str, url: str, us
     )
     view_id = opened["view"]["id"]
     try:
-        fetched = fetch(url, deps.services.ingestor.fetch_limits)  # the SSRF guard and the limits live in fetch
-        document = _parse(
-            deps,
-            fetched.data,
-            fmt=fetched.fmt,
-            source=url,
-            default_id=fetched.default_id,
-            metadata={"url": fetched.url},
-        )
+        document = deps.services.ingestor.load_url(url)
         # The result goes to the trainer's DM with the app: posting to a user id needs no extra scope.
         pending_id = deps.pending.save(document, user_id=user, reply_channel=user)
         current = deps.services.index.get_document(document.meta.doc_id)
