@@ -99,9 +99,10 @@ def download(file: SharedFile, token: str, *, max_bytes: int, timeout: float, ap
         raise DocumentError(file.name, f"could not be downloaded within {timeout:g} s") from None
     except httpx.HTTPError as exc:
         raise DocumentError(file.name, f"could not be downloaded ({type(exc).__name__})") from None
-    if not bytes(body).strip():
+    data = bytes(body)
+    if not data.strip():
         raise DocumentError(file.name, "is empty")
-    return bytes(body)
+    return data
 
 
 def check_content(data: bytes, fmt: str, name: str) -> None:
