@@ -45,8 +45,8 @@ Turn = tuple[str, str]  # (speaker, text): earlier turns of a conversation, olde
 class ReviewedAnswers(Protocol):
     """Answers the programme team corrected and approved; consulted before retrieval."""
 
-    def lookup(self, question: str) -> Answer | None:
-        """An approved corrected answer for a question close to ``question``, or None."""
+    def lookup(self, question: str, vector: Sequence[float] | None = None) -> Answer | None:
+        """An approved corrected answer for a question close to ``question`` (embedded as ``vector``), or None."""
         ...
 
 
@@ -58,6 +58,9 @@ class EngineOptions:
 
 
 class AnswerEngine:
+    """Answers one question. ``embeddings`` is the model the retriever's index was built with: the question is
+    embedded once and that vector serves the corrections, the dense search and the sentence scorer."""
+
     def __init__(
         self,
         retriever: HybridRetriever,
@@ -88,16 +91,19 @@ class AnswerEngine:
             raise AnswerError(f"the question is {len(question)} characters long; keep it under {MAX_QUESTION_CHARS}")
         standalone = self._standalone(question, history)
         verdict = assess(standalone)
-        reviewed = self.reviewed.lookup(standalone) if self.reviewed is not None and not verdict.refuse else None
         if verdict.refuse:
             answer = self._refusal(question, verdict)
-        elif reviewed is not None:
-            answer = reviewed
-            answer.question = question
-            answer.reviewed = True
         else:
-            retrieval = self.retriever.retrieve(standalone)
-            answer = self._answer(question, standalone, retrieval)
+            # Embedded once for the corrections, the dense search and the sentence scorer.
+            vector = self.embeddings.embed_query(standalone)
+            reviewed = self.reviewed.lookup(standalone, vector) if self.reviewed is not None else None
+            if reviewed is not None:
+                answer = reviewed
+                answer.question = question
+                answer.reviewed = True
+            else:
+                retrieval = self.retriever.retrieve(standalone, vector=vector)
+                answer = self._answer(question, standalone, retrieval)
         answer.standalone_question = standalone if standalone != question else ""
         answer.latency_ms = (time.perf_counter() - started) * 1000
         return answer
@@ -120,7 +126,7 @@ class AnswerEngine:
     def _answer(self, question: str, standalone: str, retrieval: Retrieval) -> Answer:
         log_passages = [_log_passage(p) for p in retrieval.passages]
         scored, vectors = score_sentences(
-            standalone,
+            retrieval.query_vector,
             retrieval.query_terms,
             retrieval.passages,
             self.embeddings,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -93,7 +94,7 @@ class SentenceVectors:
 
 
 def score_sentences(
-    question: str,
+    question_vector: Sequence[float],
     question_terms: list[str],
     passages: list[Passage],
     embeddings: Embeddings,
@@ -104,9 +105,8 @@ def score_sentences(
     if not candidates:
         return [], np.zeros((0, 1), dtype=np.float32)
     texts = [text for text, _ in candidates]
-    question_vector = np.asarray(embeddings.embed_query(question), dtype=np.float32)
     sentence_matrix = sentence_vectors(texts) if sentence_vectors is not None else embed_many(embeddings, texts)
-    vectors = np.vstack([question_vector[None, :], sentence_matrix])
+    vectors = np.vstack([np.asarray(question_vector, dtype=np.float32)[None, :], sentence_matrix])
     semantic = vectors[1:] @ vectors[0]
     scored = []
     for (text, passage), cosine in zip(candidates, semantic, strict=True):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,6 +49,7 @@ class Retrieval:
     query_terms: list[str]
     elapsed_ms: float
     term_weights: dict[str, float] = field(default_factory=dict)  # IDF of each query term in the live corpus
+    query_vector: list[float] = field(default_factory=list)  # the question's embedding, for the sentence scorer
 
 
 class HybridRetriever:
@@ -144,14 +146,15 @@ class HybridRetriever:
         self.refresh()
         return self._documents
 
-    def retrieve(self, question: str, k: int | None = None) -> Retrieval:
+    def retrieve(self, question: str, k: int | None = None, *, vector: Sequence[float] | None = None) -> Retrieval:
+        """The best ``k`` passages for ``question``; pass ``vector`` when the question is already embedded."""
         started = time.perf_counter()
         self.refresh()
         k = k or self.top_k
         assert self._view is not None
         _, documents, versions, lexical = self._view
         terms = content_terms(question)
-        vector = self.embeddings.embed_query(question)
+        vector = list(vector) if vector is not None else self.embeddings.embed_query(question)
         dense_hits = self.index.search(vector, CANDIDATES, versions)
         lexical_hits = lexical.search(terms, CANDIDATES)
 
@@ -201,4 +204,5 @@ class HybridRetriever:
         ]
         top_dense = max((h.score for h in dense_hits), default=0.0)
         weights = {term: lexical.idf(term) for term in terms}
-        return Retrieval(question, passages, top_dense, terms, (time.perf_counter() - started) * 1000, weights)
+        elapsed = (time.perf_counter() - started) * 1000
+        return Retrieval(question, passages, top_dense, terms, elapsed, weights, vector)

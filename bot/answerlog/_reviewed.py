@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
@@ -39,7 +39,7 @@ class CorrectedAnswers:
         self._vectors: dict[tuple[int, str], np.ndarray] = {}
         self._lock = threading.Lock()
 
-    def lookup(self, question: str) -> Answer | None:
+    def lookup(self, question: str, vector: Sequence[float] | None = None) -> Answer | None:
         try:
             log = self._log if isinstance(self._log, AnswerLog) else self._log()
             corrections = log.active_corrections()
@@ -50,7 +50,9 @@ class CorrectedAnswers:
         if not corrections:
             return None
         vectors = self._embed([(c.id, c.question) for c in corrections])
-        query = _unit(np.asarray(self.embeddings.embed_query(question), dtype=np.float32))
+        if vector is None:
+            vector = self.embeddings.embed_query(question)
+        query = _unit(np.asarray(vector, dtype=np.float32))
         scores = vectors @ query
         best = int(np.argmax(scores))
         if float(scores[best]) < self.threshold:
