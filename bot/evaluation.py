@@ -91,7 +91,12 @@ def evaluate(questions: list[GoldenQuestion], engine: AnswerEngine, retriever: H
         outcomes.setdefault(q.category, []).append(answer.status)
         row: dict[str, object] = {"id": q.id, "category": q.category, "status": answer.status}
         if q in answerable:
-            ranked_docs = list(dict.fromkeys(p.chunk.doc_id for p in retriever.retrieve(q.question).passages))
+            # The passages the answer was composed from; refusals and reviewed answers retrieve nothing, so for
+            # them the retriever is asked directly.
+            passages = [p.doc_id for p in answer.passages] or [
+                p.chunk.doc_id for p in retriever.retrieve(q.question).passages
+            ]
+            ranked_docs = list(dict.fromkeys(passages))
             rank = next((i for i, d in enumerate(ranked_docs, start=1) if d in q.expected_docs), None)
             recall_hits += 1 if rank is not None and rank <= 5 else 0
             reciprocal_ranks += 1 / rank if rank else 0
