@@ -134,10 +134,6 @@ class HybridRetriever:
         return self._view[1] if self._view else {}
 
     @property
-    def _versions(self) -> dict[str, str]:
-        return self._view[2] if self._view else {}
-
-    @property
     def _lexical(self) -> LexicalIndex | None:
         return self._view[3] if self._view else None
 

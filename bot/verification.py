@@ -71,13 +71,13 @@ def verify(
     sentence_vectors = embed_sentences(passage_texts) if embed_sentences else embed_many(embeddings, passage_texts)
 
     kept_text: list[str] = []
-    refs: list[list[tuple[int, str, float]]] = []
+    refs: list[list[tuple[int, str]]] = []
     unsupported: list[str] = []
     for i, (sentence, claim) in enumerate(zip(sentences, claims, strict=True)):
         cited = [n for n in cited_numbers(sentence) if 1 <= n <= len(passages)]
         sources_text = " ".join(f"{passages[n - 1].document.title} {passages[n - 1].chunk.text}" for n in cited)
         lexical_ok = all(_mentions(term, sources_text) for term in key_terms(claim))
-        kept: list[tuple[int, str, float]] = []
+        kept: list[tuple[int, str]] = []
         if lexical_ok:
             for n in cited:
                 rows = [j for j, (m, _) in enumerate(flat) if m == n]
@@ -86,9 +86,9 @@ def verify(
                 similarity = sentence_vectors[rows] @ claim_vectors[i]
                 best = int(similarity.argmax())
                 if float(similarity[best]) >= min_similarity:
-                    kept.append((n, flat[rows[best]][1], float(similarity[best])))
+                    kept.append((n, flat[rows[best]][1]))
         if kept:
-            kept_text.append(claim.rstrip() + " " + "".join(f"[{n}]" for n, _, _ in kept))
+            kept_text.append(claim.rstrip() + " " + "".join(f"[{n}]" for n, _ in kept))
         else:
             kept_text.append(claim)
             unsupported.append(claim)
@@ -97,7 +97,7 @@ def verify(
     renumbered, order = renumber(" ".join(kept_text), set(range(1, len(passages) + 1)))
     new_number = {old: new for new, old in enumerate(order, start=1)}
     supports = [
-        SentenceSupport(claim, [(new_number[n], quote) for n, quote, _ in kept])
+        SentenceSupport(claim, [(new_number[n], quote) for n, quote in kept])
         for claim, kept in zip(claims, refs, strict=True)
     ]
     return Verification(renumbered, order, supports, unsupported)
