@@ -81,8 +81,12 @@ def answer_question(
     question: str,
     *,
     set_status: Callable[[str], object] | None = None,
+    thread: list[dict[str, Any]] | None = None,
 ) -> None:
-    """Post "looking this up", then replace it with the answer (or with an apology if anything fails)."""
+    """Post "looking this up", then replace it with the answer (or with an apology if anything fails).
+
+    ``thread``: the conversation's messages when the caller has already fetched them.
+    """
     if not question.strip():
         client.chat_postMessage(
             channel=conversation.channel,
@@ -99,7 +103,7 @@ def answer_question(
             channel=conversation.channel, thread_ts=conversation.reply_thread_ts, text=LOOKING_UP
         )
         placeholder_ts = posted["ts"]
-        answer = ask(deps, client, conversation, question)
+        answer = ask(deps, client, conversation, question, thread=thread)
         messages = render_answer(answer, log_answer(deps, answer, channel=conversation.channel, user=conversation.user))
         client.chat_update(
             channel=conversation.channel, ts=placeholder_ts, text=messages[0].text, blocks=messages[0].blocks
@@ -140,10 +144,19 @@ def stream_answer(
         report_failure(client, conversation, None, exc)
 
 
-def ask(deps: SlackDeps, client: WebClient, conversation: Conversation, question: str) -> Answer:
+def ask(
+    deps: SlackDeps,
+    client: WebClient,
+    conversation: Conversation,
+    question: str,
+    *,
+    thread: list[dict[str, Any]] | None = None,
+) -> Answer:
     history = []
     if conversation.context_thread_ts:
-        messages = thread_messages(client, conversation.channel, conversation.context_thread_ts)
+        messages = thread
+        if messages is None:
+            messages = thread_messages(client, conversation.channel, conversation.context_thread_ts)
         history = to_history(
             messages,
             bot_user_id=conversation.bot_user_id,

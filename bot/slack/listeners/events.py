@@ -65,10 +65,12 @@ def register(app: App, deps: SlackDeps) -> None:
     def answer_follow_up(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         channel, thread_ts = event["channel"], event["thread_ts"]
         # Only threads the bot already takes part in: it must not chime in on every conversation in a channel.
-        if not bot_in_thread(thread_messages(client, channel, thread_ts), context.bot_user_id, context.bot_id):
+        thread = thread_messages(client, channel, thread_ts)
+        if not bot_in_thread(thread, context.bot_user_id, context.bot_id):
             return
         conversation = Conversation.of(event, context, reply_thread_ts=thread_ts, context_thread_ts=thread_ts)
-        answer_question(client, deps, conversation, strip_mentions(event.get("text", "")))
+        # The same messages are the follow-up's context: no second conversations.replies call.
+        answer_question(client, deps, conversation, strip_mentions(event.get("text", "")), thread=thread)
 
     app.event("app_mention", matchers=[lambda event: not event.get("bot_id")])(ack=acknowledge, lazy=[answer_mention])
     app.event("message", matchers=[is_direct_question])(ack=acknowledge, lazy=[answer_direct_message])
