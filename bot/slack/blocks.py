@@ -79,7 +79,7 @@ def render_answer(answer: Answer, answer_id: str, *, include_text: bool = True) 
     if answer.standalone_question:
         blocks.append(context(f"Answered as: _{escape(answer.standalone_question)}_"))
     blocks += sources
-    blocks.append(feedback_block(answer, answer_id))
+    blocks.append(feedback_block(answer_id))
     return _messages(blocks, fallback=_fallback(answer))
 
 
@@ -107,26 +107,25 @@ def citation_text(c: Citation) -> str:
     return line
 
 
-def feedback_block(answer: Answer, answer_id: str) -> Block:
-    # The button carries the answer log's id: the click is recorded against the logged answer.
-    value = answer_id
+def feedback_block(answer_id: str) -> Block:
+    # The buttons carry the answer log's id: the click is recorded against the logged answer.
     buttons = [
-        ("feedback_helpful", ":thumbsup: Helpful", None),
-        ("feedback_not_helpful", ":thumbsdown: Not helpful", None),
-        ("feedback_flag", ":triangular_flag_on_post: Flag for review", "danger"),
+        button("feedback_helpful", ":thumbsup: Helpful", answer_id),
+        button("feedback_not_helpful", ":thumbsdown: Not helpful", answer_id),
+        button("feedback_flag", ":triangular_flag_on_post: Flag for review", answer_id, "danger"),
     ]
-    elements = []
-    for action_id, label, style in buttons:
-        button: Block = {
-            "type": "button",
-            "action_id": action_id,
-            "text": {"type": "plain_text", "text": label, "emoji": True},
-            "value": value,
-        }
-        if style:
-            button["style"] = style
-        elements.append(button)
-    return {"type": "actions", "block_id": f"feedback:{answer_id}", "elements": elements}
+    return {"type": "actions", "block_id": f"feedback:{answer_id}", "elements": buttons}
+
+
+def plain(text: str) -> dict[str, Any]:
+    return {"type": "plain_text", "text": text, "emoji": True}
+
+
+def button(action_id: str, label: str, value: str, style: str | None = None) -> Block:
+    element: Block = {"type": "button", "action_id": action_id, "text": plain(label), "value": value}
+    if style:
+        element["style"] = style
+    return element
 
 
 def _fallback(answer: Answer) -> str:

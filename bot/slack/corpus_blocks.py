@@ -14,7 +14,7 @@ from ingest.index import DocumentRecord
 from ingest.pipeline import FileResult
 
 from ..answerlog import GapGroup
-from .blocks import Block, context, section
+from .blocks import Block, button, context, plain, section
 from .mrkdwn import escape, link
 
 ADD_CALLBACK = "add_document"
@@ -34,17 +34,6 @@ KIND_LABELS = {
 FIELDS = ("title", "kind", "publisher", "date", "url")
 DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 MAX_INPUT = 3000  # Slack's limit for a plain_text_input value
-
-
-def plain(text: str) -> dict[str, Any]:
-    return {"type": "plain_text", "text": text, "emoji": True}
-
-
-def button(action_id: str, label: str, value: str, style: str | None = None) -> Block:
-    element: Block = {"type": "button", "action_id": action_id, "text": plain(label), "value": value}
-    if style:
-        element["style"] = style
-    return element
 
 
 # -- uploads and the review modal -----------------------------------------------------------------------------
