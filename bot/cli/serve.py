@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import logging
+import contextlib
 from typing import Annotated
 
 import typer
 
 from .output import stderr, user_errors
-
-logger = logging.getLogger(__name__)
 
 
 def register(app: typer.Typer) -> None:
@@ -64,12 +62,4 @@ def register(app: typer.Typer) -> None:
 
 
 def _status(message: str):  # type: ignore[no-untyped-def]
-    return stderr.status(message) if stderr.is_terminal else _Nothing()
-
-
-class _Nothing:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> None:
-        return None
+    return stderr.status(message) if stderr.is_terminal else contextlib.nullcontext()
