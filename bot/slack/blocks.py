@@ -88,6 +88,11 @@ def render_error(message: str) -> list[Block]:
     return [section(message)]
 
 
+def warning(problem: Exception) -> str:
+    """The one line shown for bad input (its message says what was wrong and what to do), as escaped mrkdwn."""
+    return escape(f":warning: {problem}")
+
+
 def _sources(heading: str, citations: Sequence[Citation]) -> list[Block]:
     if not citations:
         return []

@@ -18,7 +18,7 @@ from ingest.errors import DualuseError
 from ingest.pipeline import FileResult, IngestReport
 
 from ..answerlog import AnswerFilter
-from .blocks import Block, render_error, section
+from .blocks import Block, render_error, section, warning
 from .corpus_blocks import (
     gaps_blocks,
     ingest_result,
@@ -42,10 +42,6 @@ GAP_DAYS = 30
 
 def actor(user: str) -> str:
     return f"slack:{user}"
-
-
-def _warning(exc: DualuseError) -> str:
-    return escape(f":warning: {exc}")
 
 
 # -- adding a shared file ---------------------------------------------------------------------------------------
@@ -73,7 +69,7 @@ def read_shared_file(
         logger.info("read %s (%s) shared by %s", file.name, file.id, user)
     except DualuseError as exc:
         logger.info("refused the file %s shared by %s: %s", file.id, user, exc)
-        text = _warning(exc)
+        text = warning(exc)
         blocks = render_error(text)
     except Exception:
         logger.exception("reading the file %s shared by %s failed", file.id, user)
@@ -107,7 +103,7 @@ def add_url(client: WebClient, deps: SlackDeps, *, trigger_id: str, url: str, us
         logger.info("fetched %s for %s", url, user)
     except DualuseError as exc:
         logger.info("could not add %s for %s: %s", url, user, exc)
-        view = message_view(_warning(exc))
+        view = message_view(warning(exc))
     except Exception:
         logger.exception("fetching %s for %s failed", url, user)
         view = message_view(FAILED)
@@ -137,7 +133,7 @@ def add_reviewed(client: WebClient, deps: SlackDeps, *, pending_id: str, user: s
     except DualuseError as exc:
         logger.info("could not index %s for %s: %s", document.meta.doc_id, user, exc)
         deps.metrics.observe_ingest(IngestReport([FileResult(document.meta.source_path, "failed", error=str(exc))]))
-        text = _warning(exc)
+        text = warning(exc)
     except Exception:
         logger.exception("indexing %s for %s failed", document.meta.doc_id, user)
         text = FAILED

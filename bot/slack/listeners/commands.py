@@ -17,9 +17,8 @@ from ingest.errors import DualuseError
 
 from .. import corpus
 from ..answering import log_answer
-from ..blocks import APOLOGY, LOOKING_UP, help_blocks, render_answer, render_error
+from ..blocks import APOLOGY, LOOKING_UP, help_blocks, render_answer, render_error, warning
 from ..deps import SlackDeps
-from ..mrkdwn import escape
 from ..trainers import refusal
 
 logger = logging.getLogger(__name__)
@@ -111,7 +110,7 @@ def register(app: App, deps: SlackDeps) -> None:
                 respond(text=message.text, blocks=message.blocks, response_type="ephemeral", replace_original=False)
         except DualuseError as exc:
             logger.info("could not answer a /dualuse question: %s", exc)
-            text = escape(f":warning: {exc}")
+            text = warning(exc)
             respond(text=text, blocks=render_error(text), response_type="ephemeral", replace_original=True)
         except Exception:
             logger.exception("answering a /dualuse question failed")
