@@ -4,7 +4,6 @@ bookkeeping that lets a process finish its answers in flight before it exits."""
 from __future__ import annotations
 
 import json
-import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -14,8 +13,6 @@ from sqlalchemy import text
 
 from .metrics import CONTENT_TYPE, Metrics
 from .services import Services
-
-logger = logging.getLogger(__name__)
 
 StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]

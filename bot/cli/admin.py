@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Annotated
 
 import typer
 
 from .output import stderr, user_errors
-
-logger = logging.getLogger(__name__)
 
 
 def register(app: typer.Typer) -> None:

@@ -25,8 +25,6 @@ from .pending import PendingDocuments
 from .storage import create_tables
 from .trainers import Trainers
 
-logger = logging.getLogger(__name__)
-
 
 class CountingWebClient(WebClient):
     """A WebClient that reports each failed Web API call (after its retries) to ``on_error``."""

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import logging
 import re
 from typing import Any
 
 from slack_sdk import WebClient
 
 from .blocks import APOLOGY, LOOKING_UP
-
-logger = logging.getLogger(__name__)
 
 Turn = tuple[str, str]
 MAX_TURNS = 20

@@ -7,7 +7,6 @@ talk to each other in a loop.
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
@@ -16,8 +15,6 @@ from slack_sdk import WebClient
 from ..answering import Conversation, answer_question
 from ..deps import SlackDeps
 from ..threads import bot_in_thread, strip_mentions, thread_messages
-
-logger = logging.getLogger(__name__)
 
 
 def acknowledge(ack: Ack) -> None:
