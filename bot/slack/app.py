@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltContext
 from slack_bolt.error import BoltError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -33,6 +33,27 @@ class CountingWebClient(WebClient):
         super().__init__(*args, **kwargs)
         self._on_error = on_error
 
+    @classmethod
+    def like(cls, client: WebClient, on_error: Callable[[str], None] | None) -> CountingWebClient:
+        """A counting client with the settings of ``client`` (token, address, timeouts, retries)."""
+        return cls(
+            token=client.token,
+            base_url=client.base_url,
+            timeout=client.timeout,
+            ssl=client.ssl,
+            proxy=client.proxy,
+            headers=dict(client.headers),
+            team_id=client.default_params.get("team_id"),
+            logger=client.logger,
+            retry_handlers=list(client.retry_handlers),
+            on_error=on_error,
+        )
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> CountingWebClient:
+        # Bolt deep-copies the request context for lazy listeners; the callback (a metrics counter holding locks)
+        # cannot be copied, and is meant to be shared anyway.
+        return CountingWebClient.like(self, self._on_error)
+
     def api_call(self, api_method: str, **kwargs: Any) -> Any:  # type: ignore[override]
         try:
             return super().api_call(api_method, **kwargs)
@@ -49,6 +70,21 @@ def make_web_client(settings: Settings, on_error: Callable[[str], None] | None =
     return CountingWebClient(
         token=bot_token(settings), base_url=base_url, retry_handlers=handlers, timeout=30, on_error=on_error
     )
+
+
+def count_api_errors(on_error: Callable[[str], None]) -> Callable[..., None]:
+    """Bolt middleware: listeners' Web API failures are counted too, not only those of ``app.client``.
+
+    Bolt hands every request a fresh plain ``WebClient`` built from ``app.client``'s settings, so the counting
+    subclass given to ``App`` never sees the calls listeners make; this swaps in a counting client per request.
+    """
+
+    def middleware(context: BoltContext, next: Callable[[], None]) -> None:  # noqa: A002 - Bolt's argument name
+        if context.client is not None and not isinstance(context.client, CountingWebClient):
+            context["client"] = CountingWebClient.like(context.client, on_error)
+        next()
+
+    return middleware
 
 
 @dataclass(frozen=True)
@@ -78,6 +114,7 @@ def build_app(settings: Settings, services: Services, *, http: bool) -> SlackBot
         )
     except BoltError as exc:  # auth.test refused the token, or Slack could not be reached
         raise ConfigurationError(f"SLACK_BOT_TOKEN was not accepted by Slack: {exc}") from None
+    app.use(count_api_errors(services.metrics.slack_api_error))
     app.use(deps.dedup.middleware())
     register_listeners(app, deps)
     return SlackBot(app, deps)

@@ -292,6 +292,9 @@ def test_a_failure_while_answering_ends_in_an_apology(http_bot: ServeProcess, em
     assert "Sorry, something went wrong" in update["text"]
     emulator.wait_for(lambda: "answering in C0000007 failed" in http_bot.log(), timeout=5)
     assert "Traceback" in http_bot.log()
+    # A listener's failed call is counted, not only the calls of the app's own client.
+    status, metrics = http("GET", f"{http_bot.url}/metrics")
+    assert status == 200 and 'dualuse_slack_api_errors_total{method="conversations.replies"}' in metrics
 
 
 def test_slash_command_answers_through_the_response_url(http_bot: ServeProcess, emulator: SlackEmulator) -> None:
