@@ -4,13 +4,9 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any
 
 from ..answers import Citation
-
-Surface = str  # "cli", "slack", ...
-FeedbackKind = Literal["helpful", "not_helpful", "flag"]
-ReviewAction = Literal["approve", "flag", "correct", "note"]
 
 FEEDBACK_KINDS: tuple[str, ...] = ("helpful", "not_helpful", "flag")
 REVIEW_ACTIONS: tuple[str, ...] = ("approve", "flag", "correct", "note")
