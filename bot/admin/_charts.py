@@ -10,6 +10,8 @@ from html import escape
 
 from markupsafe import Markup
 
+from ..answerlog import FEEDBACK_KINDS
+
 COLOURS = {"answered": "#2f7d4f", "no_answer": "#c98a12", "refused": "#b3363a"}
 FEEDBACK_COLOURS = {"helpful": "#2f7d4f", "not_helpful": "#c98a12", "flag": "#b3363a"}
 FEEDBACK_LABELS = {"helpful": "Helpful", "not_helpful": "Not helpful", "flag": "Flagged"}
@@ -65,7 +67,7 @@ def feedback_ratio(feedback: dict[str, int], width: int = 760, height: int = 56)
         body = [f'<text x="4" y="{height / 2 + 4}" class="axis">No feedback yet.</text>']
         return _svg(width, height, "Feedback ratio", body)
     body, x = [], 0.0
-    for kind in ("helpful", "not_helpful", "flag"):
+    for kind in FEEDBACK_KINDS:
         n = feedback.get(kind, 0)
         if not n:
             continue

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from ..answerlog import AnswerFilter, AnswerLogError, AnswerRecord
+from ..answerlog import FEEDBACK_KINDS, AnswerFilter, AnswerLogError, AnswerRecord
 from .output import print_json, user_errors
 
 EXPORT_COLUMNS = (
@@ -140,7 +140,7 @@ def csv_row(record: AnswerRecord) -> dict[str, object]:
     row = {name: data.get(name, "") for name in EXPORT_COLUMNS}
     row["citations"] = "; ".join(f"[{c.n}] {c.doc_id}" for c in record.citations)
     kinds = [f.kind for f in record.feedback]
-    row["helpful"], row["not_helpful"], row["flags"] = (kinds.count(k) for k in ("helpful", "not_helpful", "flag"))
+    row["helpful"], row["not_helpful"], row["flags"] = (kinds.count(k) for k in FEEDBACK_KINDS)
     return row
 
 
