@@ -16,6 +16,7 @@ from ._errors import AnswerLogError
 from ._models import AnswerRow, CitationRow, CorrectionRow, FeedbackRow, PassageRow, ReviewRow
 from ._records import (
     FEEDBACK_FILTERS,
+    FEEDBACK_KINDS,
     REVIEW_STATES,
     STATUSES,
     AnswerFilter,
@@ -245,8 +246,8 @@ def stats(session: Session, today: date, days: int) -> Stats:
         .limit(10)
     ).all()
     return Stats(
-        days=[(day, dict(counts)) for day, counts in sorted(per_day.items()) if day >= start],
-        feedback={kind: int(feedback.get(kind, 0)) for kind in ("helpful", "not_helpful", "flag")},
+        days=[(day, dict(counts)) for day, counts in sorted(per_day.items())],
+        feedback={kind: int(feedback.get(kind, 0)) for kind in FEEDBACK_KINDS},
         top_documents=[(doc_id, title or doc_id, int(n)) for doc_id, title, n in top],
         total=sum(sum(c.values()) for c in per_day.values()),
     )
