@@ -39,11 +39,7 @@ def build_app(
 ) -> FastAPI:
     """The admin app; ``readiness`` (name -> 'ok' or a problem) backs ``GET /readyz``."""
     token = admin_token(settings)
-    secret = (
-        settings.admin_session_secret.get_secret_value()
-        if settings.admin_session_secret and settings.admin_session_secret.get_secret_value()
-        else load_or_create_secret(settings.data_dir / SESSION_SECRET_FILE)
-    )
+    secret = load_or_create_secret(settings.data_dir / SESSION_SECRET_FILE, settings.admin_session_secret)
     return create_app(log or open_answer_log(settings), Guard(token, secret), readiness)
 
 

@@ -43,9 +43,7 @@ def pseudonym_key(settings: Settings) -> bytes | None:
     """The key that pseudonymises user and channel ids, or None when raw ids are kept."""
     if settings.log_raw_users:
         return None
-    if settings.log_pseudonym_key is not None and settings.log_pseudonym_key.get_secret_value():
-        return settings.log_pseudonym_key.get_secret_value().encode("utf-8")
-    return load_or_create_secret(settings.data_dir / PSEUDONYM_KEY_FILE).encode("utf-8")
+    return load_or_create_secret(settings.data_dir / PSEUDONYM_KEY_FILE, settings.log_pseudonym_key).encode("utf-8")
 
 
 def open_answer_log(settings: Settings) -> AnswerLog:

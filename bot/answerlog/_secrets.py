@@ -9,11 +9,15 @@ import os
 import secrets
 from pathlib import Path
 
+from pydantic import SecretStr
+
 logger = logging.getLogger(__name__)
 
 
-def load_or_create_secret(path: Path) -> str:
-    """Read the secret in ``path``, or create it (random, readable by the owner only) on first use."""
+def load_or_create_secret(path: Path, configured: SecretStr | None = None) -> str:
+    """The ``configured`` secret when set; else the one in ``path``, created (random, owner-only) on first use."""
+    if configured is not None and configured.get_secret_value():
+        return configured.get_secret_value()
     try:
         existing = path.read_text(encoding="utf-8").strip()
     except FileNotFoundError:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 
 from bot.answerlog import AnswerFilter, AnswerLog, AnswerLogError
+from bot.answerlog._secrets import load_or_create_secret
 from bot.answerlog._store import utcnow
 
 from .samples import make_answer
@@ -209,3 +212,13 @@ def test_created_at_is_naive_utc(log: AnswerLog) -> None:
     before = utcnow()
     record = log.get(log.record(make_answer(), surface="cli"))
     assert record.created_at.tzinfo is None and abs(record.created_at - before) < timedelta(minutes=1)
+
+
+def test_a_configured_secret_wins_and_otherwise_one_is_kept_in_the_data_dir(tmp_path: Path) -> None:
+    path = tmp_path / "data" / "some.key"
+    assert load_or_create_secret(path, SecretStr("from-settings")) == "from-settings"
+    assert not path.exists()
+    created = load_or_create_secret(path, SecretStr(""))  # empty counts as not configured
+    assert len(created) == 64 and path.read_text(encoding="utf-8").strip() == created
+    assert load_or_create_secret(path) == created
+    assert path.stat().st_mode & 0o777 == 0o600
