@@ -9,8 +9,6 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import text
-
 from .metrics import CONTENT_TYPE, Metrics
 from .services import Services
 
@@ -55,10 +53,8 @@ def readiness(services: Services) -> dict[str, str]:
     except Exception as exc:  # noqa: BLE001 - report the state, never crash the probe
         checks["index"] = f"unreachable ({type(exc).__name__})"
     try:
-        with services.answer_log.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-        checks["database"] = "ok"
-    except Exception as exc:  # noqa: BLE001
+        checks["database"] = services.answer_log.ping()
+    except Exception as exc:  # noqa: BLE001 - opening the log itself failed
         checks["database"] = f"unreachable ({type(exc).__name__})"
     return checks
 

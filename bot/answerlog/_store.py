@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Engine, delete, select, update
+from sqlalchemy import Engine, delete, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from ingest.tokens import count_tokens
@@ -196,6 +196,16 @@ class AnswerLog:
             count = session.execute(delete(AnswerRow).where(AnswerRow.created_at < cutoff)).rowcount
         logger.info("purged %d answers older than %d days", count, older_than_days)
         return int(count or 0)
+
+    def ping(self) -> str:
+        """'ok', or why the database does not answer (for health and readiness probes, which must not crash)."""
+        try:
+            with self.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except Exception as exc:  # noqa: BLE001 - report the state; the traceback goes to the log
+            logger.warning("the answer log's database does not answer", exc_info=True)
+            return f"unreachable ({type(exc).__name__})"
+        return "ok"
 
     # -- reading -----------------------------------------------------------------------------------------
     def get(self, answer_id: str) -> AnswerRecord:
