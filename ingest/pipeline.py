@@ -220,9 +220,7 @@ class Ingestor:
                 )
             return self._prepare(document)
         except DualuseError as exc:
-            return FileResult(
-                str(path), "failed", error=str(exc) if isinstance(exc, DocumentError) else f"{path}: {exc}"
-            )
+            return _failed(str(path), exc)
         except Exception as exc:  # noqa: BLE001 - a bug must not stall the pipeline; report it on the file
             logger.exception("unexpected error while loading %s", path)
             return FileResult(str(path), "failed", error=f"{path}: unexpected {type(exc).__name__}: {exc}")
@@ -294,7 +292,7 @@ class Ingestor:
         try:
             return self.ingest_document(self.load_url(url, kind=kind, limits=limits), actor=actor)
         except DualuseError as exc:
-            return FileResult(url, "failed", error=str(exc) if isinstance(exc, DocumentError) else f"{url}: {exc}")
+            return _failed(url, exc)
 
     def load_url(self, url: str, *, kind: str | None = None, limits: FetchLimits | None = None) -> LoadedDocument:
         """Fetch ``url`` (SSRF guard and limits in ``fetch``) and parse it; raises :class:`DualuseError`."""
@@ -323,3 +321,8 @@ class Ingestor:
 
     def remove(self, doc_id: str, actor: str | None = None) -> DocumentRecord | None:
         return self.index.remove_document(doc_id, actor=self.actor if actor is None else actor)
+
+
+def _failed(source: str, exc: DualuseError) -> FileResult:
+    # A DocumentError already names its source; any other error gets it in front.
+    return FileResult(source, "failed", error=str(exc) if isinstance(exc, DocumentError) else f"{source}: {exc}")
