@@ -176,6 +176,18 @@ def test_html_main_text_without_navigation_or_scripts(tmp_path: Path) -> None:
     assert document.sections[-1].heading_path == ("Publication",)
 
 
+def test_html_text_after_the_page_title_sits_under_no_earlier_heading(tmp_path: Path) -> None:
+    # A heading above the page's h1 (a breadcrumb, a kicker) is not the parent of what follows the title.
+    path = tmp_path / "kicker.html"
+    path.write_text(
+        "<html><body><main><h2>News</h2><p>Kicker text.</p><h1>Page Title</h1><p>Body text.</p>"
+        "<h2>Details</h2><p>Detail text.</p></main></body></html>",
+        encoding="utf-8",
+    )
+    sections = [(s.heading_path, s.text) for s in load_file(path).sections]
+    assert sections == [(("News",), "Kicker text."), ((), "Body text."), (("Details",), "Detail text.")]
+
+
 def test_docx_headings_and_paragraphs(tmp_path: Path) -> None:
     path = tmp_path / "policy.docx"
     path.write_bytes(docx_bytes("Lab Policy", [("Purpose", ["Purpose text."]), ("Review", ["Review text."])]))
