@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -200,7 +201,7 @@ def corpus_gaps(session: Session, filters: AnswerFilter, *, limit: int) -> list[
     query = (
         select(AnswerRow.id, AnswerRow.question, AnswerRow.created_at, AnswerRow.review_state, PassageRow.title)
         .outerjoin(PassageRow, and_(PassageRow.answer_id == AnswerRow.id, PassageRow.rank == 0))
-        .where(AnswerRow.status == "no_answer", *where(AnswerFilter(**{**filters.__dict__, "status": ""})))
+        .where(AnswerRow.status == "no_answer", *where(dataclasses.replace(filters, status="")))
         .order_by(AnswerRow.created_at.desc())
         .limit(limit)
     )
@@ -263,5 +264,5 @@ def _passage_citation(p: PassageRow) -> Citation:
 
 
 def _correction(row: CorrectionRow) -> CorrectionRecord:
-    sources = [Citation(**{k: v for k, v in s.items()}) for s in row.sources]
+    sources = [Citation(**s) for s in row.sources]
     return CorrectionRecord(row.id, row.answer_id, row.question, row.answer, sources, row.created_at)
