@@ -83,6 +83,10 @@ class Answer:
     unsupported: list[str] = field(default_factory=list)  # generated sentences no cited passage supports
     answer_id: str = ""  # set when the answer log records it; Slack feedback refers to it
     reviewed: bool = False  # True when this is a correction approved by the programme team
+    # The misuse guard's verdict: harm area, classifier score and deciding layer (see bot/guard).
+    safety_area: str = ""
+    safety_score: float = 0.0
+    safety_layer: str = ""
 
     def as_dict(self) -> dict[str, object]:
         data: dict[str, object] = {
@@ -97,4 +101,6 @@ class Answer:
         }
         if self.notice:
             data["notice"] = self.notice
+        if self.status == "refused" and self.safety_area:
+            data["area"] = self.safety_area
         return data

@@ -43,6 +43,11 @@ class AnswerRow(Base):
     generation_ms: Mapped[float] = mapped_column(Float, default=0.0)
     latency_ms: Mapped[float] = mapped_column(Float, default=0.0)
     review_state: Mapped[str] = mapped_column(String(16), default="unreviewed", index=True)
+    # The misuse guard's verdict: the harm area (refusals, and answered requests near the line), its score and the
+    # layer that decided (rules, classifier, conversation, part, llm, output).
+    safety_area: Mapped[str] = mapped_column(String(32), default="", index=True)
+    safety_score: Mapped[float] = mapped_column(Float, default=0.0)
+    safety_layer: Mapped[str] = mapped_column(String(16), default="")
 
 
 class PassageRow(Base):

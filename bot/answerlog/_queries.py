@@ -13,6 +13,7 @@ from sqlalchemy import Select, and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..answers import Citation
+from ..guard.policy import AREAS
 from ._errors import AnswerLogError
 from ._models import AnswerRow, CitationRow, CorrectionRow, FeedbackRow, PassageRow, ReviewRow
 from ._records import (
@@ -48,6 +49,9 @@ def where(filters: AnswerFilter) -> list[Any]:
         conditions.append(AnswerRow.review_state == filters.review)
     if filters.surface:
         conditions.append(AnswerRow.surface == filters.surface)
+    if filters.area:
+        _check("harm area", filters.area, AREAS)
+        conditions.append(AnswerRow.safety_area == filters.area)
     if filters.feedback:
         any_feedback = exists().where(FeedbackRow.answer_id == AnswerRow.id)
         if filters.feedback == "none":
@@ -108,6 +112,7 @@ def list_page(session: Session, filters: AnswerFilter, *, limit: int, offset: in
             int(not_helpful or 0),
             int(flags or 0),
             row.latency_ms,
+            row.safety_area,
         )
         for row, helpful, not_helpful, flags in session.execute(query)
     ]
@@ -152,6 +157,9 @@ def load_record(session: Session, answer_id: str) -> AnswerRecord:
         generation_ms=row.generation_ms,
         latency_ms=row.latency_ms,
         review_state=row.review_state,
+        safety_area=row.safety_area,
+        safety_score=row.safety_score,
+        safety_layer=row.safety_layer,
         citations=[_citation(c) for c in citations],
         passages=[
             PassageRecord(p.rank, p.chunk_id, p.doc_id, p.title, p.section, p.page, p.text, p.dense, p.lexical, p.fused)

@@ -27,6 +27,7 @@ class AnswerFilter:
     until: date | None = None
     text: str = ""
     surface: str = ""
+    area: str = ""  # the misuse guard's harm area (bot.guard.AREAS)
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class AnswerSummary:
     not_helpful: int
     flags: int
     latency_ms: float
+    area: str = ""  # the misuse guard's harm area, for refusals
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -120,6 +122,9 @@ class AnswerRecord:
     generation_ms: float
     latency_ms: float
     review_state: str
+    safety_area: str = ""
+    safety_score: float = 0.0
+    safety_layer: str = ""
     citations: list[Citation] = field(default_factory=list)
     passages: list[PassageRecord] = field(default_factory=list)
     feedback: list[FeedbackRecord] = field(default_factory=list)

@@ -96,6 +96,9 @@ class AnswerLog:
             generation_ms=answer.generation_ms,
             latency_ms=answer.latency_ms,
             review_state="unreviewed",
+            safety_area=answer.safety_area,
+            safety_score=answer.safety_score,
+            safety_layer=answer.safety_layer,
         )
         with self._sessions.begin() as session:
             session.add(row)

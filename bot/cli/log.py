@@ -25,6 +25,8 @@ EXPORT_COLUMNS = (
     "model",
     "review_state",
     "reviewed",
+    "safety_area",
+    "safety_score",
     "question",
     "standalone_question",
     "answer",
@@ -65,13 +67,14 @@ def register(app: typer.Typer) -> None:
     def list_answers(
         ctx: typer.Context,
         status: Annotated[str, typer.Option(help="answered, no_answer or refused.")] = "",
+        area: Annotated[str, typer.Option(help="Harm area of refusals (chemical, biological, ...).")] = "",
         since: Annotated[str | None, typer.Option(help="Only answers from this date on (YYYY-MM-DD).")] = None,
         limit: Annotated[int, typer.Option(min=1, max=500, help="At most this many, newest first.")] = 20,
         as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
     ) -> None:
         """List the newest logged answers."""
         log = ctx.obj.get().answer_log
-        page = log.list(AnswerFilter(status=status.strip(), since=parse_date(since, "--since")), limit=limit)
+        page = log.list(AnswerFilter(status=status.strip(), area=area.strip(), since=parse_date(since, "--since")), limit=limit)
         if as_json:
             for item in page.items:
                 print_json(item.as_dict())
@@ -82,8 +85,9 @@ def register(app: typer.Typer) -> None:
         for item in page.items:
             feedback = f"+{item.helpful} -{item.not_helpful} !{item.flags}"
             question = item.question if len(item.question) <= 70 else item.question[:69] + "…"
+            status = f"{item.status}:{item.area}" if item.area and item.status == "refused" else item.status
             typer.echo(
-                f"{item.id[:12]}  {item.created_at:%Y-%m-%d %H:%M}  {item.surface:<5}  {item.status:<9}  "
+                f"{item.id[:12]}  {item.created_at:%Y-%m-%d %H:%M}  {item.surface:<5}  {status:<9}  "
                 f"{item.review_state:<10}  {feedback:<9}  {question}"
             )
         if page.total > len(page.items):
@@ -154,6 +158,8 @@ def render_record(r: AnswerRecord) -> str:
         + (f"   model: {r.model}" if r.model else "")
         + f"   review: {r.review_state}"
         + ("   (served from a correction)" if r.reviewed else ""),
+        *([f"safety:    area {r.safety_area}, score {r.safety_score:.3f}"
+           + (f", decided by {r.safety_layer}" if r.safety_layer else "")] if r.safety_area else []),
         f"tokens:    question {r.question_tokens}, answer {r.answer_tokens}, context {r.context_tokens}",
         f"latency:   retrieval {r.retrieval_ms:.0f} ms, generation {r.generation_ms:.0f} ms, "
         f"total {r.latency_ms:.0f} ms",
