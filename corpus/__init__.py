@@ -16,3 +16,13 @@ def documents_dir() -> Path:
 
 def eval_dir() -> Path:
     return Path(str(files(__name__) / "eval"))
+
+
+def safety_train_dir() -> Path:
+    """Labelled requests the misuse guard is trained on."""
+    return Path(str(files(__name__) / "safety" / "train"))
+
+
+def safety_blind_dir() -> Path:
+    """The misuse guard's blind test split: written without sight of the training data, never trained on."""
+    return Path(str(files(__name__) / "safety" / "blind"))

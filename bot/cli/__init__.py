@@ -13,7 +13,7 @@ from ..settings import load_settings
 
 if TYPE_CHECKING:
     from ..services import Services
-from . import admin, ask, corpus, evaluate, log, serve
+from . import admin, ask, corpus, evaluate, guard, log, serve
 from .output import user_errors
 
 app = typer.Typer(
@@ -57,6 +57,7 @@ class _LazyServices:
 ask.register(app)
 corpus.register(app)
 evaluate.register(app)
+guard.register(app)
 serve.register(app)
 log.register(app)
 admin.register(app)

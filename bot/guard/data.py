@@ -1,0 +1,86 @@
+"""Labelled requests for the misuse guard: the training files (``corpus/safety/train``) and the blind test split
+(``corpus/safety/blind``, written by someone who never saw the training data; never trained on).
+
+One JSON object per line: ``text``, ``label`` (a harm area or ``benign``), ``area``, ``style``, ``lang`` and
+optionally ``history`` (the same user's earlier turns in the conversation, oldest first).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .policy import AREAS, LABELS
+
+
+@dataclass(frozen=True)
+class LabelledRequest:
+    text: str
+    label: str
+    area: str
+    style: str
+    lang: str
+    history: tuple[str, ...] = ()
+    source: str = ""  # file:line, for error reports
+
+    @property
+    def harmful(self) -> bool:
+        return self.label != "benign"
+
+
+def _files(paths: Iterable[Path]) -> list[Path]:
+    files: list[Path] = []
+    for path in paths:
+        files += sorted(path.glob("*.jsonl")) if path.is_dir() else [path]
+    return files
+
+
+def load_requests(paths: Iterable[Path]) -> list[LabelledRequest]:
+    """Every labelled request in the files or folders; a malformed line is refused with its file and line."""
+    requests: list[LabelledRequest] = []
+    for file in _files(paths):
+        for number, line in enumerate(file.read_text(encoding="utf-8").splitlines(), start=1):
+            if not line.strip():
+                continue
+            where = f"{file.name}:{number}"
+            try:
+                row = json.loads(line)
+                request = LabelledRequest(
+                    text=str(row["text"]).strip(),
+                    label=str(row["label"]),
+                    area=str(row.get("area") or row["label"]),
+                    style=str(row.get("style", "")),
+                    lang=str(row.get("lang", "en")),
+                    history=tuple(str(turn) for turn in row.get("history") or ()),
+                    source=where,
+                )
+            except (json.JSONDecodeError, KeyError, TypeError) as exc:
+                raise ValueError(f"{where}: not a labelled request ({exc})") from None
+            if request.label not in LABELS:
+                raise ValueError(f"{where}: label {request.label!r} is not one of {', '.join(LABELS)}")
+            if not request.text:
+                raise ValueError(f"{where}: the text is empty")
+            requests.append(request)
+    return requests
+
+
+def data_hash(paths: Iterable[Path]) -> str:
+    """SHA-256 over the labelled files' names and bytes: the manifest records which data a model was trained on."""
+    digest = hashlib.sha256()
+    for file in _files(paths):
+        digest.update(file.name.encode() + b"\x00" + file.read_bytes() + b"\x00")
+    return digest.hexdigest()
+
+
+def training_text(request: LabelledRequest) -> str:
+    """What the classifier learns from: a harmful follow-up is learnt with its conversation (its meaning lives
+    there); a benign one alone, since at serving time a follow-up is refused only if it asks for something itself."""
+    if request.history and request.harmful:
+        return " ".join((*request.history[-2:], request.text))
+    return request.text
+
+
+__all__ = ["AREAS", "LabelledRequest", "data_hash", "load_requests", "training_text"]

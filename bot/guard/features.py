@@ -1,0 +1,72 @@
+"""Features of a request for the guard's classifier: the sentence embedding, hashed word and character n-grams of
+the normalised text, and the rule layer's cues.
+
+The hashing is our own (CRC-32), so training (scikit-learn) and serving (numpy only) compute identical features.
+Character n-grams carry misspellings, leetspeak remnants and scripts without spaces; word n-grams carry intent
+("how do i", "what does the").
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import zlib
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+
+from .normalize import NormalizedText
+from .policy import AREAS
+from .rules import CUE_NAMES, RuleReading
+
+HASH_BITS = 18
+N_BUCKETS = 1 << HASH_BITS
+N_RULE_FEATURES = len(AREAS) + len(CUE_NAMES)
+_TOKEN = re.compile(r"\w+(?:['-]\w+)*")
+_CJK = re.compile("[\u3400-\u9fff]")
+
+
+@dataclass(frozen=True)
+class SparseFeatures:
+    indices: np.ndarray  # int64 hash buckets, unique
+    values: np.ndarray  # float32, L2-normalised per kind
+
+
+def _bucket(kind: str, gram: str) -> int:
+    return zlib.crc32(f"{kind}\x00{gram}".encode()) & (N_BUCKETS - 1)
+
+
+def _grams(text: str) -> dict[str, Counter[str]]:
+    tokens = _TOKEN.findall(text)
+    words: Counter[str] = Counter(tokens)
+    words.update(f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False))
+    chars: Counter[str] = Counter()
+    for token in tokens:
+        if _CJK.search(token):  # Chinese: characters and character pairs are the words
+            chars.update(token)
+            chars.update(token[i : i + 2] for i in range(len(token) - 1))
+            continue
+        padded = f" {token} "
+        for n in (3, 4, 5):
+            chars.update(padded[i : i + n] for i in range(len(padded) - n + 1))
+    return {"w": words, "c": chars}
+
+
+def hashed(text: NormalizedText) -> SparseFeatures:
+    """Sub-linear term frequencies of word uni/bigrams and character 3-5-grams, each kind scaled to unit length."""
+    merged: dict[int, float] = {}
+    for kind, counts in _grams(text.decoded).items():
+        weights = {g: 1.0 + math.log(c) for g, c in counts.items()}
+        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+        for gram, weight in weights.items():
+            bucket = _bucket(kind, gram)
+            merged[bucket] = merged.get(bucket, 0.0) + weight / norm
+    indices = np.fromiter(merged, dtype=np.int64, count=len(merged))
+    values = np.fromiter(merged.values(), dtype=np.float32, count=len(merged))
+    return SparseFeatures(indices, values)
+
+
+def dense(vector: np.ndarray, rules: RuleReading) -> np.ndarray:
+    """The embedding followed by the rule flags, as one float32 row."""
+    return np.concatenate([np.asarray(vector, dtype=np.float32), np.asarray(rules.features(AREAS), np.float32)])

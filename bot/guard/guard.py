@@ -1,0 +1,149 @@
+"""The misuse guard: decides, before anything is retrieved or generated, whether a request asks for operational
+weapons or mass-violence help, and names the harm area.
+
+Layers, cheapest first: the rule layer refuses the unmistakable; the classifier scores everything; a follow-up is
+judged with its conversation; a question of several parts is judged part by part; in llm mode a borderline score
+gets the model's second opinion, which can add a refusal but never remove one.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .features import dense, hashed
+from .model import GuardModel, load_model
+from .normalize import normalize
+from .policy import HARM_AREAS
+from .rules import read
+
+Embed = Callable[[Sequence[str]], np.ndarray]
+SecondOpinion = Callable[[str], bool]  # True: the request should be refused
+
+# A follow-up is refused for its conversation only if it asks for something itself: "and where do I get the
+# precursors?" after a nerve-agent question is; "what does the convention say about that?" is not.
+FOLLOW_UP_FLOOR = 0.15
+_PART_SPLIT = re.compile(r"(?<=[.?!;。？！؟])\s+|\n+|\s+(?:then|also|and then|and also|after that|next|plus)\s*,?\s+",
+                         re.IGNORECASE)
+MIN_PART_WORDS = 3
+MAX_PARTS = 4
+
+
+@dataclass(frozen=True)
+class GuardVerdict:
+    refuse: bool
+    area: str = ""  # the most likely harm area ("" when nothing points to one)
+    score: float = 0.0  # the classifier's P(harmful) for the deciding text
+    layer: str = ""  # rules | classifier | conversation | part | llm | output
+    areas: tuple[str, ...] = field(default=())  # areas whose vocabulary the request uses
+
+    @property
+    def guidance(self) -> tuple[str, ...]:
+        return HARM_AREAS[self.area].guidance if self.area in HARM_AREAS else ()
+
+
+@dataclass(frozen=True)
+class _Reading:
+    score: float
+    area: str
+    rule_refuse: bool
+    rule_areas: tuple[str, ...]
+    asks: bool
+
+
+class QueryVectors:
+    """Recent question embeddings, so the guard and retrieval embed a question once between them."""
+
+    def __init__(self, embed: Embed, capacity: int = 256) -> None:
+        self._embed = embed
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._capacity = capacity
+        self._lock = threading.Lock()
+
+    def __call__(self, texts: Sequence[str]) -> np.ndarray:
+        with self._lock:
+            missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        fresh = np.asarray(self._embed(missing), dtype=np.float32) if missing else None
+        with self._lock:
+            for i, text in enumerate(missing):
+                self._cache[text] = fresh[i]  # type: ignore[index]
+            rows = []
+            for text in texts:
+                self._cache.move_to_end(text)
+                rows.append(self._cache[text])
+            while len(self._cache) > self._capacity:
+                self._cache.popitem(last=False)
+        return np.vstack(rows) if rows else np.zeros((0, 0), dtype=np.float32)
+
+
+class MisuseGuard:
+    def __init__(self, embed: Embed, model: GuardModel | None = None,
+                 second_opinion: SecondOpinion | None = None) -> None:
+        self.embed = embed
+        self.model = model or load_model()
+        self.second_opinion = second_opinion
+
+    def assess(self, question: str, history: Sequence[str] = (), standalone: str = "") -> GuardVerdict:
+        """Judge ``question`` (with the same user's earlier turns in ``history``, oldest first, and the engine's
+        ``standalone`` rewrite of a follow-up, if any)."""
+        question = " ".join(question.split())
+        parts = _parts(question)
+        previous = [" ".join(t.split()) for t in history if t.strip()][-2:]
+        context = " ".join((*previous, question)) if previous else ""
+        extra = [t for t in (standalone,) if t and t != question and t != context]
+        texts = [question, *parts, *([context] if context else []), *extra]
+        vectors = self.embed(texts)
+        readings = {text: self._read(text, vectors[i]) for i, text in enumerate(texts)}
+
+        own = readings[question]
+        verdict = self._decide(own, "classifier")
+        for part in parts:
+            if not verdict.refuse:
+                verdict = self._decide(readings[part], "part", fallback=verdict)
+        follows_up = own.score >= FOLLOW_UP_FLOOR or own.asks
+        for text in ([context] if context else []) + extra:
+            if not verdict.refuse and follows_up:
+                verdict = self._decide(readings[text], "conversation", fallback=verdict)
+        if not verdict.refuse and self.second_opinion is not None and verdict.score >= self.model.borderline:
+            if self.second_opinion(context or question):
+                return GuardVerdict(True, verdict.area or own.area, verdict.score, "llm", verdict.areas)
+        return verdict
+
+    def score(self, text: str) -> float:
+        """The classifier's P(harmful) for one text (the benchmark and the evaluation use it)."""
+        return self._read(text, self.embed([text])[0]).score
+
+    # -- internals -------------------------------------------------------------------------------------------
+    def _read(self, text: str, vector: np.ndarray) -> _Reading:
+        normalized = normalize(text)
+        rules = read(normalized)
+        probabilities = self.model.probabilities(dense(vector, rules), hashed(normalized))
+        score, area = self.model.harm_score(probabilities)
+        if rules.areas and area not in rules.areas:
+            # The request names an area's vocabulary: prefer the named area the classifier finds most likely.
+            labels = self.model.labels
+            area = max(rules.areas, key=lambda a: probabilities[labels.index(a)])
+        return _Reading(score, area, rules.refuse, rules.areas, rules.cues["ask"])
+
+    def _decide(self, reading: _Reading, layer: str, fallback: GuardVerdict | None = None) -> GuardVerdict:
+        if reading.rule_refuse:
+            return GuardVerdict(True, reading.area, reading.score, "rules" if layer == "classifier" else layer,
+                                reading.rule_areas)
+        if reading.score >= self.model.threshold:
+            return GuardVerdict(True, reading.area, reading.score, layer, reading.rule_areas)
+        if fallback is not None and fallback.score >= reading.score:
+            return fallback
+        return GuardVerdict(False, reading.area if reading.score >= self.model.borderline else "", reading.score,
+                            "", reading.rule_areas)
+
+
+def _parts(question: str) -> list[str]:
+    """The parts of a compound question ("What does X say? Then list the reagents for Y."), when there are several."""
+    pieces = [p.strip() for p in _PART_SPLIT.split(question) if p and p.strip()]
+    pieces = [p for p in pieces if len(p.split()) >= MIN_PART_WORDS or re.search("[\u3400-\u9fff]", p)]
+    return pieces[:MAX_PARTS] if len(pieces) > 1 else []

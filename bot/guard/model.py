@@ -1,0 +1,102 @@
+"""The guard's trained classifier: a multinomial logistic regression over the request's features, stored as plain
+numpy arrays (no pickle: loading the model runs no code) beside a JSON manifest with its hashes and threshold.
+
+``dualuse guard train`` writes both files from the labelled data; ``dualuse guard check`` confirms that the shipped
+model is the one its manifest describes and was trained on the labelled data as it is now.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .features import SparseFeatures
+from .policy import BENIGN
+
+MODEL_DIR = Path(__file__).parent / "model"
+WEIGHTS_FILE = "guard-weights.npz"
+MANIFEST_FILE = "guard-manifest.json"
+_ARRAYS = ("dense_coef", "sparse_cols", "sparse_coef", "intercept")
+
+
+class GuardModelError(Exception):
+    """The guard model is missing, damaged or does not match its manifest."""
+
+
+def content_hash(arrays: dict[str, np.ndarray]) -> str:
+    """SHA-256 over the arrays' shapes and bytes: the same weights give the same hash whatever the zip timestamps."""
+    digest = hashlib.sha256()
+    for name in _ARRAYS:
+        array = np.ascontiguousarray(arrays[name])
+        digest.update(f"{name}{array.dtype.str}{array.shape}".encode())
+        digest.update(array.tobytes())
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class GuardModel:
+    labels: tuple[str, ...]
+    dense_coef: np.ndarray  # (classes, embedding + rule features)
+    sparse_cols: np.ndarray  # sorted hash buckets that carry weight
+    sparse_coef: np.ndarray  # (classes, len(sparse_cols))
+    intercept: np.ndarray  # (classes,)
+    manifest: dict[str, object]
+
+    @property
+    def threshold(self) -> float:
+        return float(self.manifest["threshold"])  # type: ignore[arg-type]
+
+    @property
+    def borderline(self) -> float:
+        return float(self.manifest["borderline"])  # type: ignore[arg-type]
+
+    def probabilities(self, dense: np.ndarray, sparse: SparseFeatures) -> np.ndarray:
+        """Class probabilities (in ``labels`` order) for one request."""
+        logits = self.dense_coef @ dense + self.intercept
+        positions = np.searchsorted(self.sparse_cols, sparse.indices)
+        positions = np.minimum(positions, len(self.sparse_cols) - 1)
+        known = self.sparse_cols[positions] == sparse.indices
+        if known.any():
+            logits = logits + self.sparse_coef[:, positions[known]] @ sparse.values[known]
+        logits = logits - logits.max()
+        exp = np.exp(logits)
+        return exp / exp.sum()
+
+    def harm_score(self, probabilities: np.ndarray) -> tuple[float, str]:
+        """P(any harm area) and the most likely area."""
+        benign = self.labels.index(BENIGN)
+        harmful = [i for i in range(len(self.labels)) if i != benign]
+        best = max(harmful, key=lambda i: probabilities[i])
+        return float(1.0 - probabilities[benign]), self.labels[best]
+
+    # -- files -----------------------------------------------------------------------------------------------
+    def save(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        arrays = {name: getattr(self, name) for name in _ARRAYS}
+        buffer = io.BytesIO()
+        np.savez_compressed(buffer, **arrays)
+        (directory / WEIGHTS_FILE).write_bytes(buffer.getvalue())
+        manifest = {**self.manifest, "labels": list(self.labels), "weights_sha256": content_hash(arrays)}
+        (directory / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def load_model(directory: Path = MODEL_DIR) -> GuardModel:
+    try:
+        manifest = json.loads((directory / MANIFEST_FILE).read_text(encoding="utf-8"))
+        with np.load(directory / WEIGHTS_FILE, allow_pickle=False) as data:
+            arrays = {name: data[name] for name in _ARRAYS}
+    except (OSError, ValueError, KeyError) as exc:
+        raise GuardModelError(
+            f"the misuse guard's model in {directory} cannot be read ({exc}); rebuild it with `dualuse guard train`"
+        ) from None
+    if content_hash(arrays) != manifest.get("weights_sha256"):
+        raise GuardModelError(
+            f"the misuse guard's weights in {directory} do not match their manifest; rebuild with `dualuse guard train`"
+        )
+    return GuardModel(tuple(manifest["labels"]), arrays["dense_coef"], arrays["sparse_cols"], arrays["sparse_coef"],
+                      arrays["intercept"], manifest)
