@@ -1,7 +1,9 @@
 """Block Kit layouts for answers, help and the App Home tab.
 
 Slack limits a section's text to 3,000 characters and a message to 50 blocks: long answers are split over several
-sections and, past 50 blocks, several messages. Nothing is truncated.
+sections and, past 50 blocks, several messages; the answer and its quotes are never truncated. Labels that are not
+the answer (a document's title, publisher or section, the rewritten follow-up) are clipped to a few hundred
+characters, so no document and no pasted message can make Slack refuse the answer.
 """
 
 from __future__ import annotations
@@ -11,13 +13,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..answers import Answer, Citation
-from .mrkdwn import escape, link, split_text, to_mrkdwn
+from .mrkdwn import clip, escape, link, split_text, to_mrkdwn
 
 Block = dict[str, Any]
 
 MAX_TEXT = 3000
 MAX_BLOCKS = 50
 FALLBACK_CHARS = 3000
+MAX_LABEL = 300  # a title, publisher, section or rewritten question as shown
+MAX_PROMPT_TITLE = 75
 FEEDBACK_ACTIONS = {"feedback_helpful": "helpful", "feedback_not_helpful": "not_helpful", "feedback_flag": "flag"}
 EXAMPLE_QUESTIONS = (
     "What is the Responsible Innovation in AI for Peace and Security programme?",
@@ -77,7 +81,7 @@ def render_answer(answer: Answer, answer_id: str, *, include_text: bool = True) 
             for part in split_text(f":grey_question: *Not supported by the cited sources:*\n{listed}", MAX_TEXT)
         ]
     if answer.standalone_question:
-        blocks.append(context(f"Answered as: _{escape(answer.standalone_question)}_"))
+        blocks.append(context(f"Answered as: _{escape(clip(answer.standalone_question, MAX_LABEL))}_"))
     blocks += sources
     blocks.append(feedback_block(answer_id))
     return _messages(blocks, fallback=_fallback(answer))
@@ -103,9 +107,10 @@ def _sources(heading: str, citations: Sequence[Citation]) -> list[Block]:
 
 
 def citation_text(c: Citation) -> str:
-    title = link(c.url, c.title) if c.url else f"*{escape(c.title)}*"
-    origin = ", ".join(escape(x) for x in (c.publisher, c.date) if x)
-    where = ", ".join(x for x in (escape(c.section) if c.section else "", f"p. {c.page}" if c.page else "") if x)
+    title = link(c.url, c.title) if c.url else f"*{escape(clip(c.title, MAX_LABEL))}*"
+    origin = ", ".join(escape(clip(x, MAX_LABEL)) for x in (c.publisher, c.date) if x)
+    section_name = escape(clip(c.section, MAX_LABEL)) if c.section else ""
+    where = ", ".join(x for x in (section_name, f"p. {c.page}" if c.page else "") if x)
     line = f"*[{c.n}]* {title}" + (f" ({origin})" if origin else "") + (f" · {where}" if where else "")
     if c.quote:
         line += "\n>" + escape(" ".join(c.quote.split()))
@@ -120,6 +125,11 @@ def feedback_block(answer_id: str) -> Block:
         button("feedback_flag", ":triangular_flag_on_post: Flag for review", answer_id, "danger"),
     ]
     return {"type": "actions", "block_id": f"feedback:{answer_id}", "elements": buttons}
+
+
+def prompt_title(question: str, limit: int = MAX_PROMPT_TITLE) -> str:
+    """A suggested prompt's title: the question, or its first words and "…" (never half a word)."""
+    return clip(question, limit)
 
 
 def plain(text: str) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """Block Kit for trainers: the review modal, the paginated source list, the remove confirmation and corpus gaps.
 
-Everything a document or a user wrote is escaped (``mrkdwn.escape``) or goes into plain_text fields.
+Everything a document or a user wrote is escaped (``mrkdwn.escape``) or goes into plain_text fields, and clipped
+(``mrkdwn.clip``): a trainer's title, address or file name can be of any length, Slack's text objects cannot.
 """
 
 from __future__ import annotations
@@ -15,11 +16,13 @@ from ingest.pipeline import FileResult
 
 from ..answerlog import GapGroup
 from .blocks import Block, button, context, plain, section
-from .mrkdwn import escape, link
+from .mrkdwn import clip, escape, link, split_text
 
 ADD_CALLBACK = "add_document"
 REVIEW_ACTION = "review_document"
-SOURCES_PAGE_ACTION = "sources_page"
+SOURCES_PAGE_ACTION = "sources_page"  # older messages; Slack needs one action_id per button in a block
+SOURCES_PREVIOUS_ACTION = "sources_page_previous"
+SOURCES_NEXT_ACTION = "sources_page_next"
 REMOVE_ACTION = "remove_document"
 REMOVE_CANCEL_ACTION = "remove_cancel"
 PAGE_SIZE = 10
@@ -34,26 +37,32 @@ KIND_LABELS = {
 FIELDS = ("title", "kind", "publisher", "date", "url")
 DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 MAX_INPUT = 3000  # Slack's limit for a plain_text_input value
+MAX_SHOWN = 200  # a title, file name or publisher as shown in a list or a modal
+FIELD_LIMITS = {"title": 300, "publisher": 300, "date": 10, "url": 2000}  # what the review modal accepts
 
 
 # -- uploads and the review modal -----------------------------------------------------------------------------
 def review_prompt(name: str, document: LoadedDocument, pending_id: str) -> list[Block]:
     """The message under a shared file: file messages carry no trigger_id, so a button click opens the modal."""
     return [
-        section(f":page_facing_up: I read *{escape(name)}*: {_shape(document)}. Review the details and add it."),
+        section(
+            f":page_facing_up: I read *{escape(clip(name, MAX_SHOWN))}*: {_shape(document)}. "
+            "Review the details and add it."
+        ),
         {"type": "actions", "elements": [button(REVIEW_ACTION, "Review and add", pending_id, "primary")]},
     ]
 
 
 def review_view(pending_id: str, document: LoadedDocument, current: DocumentRecord | None) -> dict[str, Any]:
     meta = document.meta
-    about = f"*{escape(meta.source_path)}*: {_shape(document)}. Document id `{escape(meta.doc_id)}`."
+    about = f"*{escape(clip(meta.source_path, MAX_SHOWN))}*: {_shape(document)}. Document id `{escape(meta.doc_id)}`."
     blocks: list[Block] = [section(about)]
     if current is not None:
         blocks.append(
             context(
                 f":arrows_counterclockwise: This replaces the current version of `{escape(meta.doc_id)}` "
-                f"({escape(current.title)}, {current.chunks} passages, added {escape(current.ingested_at[:10])})."
+                f"({escape(clip(current.title, MAX_SHOWN))}, {current.chunks} passages, "
+                f"added {escape(current.ingested_at[:10])})."
             )
         )
     kinds = [{"text": plain(KIND_LABELS.get(k, k)), "value": k} for k in DOCUMENT_KINDS]
@@ -83,7 +92,8 @@ def review_view(pending_id: str, document: LoadedDocument, current: DocumentReco
 
 def message_view(text: str) -> dict[str, Any]:
     """A modal that only says something (fetching..., or what went wrong); ``text`` is escaped mrkdwn."""
-    return {"type": "modal", "title": plain("Add to the corpus"), "close": plain("Close"), "blocks": [section(text)]}
+    blocks = [section(part) for part in split_text(text, MAX_INPUT)]
+    return {"type": "modal", "title": plain("Add to the corpus"), "close": plain("Close"), "blocks": blocks}
 
 
 def read_details(view: dict[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
@@ -103,12 +113,15 @@ def read_details(view: dict[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
         errors["date"] = "Write the date as YYYY, YYYY-MM or YYYY-MM-DD."
     if details["url"] and not details["url"].startswith(("http://", "https://")):
         errors["url"] = "The address must start with http:// or https://."
+    for name, limit in FIELD_LIMITS.items():
+        if len(details[name]) > limit and name not in errors:
+            errors[name] = f"At most {limit} characters, please."
     return details, errors
 
 
 def ingest_result(result: FileResult, title: str) -> str:
     """One line (mrkdwn) saying what was indexed."""
-    name = f"*{escape(title)}* (`{escape(result.doc_id)}`)"
+    name = f"*{escape(clip(title, MAX_SHOWN))}* (`{escape(result.doc_id)}`)"
     pages = f", {result.pages} pages" if result.pages else ""
     if result.outcome == "unchanged":
         return f":white_check_mark: {name} is already in the corpus exactly like this: nothing changed."
@@ -117,9 +130,12 @@ def ingest_result(result: FileResult, title: str) -> str:
 
 
 def _text_input(block_id: str, label: str, initial: str, *, optional: bool = True, hint: str = "") -> Block:
-    element: Block = {"type": "plain_text_input", "action_id": "value", "max_length": MAX_INPUT}
-    if initial:
-        element["initial_value"] = initial[:MAX_INPUT]
+    limit = FIELD_LIMITS.get(block_id, MAX_INPUT)
+    element: Block = {"type": "plain_text_input", "action_id": "value", "max_length": limit}
+    # A prefilled value longer than max_length makes Slack refuse the whole modal; an address cut short would be
+    # wrong, so it is left for the trainer to fill in.
+    if initial and (len(initial) <= limit or block_id != "url"):
+        element["initial_value"] = clip(initial, limit)
     block: Block = {"type": "input", "block_id": block_id, "label": plain(label), "element": element}
     block["optional"] = optional
     if hint:
@@ -141,20 +157,22 @@ def sources_page(documents: Sequence[DocumentRecord], page: int) -> tuple[str, l
     heading = f"*The corpus: {len(documents)} documents* (page {page} of {pages})"
     blocks: list[Block] = [section(heading)]
     for record in shown:
-        title = link(record.url, record.title) if record.url else f"*{escape(record.title)}*"
+        title = link(record.url, record.title) if record.url else f"*{escape(clip(record.title, MAX_SHOWN))}*"
         origin = " · ".join(
-            escape(x) for x in (KIND_LABELS.get(record.kind, record.kind), record.publisher, record.date) if x
+            escape(clip(x, MAX_SHOWN))
+            for x in (KIND_LABELS.get(record.kind, record.kind), record.publisher, record.date)
+            if x
         )
         size = f"{record.chunks} passages" + (f", {record.pages} pages" if record.pages else "")
         added = f"added {escape(record.ingested_at[:10])}" + (
-            f" by {escape(record.ingested_by)}" if record.ingested_by else ""
+            f" by {escape(clip(record.ingested_by, MAX_SHOWN))}" if record.ingested_by else ""
         )
         blocks.append(section(f"{title} `{escape(record.doc_id)}`\n{origin}\n{size}, {added}"))
     buttons = []
     if page > 1:
-        buttons.append(button(SOURCES_PAGE_ACTION, "Previous", str(page - 1)))
+        buttons.append(button(SOURCES_PREVIOUS_ACTION, "Previous", str(page - 1)))
     if page < pages:
-        buttons.append(button(SOURCES_PAGE_ACTION, "Next", str(page + 1)))
+        buttons.append(button(SOURCES_NEXT_ACTION, "Next", str(page + 1)))
     if buttons:
         blocks.append({"type": "actions", "block_id": f"sources:{page}", "elements": buttons})
     return f"The corpus: {len(documents)} documents (page {page} of {pages})", blocks
@@ -164,8 +182,8 @@ def sources_page(documents: Sequence[DocumentRecord], page: int) -> tuple[str, l
 def remove_confirmation(record: DocumentRecord) -> list[Block]:
     return [
         section(
-            f":warning: Remove *{escape(record.title)}* (`{escape(record.doc_id)}`, {record.chunks} passages) from "
-            "the corpus? Answers will no longer cite it. Its version history is kept."
+            f":warning: Remove *{escape(clip(record.title, MAX_SHOWN))}* (`{escape(record.doc_id)}`, "
+            f"{record.chunks} passages) from the corpus? Answers will no longer cite it. Its version history is kept."
         ),
         {
             "type": "actions",

@@ -1,7 +1,10 @@
-"""Slack text: escaping, Markdown to mrkdwn, and splitting long text without losing any of it.
+"""Slack text: reading what Slack sends, escaping, Markdown to mrkdwn, and splitting long text without losing any.
 
 Everything a user or a document wrote goes through :func:`escape` before it reaches Slack, so ``<!channel>``,
-``<!here>`` and ``<@U123>`` are shown as text instead of notifying anyone.
+``<!here>`` and ``<@U123>`` are shown as text instead of notifying anyone. Only the bot makes links (to a citation's
+address, with :func:`link`); a Markdown link in a document or an answer is shown as its label followed by its real
+address, so a document cannot dress a phishing address up as "the official portal". Incoming text is read with
+:func:`from_slack`, which undoes Slack's own escaping, so the engine and the log see what the person typed.
 """
 
 from __future__ import annotations
@@ -15,6 +18,9 @@ _STRIKE = re.compile(r"~~(?=\S)(.+?)(?<=\S)~~")
 _HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
 _BULLET = re.compile(r"^(\s*)[-*+]\s+", re.MULTILINE)
 _CODE = re.compile(r"(```.*?```|`[^`\n]+`)", re.DOTALL)
+_SLACK_ENTITY = re.compile(r"<([^<>]*)>")
+MAX_URL = 2000  # longer addresses are shown as text: Slack refuses text objects over 3,000 characters
+MAX_LABEL = 300
 # Placeholders survive the bold/italic rewrites untouched; \x00 cannot occur in text Slack sends or we render.
 _HOLD = "\x00{}\x00"
 
@@ -24,12 +30,48 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters at a word boundary, with "…" when anything was cut."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit)
+    if cut < limit // 2:
+        cut = limit - 1
+    return text[:cut].rstrip() + "…"
+
+
 def link(url: str, label: str) -> str:
-    """A mrkdwn link whose label is escaped; a URL that is not http(s) is shown as text, never as a link."""
-    label = escape(label).replace("|", "\u2223")
-    if not url.startswith(("http://", "https://")):
+    """A mrkdwn link whose label is escaped (and clipped); a URL that is not http(s), or too long to link, is shown
+    as the label alone, never as a link."""
+    label = escape(clip(label, MAX_LABEL)).replace("|", "\u2223")
+    if not url.startswith(("http://", "https://")) or len(url) > MAX_URL:
         return label
-    return f"<{url.replace('>', '%3E').replace('|', '%7C').replace(' ', '%20')}|{label}>"
+    # In a <url|label> link the URL must not contain the delimiters, and & is written as &amp;.
+    for char, code in (("<", "%3C"), (">", "%3E"), ("|", "%7C"), (" ", "%20")):
+        url = url.replace(char, code)
+    return f"<{url.replace('&', '&amp;')}|{label}>"
+
+
+def from_slack(text: str) -> str:
+    """What a person typed, from Slack's message text: ``<@U1>`` mentions dropped, ``<!here>`` as "@here",
+    ``<#C1|general>`` as "#general", ``<https://x|label>`` as its label (or address), then ``&amp;``, ``&lt;`` and
+    ``&gt;`` unescaped. Spaces are tidied."""
+
+    def readable(match: re.Match[str]) -> str:
+        inner = match.group(1)
+        target, _, label = inner.partition("|")
+        if target.startswith(("@U", "@W", "@B")):
+            return " "
+        if target.startswith("!subteam^"):
+            return f"@{label.lstrip('@')}" if label else "@group"
+        if target.startswith("!"):
+            return f"@{label.lstrip('@') or target[1:].split('^')[0]}"
+        if target.startswith("#"):
+            return f"#{label}" if label else target
+        return label or target.removeprefix("mailto:")
+
+    return " ".join(_unescape(_SLACK_ENTITY.sub(readable, text or "")).split())
 
 
 def to_mrkdwn(markdown: str) -> str:
@@ -42,8 +84,8 @@ def to_mrkdwn(markdown: str) -> str:
 
     text = escape(markdown)
     text = _CODE.sub(lambda m: hold(m.group(0)), text)
-    # Links are built from the escaped text, so a label or URL cannot smuggle in a control sequence.
-    text = _LINK.sub(lambda m: hold(link(_unescape_url(m.group(2)), _unescape(m.group(1)))), text)
+    # A link's label is the document's (or model's) word: show the real address beside it instead of behind it.
+    text = _LINK.sub(lambda m: hold(_shown_link(m.group(1), m.group(2))), text)
     text = _HEADING.sub(lambda m: hold(f"*{m.group(1)}*"), text)
     text = _BOLD.sub(lambda m: hold(f"*{m.group(2)}*"), text)
     text = _ITALIC_STAR.sub(lambda m: f"_{m.group(1)}_", text)
@@ -58,8 +100,9 @@ def _unescape(text: str) -> str:
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
-def _unescape_url(url: str) -> str:
-    return url.replace("&amp;", "&")
+def _shown_link(label: str, url: str) -> str:
+    """``label (address)`` from already-escaped parts; the address alone when the label is the address."""
+    return url if label.strip() == url else f"{label} ({url})"
 
 
 def split_text(text: str, limit: int) -> list[str]:

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from slack_sdk import WebClient
 
 from .blocks import APOLOGY, LOOKING_UP
+from .mrkdwn import from_slack
 
 Turn = tuple[str, str]
 MAX_TURNS = 20
-_MENTION = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")
 
 
 def strip_mentions(text: str) -> str:
-    """The question without ``<@U123>`` mentions (of the bot or anyone else), spaces tidied."""
-    return " ".join(_MENTION.sub(" ", text or "").split())
+    """The question as the person typed it: without ``<@U123>`` mentions, Slack's escaping undone (``from_slack``)."""
+    return from_slack(text)
 
 
 def thread_messages(client: WebClient, channel: str, thread_ts: str, limit: int = 200) -> list[dict[str, Any]]:
@@ -51,7 +50,7 @@ def to_history(
         text = message.get("text") or ""
         if is_from_bot(message, bot_user_id, bot_id):
             if text and text not in (LOOKING_UP, APOLOGY):
-                turns.append(("assistant", text))
+                turns.append(("assistant", from_slack(text)))
         elif not message.get("bot_id"):
             question = strip_mentions(text)
             if question:

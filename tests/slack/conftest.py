@@ -21,6 +21,7 @@ from urllib.parse import urlencode
 import pytest
 
 from ..servers import free_port, stop_process, wait_for_url
+from .blockkit import message_problems
 from .emulator import SlackEmulator
 
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -60,7 +61,11 @@ class ServeProcess:
         started = time.monotonic()
         all_headers = {"Content-Type": content_type, **sign(body), **(headers or {})}
         status, text = http("POST", f"{self.url}/slack/events", body, all_headers)
-        return status, text, time.monotonic() - started
+        elapsed = time.monotonic() - started
+        if text.startswith("{"):  # an acknowledgement with a message in it: Slack checks its blocks too
+            problems = message_problems(json.loads(text).get("blocks"))
+            assert not problems, f"Slack would reject this acknowledgement: {problems}"
+        return status, text, elapsed
 
     def post_event(self, event: dict[str, Any], event_id: str, headers: dict[str, str] | None = None):
         return self.post(json.dumps(event_callback(event, event_id)), "application/json", headers)
@@ -125,6 +130,16 @@ def emulator() -> Iterator[SlackEmulator]:
     server = SlackEmulator(bot_token=BOT_TOKEN, usergroups={TRAINER_GROUP: [GROUP_MEMBER]}).start()
     yield server
     server.stop()
+
+
+@pytest.fixture(autouse=True)
+def slack_accepts_everything(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fail any test during which the bot sent Slack a payload Slack would reject (see blockkit.py)."""
+    yield
+    if "emulator" in request.fixturenames:
+        server: SlackEmulator = request.getfixturevalue("emulator")
+        rejected = server.take_rejected()
+        assert not rejected, f"Slack would have rejected: {rejected}"
 
 
 @pytest.fixture(scope="module")

@@ -4,6 +4,11 @@ It records every call, keeps the messages posted so that ``conversations.replies
 told to fail a method (429 with Retry-After, or 500) for the next N calls. It also serves uploaded files at their
 ``url_private_download`` (only with ``Authorization: Bearer <bot token>``, like Slack), opens and updates views, and
 lists user-group members.
+
+Every message, view and response_url payload is checked against Slack's Block Kit limits (``blockkit.py``): what
+Slack would reject is answered ``invalid_blocks`` and kept in ``rejected``, and the Slack tests fail when anything
+lands there. Messages can be deleted (``delete``), ``chat.update`` of a deleted message answers
+``message_not_found``, and ``revoke()`` makes every call answer ``invalid_auth`` until ``restore()``.
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from websockets.sync.server import ServerConnection, serve
+
+from .blockkit import message_problems, view_problems
 
 BOT_USER_ID = "UBOT0001"
 BOT_ID = "BBOT0001"
@@ -51,6 +58,9 @@ class SlackEmulator:
     bot_token: str = ""  # the token file downloads require
     files: dict[str, tuple[bytes, str]] = field(default_factory=dict)  # file id -> (content, mimetype)
     usergroups: dict[str, list[str]] = field(default_factory=dict)  # group id -> member user ids
+    rejected: list[tuple[str, list[str]]] = field(default_factory=list)  # (method, problems) Slack would refuse
+    revoked: bool = False  # every call answers invalid_auth, as after the token is revoked
+    deletes: Callable[[str, dict[str, Any]], bool] | None = None  # (channel, message) -> a person deletes it at once
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _ts: itertools.count = field(default_factory=lambda: itertools.count(1))
     _http: ThreadingHTTPServer | None = None
@@ -138,6 +148,22 @@ class SlackEmulator:
             "url_private_download": f"{base}/files-pri/{TEAM_ID}-{file_id}/download/{name}",
         }
 
+    def delete(self, channel: str, ts: str) -> None:
+        """The message is gone, as when a person deletes it: later updates answer message_not_found."""
+        with self._lock:
+            self.messages[channel] = [m for m in self.messages.get(channel, []) if m["ts"] != ts]
+
+    def revoke(self) -> None:
+        self.revoked = True
+
+    def restore(self) -> None:
+        self.revoked = False
+
+    def take_rejected(self) -> list[tuple[str, list[str]]]:
+        with self._lock:
+            rejected, self.rejected = self.rejected, []
+        return rejected
+
     def seed(self, channel: str, message: dict[str, Any]) -> None:
         with self._lock:
             self.messages.setdefault(channel, []).append(message)
@@ -182,8 +208,11 @@ class SlackEmulator:
             for message in connection:
                 data = json.loads(message)
                 if "envelope_id" in data:
+                    problems = message_problems((data.get("payload") or {}).get("blocks"))
                     with self._lock:
                         self.acks.append(data)
+                        if problems:
+                            self.rejected.append(("socket_mode_ack", problems))
         except Exception:  # the client went away
             pass
         finally:
@@ -194,14 +223,29 @@ class SlackEmulator:
         if path.startswith("/files-pri/"):
             return self._download(path, headers)
         if path.startswith("/response/"):
+            problems = message_problems(params.get("blocks"))
             with self._lock:
-                self.calls.append(Call("response_url", params | {"_path": path}, headers))
+                self.calls.append(Call("response_url", params | {"_path": path}, headers, 400 if problems else 200))
+                if problems:
+                    self.rejected.append(("response_url", problems))
+            if problems:
+                return 400, {"ok": False, "error": "invalid_blocks", "errors": problems}, {}
             return 200, b"ok", {}
         method = path.rsplit("/", 1)[-1]
-        for key in ("blocks", "view", "prompts", "chunks"):
+        for key in ("blocks", "view", "prompts", "chunks", "loading_messages"):
             if isinstance(params.get(key), str):
                 params[key] = json.loads(params[key])
+        problems = self._problems(method, params)
         with self._lock:
+            if self.revoked:
+                self.calls.append(Call(method, params, headers, 200, {"ok": False, "error": "invalid_auth"}))
+                return 200, {"ok": False, "error": "invalid_auth"}, {}
+            if problems:
+                self.rejected.append((method, problems))
+                error = "invalid_arguments" if method.startswith("views.") else "invalid_blocks"
+                response = {"ok": False, "error": error, "errors": problems}
+                self.calls.append(Call(method, params, headers, 200, response))
+                return 200, response, {}
             failure = self.failures.get(method)
             if failure is not None and failure.times > 0:
                 failure.times -= 1
@@ -212,6 +256,14 @@ class SlackEmulator:
             response = self._answer(method, params)
             self.calls.append(Call(method, params, headers, 200, response))
             return 200, response, {}
+
+    @staticmethod
+    def _problems(method: str, params: dict[str, Any]) -> list[str]:
+        if method in ("chat.postMessage", "chat.update", "chat.postEphemeral", "chat.stopStream"):
+            return message_problems(params.get("blocks"))
+        if method in ("views.open", "views.update", "views.push", "views.publish"):
+            return view_problems(params.get("view"))
+        return []
 
     def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         channel = params.get("channel") or params.get("channel_id") or ""
@@ -237,13 +289,21 @@ class SlackEmulator:
             }
             if params.get("thread_ts"):
                 message["thread_ts"] = params["thread_ts"]
-            self.messages.setdefault(channel, []).append(message)
+            if self.deletes is None or not self.deletes(channel, message):
+                self.messages.setdefault(channel, []).append(message)
             return {"ok": True, "channel": channel, "ts": ts, "message": message}
         if method == "chat.update":
-            for message in self.messages.get(channel, []):
-                if message["ts"] == params.get("ts"):
-                    message.update(text=params.get("text", ""), blocks=params.get("blocks", []))
+            found = [m for m in self.messages.get(channel, []) if m["ts"] == params.get("ts")]
+            if not found:
+                return {"ok": False, "error": "message_not_found"}
+            found[0].update(text=params.get("text", ""), blocks=params.get("blocks", []))
             return {"ok": True, "channel": channel, "ts": params.get("ts"), "text": params.get("text", "")}
+        if method == "chat.delete":
+            before = len(self.messages.get(channel, []))
+            self.messages[channel] = [m for m in self.messages.get(channel, []) if m["ts"] != params.get("ts")]
+            if len(self.messages[channel]) == before:
+                return {"ok": False, "error": "message_not_found"}
+            return {"ok": True, "channel": channel, "ts": params.get("ts")}
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": self._next_ts()}
         if method == "conversations.replies":

@@ -50,14 +50,14 @@ def test_markdown_becomes_mrkdwn() -> None:
         "*Title*",
         "*bold* and _italic_ and ~gone~",
         "• item",
-        "<https://un.org/x?a=1&b=2|UN> `a&lt;b`",
+        "UN (https://un.org/x?a=1&amp;b=2) `a&lt;b`",
     ]
 
 
 def test_a_link_cannot_smuggle_a_broadcast() -> None:
     converted = to_mrkdwn("[<!here>](https://example.org) [x](javascript:alert(1)) <!channel>")
     assert "<!here>" not in converted and "<!channel>" not in converted
-    assert "<https://example.org|&lt;!here&gt;>" in converted
+    assert "&lt;!here&gt; (https://example.org)" in converted
 
 
 def test_document_text_is_escaped_in_sources() -> None:

@@ -8,6 +8,7 @@ clicked by anyone who sees it); a refusal is polite, private, and logged.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -19,7 +20,6 @@ from ..corpus_blocks import (
     REMOVE_ACTION,
     REMOVE_CANCEL_ACTION,
     REVIEW_ACTION,
-    SOURCES_PAGE_ACTION,
     read_details,
 )
 from ..deps import SlackDeps
@@ -113,6 +113,6 @@ def register(app: App, deps: SlackDeps) -> None:
     app.event("message", matchers=[is_shared_file])(ack=acknowledge, lazy=[read_files])
     app.action(REVIEW_ACTION)(review)
     app.view(ADD_CALLBACK)(ack=validate, lazy=[add])
-    app.action(SOURCES_PAGE_ACTION)(turn_page)
+    app.action(re.compile(r"^sources_page(_previous|_next)?$"))(turn_page)
     app.action(REMOVE_ACTION)(confirm_remove)
     app.action(REMOVE_CANCEL_ACTION)(cancel_remove)
