@@ -127,6 +127,12 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("SLACK_API_URL", "DUALUSE_SLACK_API_URL"),
         description="Slack Web API base URL (default https://slack.com/api/); for gateways and tests.",
     )
+    slack_workers: int = Field(
+        4, ge=1, le=64, description="Slack questions answered at once; later ones wait in line (and are told so)."
+    )
+    slack_queue_limit: int = Field(
+        200, ge=1, description="Slack questions allowed to wait in line; beyond that the bot asks to try again later."
+    )
 
     @field_validator("log_level")
     @classmethod

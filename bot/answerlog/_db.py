@@ -45,6 +45,10 @@ def make_engine(url: str) -> Engine:
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")  # so that purging an answer removes its passages and feedback
+    # WAL: readers never wait for a writer, and a commit costs ~1 ms instead of ~25 ms (two fsyncs in the rollback
+    # journal). The Slack bot claims every event here before acknowledging it, so this is on Slack's 3 s clock.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
 

@@ -1,7 +1,14 @@
-"""The one way the bot answers in a conversation: show progress, ask the engine, render, and never go silent.
+"""The one way the bot answers in a conversation: show progress, queue, ask the engine, render, never go silent.
 
-Listeners (mentions, DMs, thread follow-ups, assistant threads) differ only in where they reply and whether the
-thread is context; they all end here.
+Listeners (mentions, DMs, thread follow-ups, assistant threads) acknowledge and call :func:`start_answer`, which
+runs on the quick pool: it shows progress at once ("looking this up", or "in line" when the answer workers are busy;
+in an assistant thread the assistant status instead, since a message would clear it) and queues the answer on the
+answer workers. There :func:`finish_answer` asks the engine and replaces the progress message with the answer. Only
+verified text is ever shown: the engine returns an answer whose citations are already checked, and a stream starts
+after that.
+
+Failures are told to the person who asked, privately in a channel (an ephemeral message; the progress message is
+removed), and in place in a DM. A progress message that someone deleted does not lose the answer: it is posted anew.
 """
 
 from __future__ import annotations
@@ -13,18 +20,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from ingest.errors import DualuseError
 
 from ..answers import Answer
-from .blocks import APOLOGY, LOOKING_UP, Message, help_blocks, render_answer, render_error
-from .deps import SlackDeps, tracked
+from .blocks import APOLOGY, BUSY, LOOKING_UP, Message, help_blocks, render_answer, render_error, waiting
+from .deps import SlackDeps
 from .mrkdwn import escape
 from .threads import thread_messages, to_history
+from .workers import Busy
 
 logger = logging.getLogger(__name__)
 
 STREAM_PIECE = 400  # characters per chat.appendStream call
+SEARCHING = "Searching the corpus..."
+PROGRESS = [SEARCHING, "Composing an answer from the sources...", "Checking the citations..."]
 
 
 @dataclass(frozen=True)
@@ -54,6 +65,19 @@ class Conversation:
             user=message.get("user", ""),
         )
 
+    @property
+    def private(self) -> bool:
+        """A direct message: only the asker sees the replies."""
+        return self.channel.startswith("D")
+
+
+@dataclass(frozen=True)
+class Assistant:
+    """An assistant thread's progress and streaming (Bolt's ``set_status`` and ``say_stream``)."""
+
+    set_status: Callable[..., object]
+    say_stream: Callable[..., object] | None = None  # set when answers are streamed (a language model writes them)
+
 
 def new_answer_id() -> str:
     return uuid.uuid4().hex
@@ -73,20 +97,16 @@ def log_answer(deps: SlackDeps, answer: Answer, *, channel: str, user: str) -> s
         return new_answer_id()
 
 
-@tracked
-def answer_question(
+def start_answer(
     client: WebClient,
     deps: SlackDeps,
     conversation: Conversation,
     question: str,
     *,
-    set_status: Callable[[str], object] | None = None,
     thread: list[dict[str, Any]] | None = None,
+    assistant: Assistant | None = None,
 ) -> None:
-    """Post "looking this up", then replace it with the answer (or with an apology if anything fails).
-
-    ``thread``: the conversation's messages when the caller has already fetched them.
-    """
+    """Show progress, then queue the answer (on the quick pool; see the module docstring)."""
     if not question.strip():
         client.chat_postMessage(
             channel=conversation.channel,
@@ -97,51 +117,95 @@ def answer_question(
         return
     placeholder_ts: str | None = None
     try:
-        if set_status is not None:
-            set_status("Searching the corpus...")
-        posted = client.chat_postMessage(
-            channel=conversation.channel, thread_ts=conversation.reply_thread_ts, text=LOOKING_UP
+        ahead = deps.workers.ahead()
+        if assistant is not None:
+            status = f"Waiting for a free moment ({ahead} ahead)..." if ahead else SEARCHING
+            assistant.set_status(status, loading_messages=None if ahead else PROGRESS)
+        else:
+            text = waiting(ahead) if ahead else LOOKING_UP
+            posted = client.chat_postMessage(
+                channel=conversation.channel, thread_ts=conversation.reply_thread_ts, text=text
+            )
+            placeholder_ts = posted["ts"]
+        deps.workers.answer(
+            finish_answer,
+            client,
+            deps,
+            conversation,
+            question,
+            placeholder_ts=placeholder_ts,
+            thread=thread,
+            assistant=assistant,
+            queued=ahead > 0,
         )
-        placeholder_ts = posted["ts"]
-        answer = ask(deps, client, conversation, question, thread=thread)
-        messages = render_answer(answer, log_answer(deps, answer, channel=conversation.channel, user=conversation.user))
-        client.chat_update(
-            channel=conversation.channel, ts=placeholder_ts, text=messages[0].text, blocks=messages[0].blocks
-        )
-        post_more(client, conversation, messages[1:])
-        logger.info("answered in %s: %s (%.0f ms)", conversation.channel, answer.status, answer.latency_ms)
+    except Busy as exc:
+        logger.warning("answer queue full in %s: %s", conversation.channel, exc)
+        reply_failure(client, conversation, placeholder_ts, BUSY)
     except Exception as exc:  # noqa: BLE001 - the user always hears back, see report_failure
         report_failure(client, conversation, placeholder_ts, exc)
 
 
-@tracked
-def stream_answer(
+def finish_answer(
     client: WebClient,
     deps: SlackDeps,
     conversation: Conversation,
     question: str,
     *,
-    say_stream: Callable[..., object],
-    set_status: Callable[[str], object],
+    placeholder_ts: str | None,
+    thread: list[dict[str, Any]] | None = None,
+    assistant: Assistant | None = None,
+    queued: bool = False,
 ) -> None:
-    """In an assistant thread with a language model: stream the answer text, then add sources and buttons."""
+    """Ask the engine and put the answer where the progress was (on an answer worker)."""
     try:
-        set_status("Searching the corpus...")
-        answer = ask(deps, client, conversation, question)
+        if assistant is not None and queued:
+            assistant.set_status(SEARCHING, loading_messages=PROGRESS)
+        elif placeholder_ts and queued:
+            placeholder_ts = _update(client, conversation, placeholder_ts, LOOKING_UP, None)
+        answer = ask(deps, client, conversation, question, thread=thread)
         answer_id = log_answer(deps, answer, channel=conversation.channel, user=conversation.user)
-        if answer.status != "answered":
-            # Refusals and "not in the corpus" have their own layouts: no point streaming them.
-            post_more(client, conversation, render_answer(answer, answer_id))
+        if assistant is not None and assistant.say_stream is not None and answer.status == "answered":
+            _stream(client, conversation, answer, answer_id, assistant.say_stream)
             return
-        messages = render_answer(answer, answer_id, include_text=False)
-        streamer = say_stream()
-        text = escape(answer.answer)
-        for start in range(0, len(text), STREAM_PIECE):
-            streamer.append(markdown_text=text[start : start + STREAM_PIECE])  # type: ignore[attr-defined]
-        streamer.stop(blocks=messages[0].blocks)  # type: ignore[attr-defined]
-        post_more(client, conversation, messages[1:])
+        messages = render_answer(answer, answer_id)
+        if placeholder_ts:
+            _update(client, conversation, placeholder_ts, messages[0].text, messages[0].blocks)
+            post_more(client, conversation, messages[1:])
+        else:
+            post_more(client, conversation, messages)
+        logger.info("answered in %s: %s (%.0f ms)", conversation.channel, answer.status, answer.latency_ms)
     except Exception as exc:  # noqa: BLE001 - the user always hears back, see report_failure
-        report_failure(client, conversation, None, exc)
+        report_failure(client, conversation, placeholder_ts, exc)
+
+
+def _stream(
+    client: WebClient, conversation: Conversation, answer: Answer, answer_id: str, say_stream: Callable[..., object]
+) -> None:
+    """Stream the (already verified) answer text, then add the sources and buttons."""
+    messages = render_answer(answer, answer_id, include_text=False)
+    streamer = say_stream()
+    text = escape(answer.answer)
+    for start in range(0, len(text), STREAM_PIECE):
+        streamer.append(markdown_text=text[start : start + STREAM_PIECE])  # type: ignore[attr-defined]
+    streamer.stop(blocks=messages[0].blocks)  # type: ignore[attr-defined]
+    post_more(client, conversation, messages[1:])
+
+
+def _update(
+    client: WebClient, conversation: Conversation, ts: str, text: str, blocks: list[dict[str, Any]] | None
+) -> str | None:
+    """Replace the progress message; if someone deleted it, post the text anew. Returns the message's ts."""
+    try:
+        client.chat_update(channel=conversation.channel, ts=ts, text=text, blocks=blocks or [])
+        return ts
+    except SlackApiError as exc:
+        if exc.response.get("error") not in ("message_not_found", "cant_update_message"):
+            raise
+        logger.info("the progress message in %s is gone; posting anew", conversation.channel)
+        posted = client.chat_postMessage(
+            channel=conversation.channel, thread_ts=conversation.reply_thread_ts, text=text, blocks=blocks or None
+        )
+        return str(posted["ts"])
 
 
 def ask(
@@ -181,24 +245,41 @@ def report_failure(client: WebClient, conversation: Conversation, placeholder_ts
     logged with its traceback and the user gets a short apology instead of silence."""
     if isinstance(exc, DualuseError):
         logger.info("could not answer in %s: %s", conversation.channel, exc)
-        reply_failure(client, conversation, placeholder_ts, f":warning: {exc}")
+        reply_failure(client, conversation, placeholder_ts, escape(f":warning: {exc}"))
     else:
         logger.error("answering in %s failed", conversation.channel, exc_info=exc)
         reply_failure(client, conversation, placeholder_ts, APOLOGY)
 
 
 def reply_failure(client: WebClient, conversation: Conversation, placeholder_ts: str | None, text: str) -> None:
-    """Tell the user, replacing the progress message when there is one; never raise from here."""
-    text = escape(text)
+    """Tell the asker (``text`` is escaped mrkdwn): privately in a channel, in place in a DM; never raise."""
     try:
+        if conversation.private or not conversation.user:
+            if placeholder_ts:
+                _update(client, conversation, placeholder_ts, text, render_error(text))
+            else:
+                client.chat_postMessage(
+                    channel=conversation.channel,
+                    thread_ts=conversation.reply_thread_ts,
+                    text=text,
+                    blocks=render_error(text),
+                )
+            return
+        client.chat_postEphemeral(
+            channel=conversation.channel,
+            user=conversation.user,
+            thread_ts=conversation.reply_thread_ts,
+            text=text,
+            blocks=render_error(text),
+        )
         if placeholder_ts:
-            client.chat_update(channel=conversation.channel, ts=placeholder_ts, text=text, blocks=render_error(text))
-        else:
-            client.chat_postMessage(
-                channel=conversation.channel,
-                thread_ts=conversation.reply_thread_ts,
-                text=text,
-                blocks=render_error(text),
-            )
+            _delete(client, conversation.channel, placeholder_ts)
     except Exception:
         logger.exception("could not tell the user in %s that answering failed", conversation.channel)
+
+
+def _delete(client: WebClient, channel: str, ts: str) -> None:
+    try:
+        client.chat_delete(channel=channel, ts=ts)
+    except SlackApiError as exc:
+        logger.info("could not remove the progress message in %s: %s", channel, exc.response.get("error"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,9 @@ from .listeners import register_listeners
 from .pending import PendingDocuments
 from .storage import create_tables
 from .trainers import Trainers
+from .workers import Workers
+
+ACK_THREADS = 8  # Bolt's own threads; listeners only acknowledge and hand over, so a few are plenty
 
 
 class CountingWebClient(WebClient):
@@ -103,6 +107,7 @@ def build_app(settings: Settings, services: Services, *, http: bool) -> SlackBot
         trainers=Trainers(settings.trainer_ids),
         pending=PendingDocuments(engine),
         bot_token=bot_token(settings),
+        workers=Workers(settings.slack_workers, settings.slack_queue_limit),
     )
     try:
         app = App(
@@ -111,6 +116,11 @@ def build_app(settings: Settings, services: Services, *, http: bool) -> SlackBot
             # Socket Mode has no signatures to check: the WebSocket itself is authenticated by the app token.
             request_verification_enabled=http,
             logger=logging.getLogger("bot.slack.bolt"),
+            # Listeners acknowledge and hand their work to deps.workers, so running them before the response is
+            # sent costs microseconds and spares Bolt's 10 ms polling for the acknowledgement; Bolt's executor
+            # never runs answers (it has 5 threads by default, which answers used to fill, starving the acks).
+            process_before_response=True,
+            listener_executor=ThreadPoolExecutor(ACK_THREADS, thread_name_prefix="slack-bolt"),
         )
     except BoltError as exc:  # auth.test refused the token, or Slack could not be reached
         raise ConfigurationError(f"SLACK_BOT_TOKEN was not accepted by Slack: {exc}") from None

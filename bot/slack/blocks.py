@@ -31,6 +31,14 @@ EXAMPLE_QUESTIONS = (
 )
 LOOKING_UP = ":hourglass_flowing_sand: Looking this up in the corpus..."
 APOLOGY = ":warning: Sorry, something went wrong while answering. Please try again in a moment."
+BUSY = ":warning: Sorry, too many questions are waiting right now. Please ask again in a few minutes."
+WAITING_PREFIX = ":hourglass: Your question is in line"
+
+
+def waiting(ahead: int) -> str:
+    """The progress text of a question that waits for a free answer worker."""
+    others = "1 question" if ahead == 1 else f"{ahead} questions"
+    return f"{WAITING_PREFIX} ({others} ahead of it); I'll answer here as soon as I can."
 
 
 @dataclass(frozen=True)

@@ -28,8 +28,8 @@ from .corpus_blocks import (
     review_view,
     sources_page,
 )
-from .deps import SlackDeps, tracked
-from .mrkdwn import escape, link
+from .deps import SlackDeps
+from .mrkdwn import clip, escape, link
 from .pending import with_details
 from .uploads import SharedFile, check_content, check_size, declared_format, download
 
@@ -46,11 +46,19 @@ def actor(user: str) -> str:
 
 # -- adding a shared file ---------------------------------------------------------------------------------------
 def read_shared_file(
-    client: WebClient, deps: SlackDeps, file_event: dict[str, object], *, user: str, channel: str
+    client: WebClient,
+    deps: SlackDeps,
+    file_event: dict[str, object],
+    *,
+    user: str,
+    channel: str,
+    thread_ts: str | None = None,
 ) -> None:
     """Check, download and parse one shared file, then offer the review button (or say what is wrong)."""
     file = SharedFile.from_event(file_event)
-    progress = client.chat_postMessage(channel=channel, text=f":hourglass_flowing_sand: Reading {escape(file.name)}...")
+    progress = client.chat_postMessage(
+        channel=channel, thread_ts=thread_ts, text=f":hourglass_flowing_sand: Reading {escape(clip(file.name, 200))}..."
+    )
     try:
         fmt = declared_format(file)
         check_size(file, deps.max_upload_bytes)
@@ -65,7 +73,8 @@ def read_shared_file(
         check_content(data, fmt, file.name)
         document = deps.services.ingestor.parse(data, fmt=fmt, source=file.name, default_id=file.default_id)
         pending_id = deps.pending.save(document, user_id=user, reply_channel=channel)
-        text, blocks = f"Review {escape(file.name)} and add it", review_prompt(file.name, document, pending_id)
+        text = f"Review {escape(clip(file.name, 200))} and add it"
+        blocks = review_prompt(file.name, document, pending_id)
         logger.info("read %s (%s) shared by %s", file.name, file.id, user)
     except DualuseError as exc:
         logger.info("refused the file %s shared by %s: %s", file.id, user, exc)
@@ -93,7 +102,11 @@ def add_url(client: WebClient, deps: SlackDeps, *, trigger_id: str, url: str, us
     opened = client.views_open(
         trigger_id=trigger_id, view=message_view(f":hourglass_flowing_sand: Fetching {link(url, url)}...")
     )
-    view_id = opened["view"]["id"]
+    deps.workers.answer(fill_url_review, client, deps, view_id=opened["view"]["id"], url=url, user=user)
+
+
+def fill_url_review(client: WebClient, deps: SlackDeps, *, view_id: str, url: str, user: str) -> None:
+    """Fetch and parse the page (on an answer worker), then show the review form or the problem in the modal."""
     try:
         document = deps.services.ingestor.load_url(url)
         # The result goes to the trainer's DM with the app: posting to a user id needs no extra scope.
@@ -114,7 +127,6 @@ def add_url(client: WebClient, deps: SlackDeps, *, trigger_id: str, url: str, us
 
 
 # -- after the trainer pressed Add ------------------------------------------------------------------------------
-@tracked
 def add_reviewed(client: WebClient, deps: SlackDeps, *, pending_id: str, user: str, details: dict[str, str]) -> None:
     pending = deps.pending.take(pending_id, user)
     if pending is None:

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from dataclasses import dataclass
 
 from ..metrics import Metrics
 from ..ops import InFlight
@@ -13,6 +10,7 @@ from ..services import Services
 from .dedup import EventDeduplicator
 from .pending import PendingDocuments
 from .trainers import Trainers
+from .workers import Workers
 
 
 @dataclass
@@ -22,7 +20,12 @@ class SlackDeps:
     trainers: Trainers
     pending: PendingDocuments
     bot_token: str  # for downloading shared files; never logged
-    in_flight: InFlight = field(default_factory=InFlight)  # answers and ingests under way, for graceful shutdown
+    workers: Workers  # where listeners hand their work over after acknowledging
+
+    @property
+    def in_flight(self) -> InFlight:
+        """Work queued or under way, for graceful shutdown."""
+        return self.workers.in_flight
 
     @property
     def metrics(self) -> Metrics:
@@ -36,17 +39,3 @@ class SlackDeps:
     @property
     def max_upload_bytes(self) -> int:
         return self.services.settings.max_upload_mb * 1024 * 1024
-
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def tracked(work: F) -> F:
-    """Count ``work(client, deps, ...)`` as in flight while it runs, so shutdown can wait for it."""
-
-    @functools.wraps(work)
-    def wrapper(client: Any, deps: SlackDeps, *args: Any, **kwargs: Any) -> Any:
-        with deps.in_flight.track():
-            return work(client, deps, *args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]

@@ -30,6 +30,9 @@ class _ThreadingWSGIServer(socketserver.ThreadingMixIn, WSGIServer):
     # One thread per request: a slow client cannot hold up Slack's next delivery.
     daemon_threads = True
     allow_reuse_address = True
+    # socketserver's default backlog is 5: a burst of deliveries overflows it and the dropped connections are retried
+    # by the client's TCP stack a full second later.
+    request_queue_size = 128
 
 
 class _QuietHandler(WSGIRequestHandler):

@@ -6,7 +6,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 
-from .blocks import APOLOGY, LOOKING_UP
+from .blocks import APOLOGY, LOOKING_UP, WAITING_PREFIX
 from .mrkdwn import from_slack
 
 Turn = tuple[str, str]
@@ -49,7 +49,7 @@ def to_history(
             continue
         text = message.get("text") or ""
         if is_from_bot(message, bot_user_id, bot_id):
-            if text and text not in (LOOKING_UP, APOLOGY):
+            if text and text not in (LOOKING_UP, APOLOGY) and not text.startswith(WAITING_PREFIX):
                 turns.append(("assistant", from_slack(text)))
         elif not message.get("bot_id"):
             question = strip_mentions(text)

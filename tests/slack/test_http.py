@@ -271,7 +271,7 @@ def test_mentions_and_broadcasts_in_a_question_are_shown_not_executed(
     # Everything Slack renders (button values are opaque data, never rendered).
     shown = update["text"] + all_text(update["blocks"])
     assert "<!channel>" not in shown and "<!here>" not in shown
-    assert "&lt;!channel&gt; &lt;!here&gt; &amp; more" in shown
+    assert "@channel @here &amp; more" in shown  # Slack's <!channel> read as the words the person typed
 
 
 def test_rate_limited_calls_are_retried(http_bot: ServeProcess, emulator: SlackEmulator) -> None:

@@ -36,8 +36,11 @@ def answer_id_of(value: str) -> str:
 
 
 def register(app: App, deps: SlackDeps) -> None:
-    def record(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+    def on_click(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         ack()
+        deps.workers.quick(record, body, action, client)
+
+    def record(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         kind = FEEDBACK_ACTIONS[action["action_id"]]
         answer_id = answer_id_of(str(action.get("value") or ""))
         channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id") or ""
@@ -58,4 +61,4 @@ def register(app: App, deps: SlackDeps) -> None:
             except Exception:  # the click is recorded; a missing thank-you is not worth an error
                 logger.warning("could not thank %s for feedback", user, exc_info=True)
 
-    app.action(re.compile("^(" + "|".join(FEEDBACK_ACTIONS) + ")$"))(record)
+    app.action(re.compile("^(" + "|".join(FEEDBACK_ACTIONS) + ")$"))(on_click)

@@ -1,5 +1,6 @@
-"""Slack's AI-app surface: suggested prompts when an assistant thread opens, status while working, and a streamed
-answer when a language model writes it (post-then-update otherwise)."""
+"""Slack's AI-app surface: suggested prompts when an assistant thread opens, then answers with their progress shown
+in the assistant status (a message would clear it), streamed when a language model writes them (only after the
+citations are verified). A trainer's file shared in an assistant thread is offered for review, not answered."""
 
 from __future__ import annotations
 
@@ -9,43 +10,43 @@ from typing import Any
 from slack_bolt import App, Assistant, BoltContext, Say, SayStream, SetStatus, SetSuggestedPrompts
 from slack_sdk import WebClient
 
-from ..answering import Conversation, answer_question, stream_answer
-from ..blocks import EXAMPLE_QUESTIONS
+from .. import answering
+from ..answering import Conversation, start_answer
+from ..blocks import EXAMPLE_QUESTIONS, prompt_title
 from ..deps import SlackDeps
 from ..threads import strip_mentions
+from .corpus import share_files
 
 logger = logging.getLogger(__name__)
 
 GREETING = "Hi! Ask me about the responsible development of AI for peace and security. I answer with sources."
 
 
+def offer_prompts(say: Say, set_suggested_prompts: SetSuggestedPrompts) -> None:
+    say(GREETING)
+    prompts: list[dict[str, str]] = [{"title": prompt_title(q), "message": q} for q in EXAMPLE_QUESTIONS[:4]]
+    set_suggested_prompts(prompts=prompts, title="Try one of these")
+
+
 def register(app: App, deps: SlackDeps) -> None:
     assistant = Assistant(logger=logger)
 
     @assistant.thread_started
-    def offer_prompts(say: Say, set_suggested_prompts: SetSuggestedPrompts) -> None:
-        say(GREETING)
-        prompts: list[dict[str, str]] = [{"title": q[:75], "message": q} for q in EXAMPLE_QUESTIONS[:4]]
-        set_suggested_prompts(prompts=prompts, title="Try one of these")
+    def on_started(say: Say, set_suggested_prompts: SetSuggestedPrompts) -> None:
+        # Assistant listeners are acknowledged by Bolt; the Web API calls run on the quick pool.
+        deps.workers.quick(offer_prompts, say, set_suggested_prompts)
 
-    def acknowledge() -> None:
-        # Assistant listeners acknowledge automatically; the answer comes from the lazy listener below.
-        pass
-
-    def answer(
-        payload: dict[str, Any],
-        client: WebClient,
-        context: BoltContext,
-        set_status: SetStatus,
-        say_stream: SayStream,
+    @assistant.user_message
+    def on_message(
+        payload: dict[str, Any], client: WebClient, context: BoltContext, set_status: SetStatus, say_stream: SayStream
     ) -> None:
         thread_ts = payload["thread_ts"]
+        if payload.get("files"):
+            deps.workers.quick(share_files, client, deps, payload, context, thread_ts=thread_ts)
+            return
         conversation = Conversation.of(payload, context, reply_thread_ts=thread_ts, context_thread_ts=thread_ts)
+        progress = answering.Assistant(set_status, say_stream if deps.streaming else None)
         question = strip_mentions(payload.get("text", ""))
-        if deps.streaming and question:
-            stream_answer(client, deps, conversation, question, say_stream=say_stream, set_status=set_status)
-        else:
-            answer_question(client, deps, conversation, question, set_status=set_status)
+        deps.workers.quick(start_answer, client, deps, conversation, question, assistant=progress)
 
-    assistant.user_message(lazy=[answer])(acknowledge)
     app.use(assistant)

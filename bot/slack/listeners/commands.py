@@ -1,8 +1,10 @@
 """``/dualuse``: a question (answered privately), ``help``, and the trainer commands ``add URL``, ``sources``,
 ``remove DOC_ID`` and ``gaps``.
 
-Only exact command shapes are commands ("remove" followed by one id, "add" followed by one address), so a
-question that happens to start with one of these words is still answered as a question.
+The command is acknowledged before any work: help in the acknowledgement itself, a question with "looking this up"
+(or its place in line when the answer workers are busy) while it waits on the answer workers, trainer commands on
+the quick pool. Only exact command shapes are commands ("remove" followed by one id, "add" followed by one
+address), so a question that happens to start with one of these words is still answered as a question.
 """
 
 from __future__ import annotations
@@ -17,9 +19,11 @@ from ingest.errors import DualuseError
 
 from .. import corpus
 from ..answering import log_answer
-from ..blocks import APOLOGY, LOOKING_UP, help_blocks, render_answer, render_error, warning
+from ..blocks import APOLOGY, BUSY, LOOKING_UP, help_blocks, render_answer, render_error, waiting, warning
 from ..deps import SlackDeps
+from ..mrkdwn import from_slack
 from ..trainers import refusal
+from ..workers import Busy
 
 logger = logging.getLogger(__name__)
 
@@ -52,37 +56,16 @@ def parse(text: str) -> tuple[str, str]:
     return "ask", text
 
 
-def register(app: App, deps: SlackDeps) -> None:
-    def acknowledge(ack: Ack, command: dict[str, Any]) -> None:
-        name, _ = parse(command.get("text", ""))
-        if name == "help":
-            ack(text="How to use /dualuse", blocks=help_blocks(), response_type="ephemeral")
-        elif name == "ask":
-            # The acknowledgement is the progress message; the answer replaces it through response_url.
-            ack(text=LOOKING_UP, response_type="ephemeral")
-        else:
-            ack()
-
-    def work(command: dict[str, Any], respond: Respond, client: WebClient) -> None:
-        name, argument = parse(command.get("text", ""))
-        if name == "help":
-            return
-        if name == "ask":
-            answer(command, respond)
-            return
-        user = command.get("user_id", "")
-        action = ACTIONS[name]
-        if action is not None and not deps.trainers.check(client, user, f"/dualuse {name}"):
-            respond(text=refusal(action), response_type="ephemeral")
-            return
-        try:
-            trainer_command(name, argument, command, respond, client)
-        except Exception:
-            logger.exception("/dualuse %s failed", name)
-            respond(text=corpus.FAILED, response_type="ephemeral")
-
-    def trainer_command(name: str, argument: str, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
-        user = command.get("user_id", "")
+def trainer_work(
+    client: WebClient, deps: SlackDeps, name: str, argument: str, command: dict[str, Any], respond: Respond
+) -> None:
+    """``sources``, ``add``, ``remove`` and ``gaps`` (on the quick pool): the role is checked first where needed."""
+    user = command.get("user_id", "")
+    action = ACTIONS[name]
+    if action is not None and not deps.trainers.check(client, user, f"/dualuse {name}"):
+        respond(text=refusal(action), response_type="ephemeral")
+        return
+    try:
         if name == "add":
             if not argument.startswith(("http://", "https://")):
                 respond(
@@ -99,21 +82,45 @@ def register(app: App, deps: SlackDeps) -> None:
             respond(text=text, blocks=blocks, response_type="ephemeral")
         elif name == "gaps":
             respond(text="Questions the corpus could not answer", blocks=corpus.gaps(deps), response_type="ephemeral")
+    except Exception:
+        logger.exception("/dualuse %s failed", name)
+        respond(text=corpus.FAILED, response_type="ephemeral")
 
-    def answer(command: dict[str, Any], respond: Respond) -> None:
-        try:
-            answer = deps.services.engine.ask(command.get("text", ""))
-            answer_id = log_answer(deps, answer, channel=command.get("channel_id", ""), user=command.get("user_id", ""))
-            messages = render_answer(answer, answer_id)
-            respond(text=messages[0].text, blocks=messages[0].blocks, response_type="ephemeral", replace_original=True)
-            for message in messages[1:]:
-                respond(text=message.text, blocks=message.blocks, response_type="ephemeral", replace_original=False)
-        except DualuseError as exc:
-            logger.info("could not answer a /dualuse question: %s", exc)
-            text = warning(exc)
-            respond(text=text, blocks=render_error(text), response_type="ephemeral", replace_original=True)
-        except Exception:
-            logger.exception("answering a /dualuse question failed")
-            respond(text=APOLOGY, blocks=render_error(APOLOGY), response_type="ephemeral", replace_original=True)
 
-    app.command(COMMAND)(ack=acknowledge, lazy=[work])
+def answer(deps: SlackDeps, question: str, command: dict[str, Any], respond: Respond) -> None:
+    """A ``/dualuse`` question (on an answer worker), answered privately through the response URL."""
+    try:
+        answer = deps.services.engine.ask(question)
+        answer_id = log_answer(deps, answer, channel=command.get("channel_id", ""), user=command.get("user_id", ""))
+        messages = render_answer(answer, answer_id)
+        respond(text=messages[0].text, blocks=messages[0].blocks, response_type="ephemeral", replace_original=True)
+        for message in messages[1:]:
+            respond(text=message.text, blocks=message.blocks, response_type="ephemeral", replace_original=False)
+    except DualuseError as exc:
+        logger.info("could not answer a /dualuse question: %s", exc)
+        text = warning(exc)
+        respond(text=text, blocks=render_error(text), response_type="ephemeral", replace_original=True)
+    except Exception:
+        logger.exception("answering a /dualuse question failed")
+        respond(text=APOLOGY, blocks=render_error(APOLOGY), response_type="ephemeral", replace_original=True)
+
+
+def register(app: App, deps: SlackDeps) -> None:
+    def on_command(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
+        raw = command.get("text", "")
+        name, argument = parse(raw)
+        if name == "help":
+            ack(text="How to use /dualuse", blocks=help_blocks(), response_type="ephemeral")
+        elif name == "ask":
+            # The acknowledgement is the progress message; the answer replaces it through response_url.
+            ahead = deps.workers.ahead()
+            ack(text=waiting(ahead) if ahead else LOOKING_UP, response_type="ephemeral")
+            try:
+                deps.workers.answer(answer, deps, from_slack(raw), command, respond)
+            except Busy:
+                deps.workers.quick(respond, text=BUSY, response_type="ephemeral", replace_original=True)
+        else:
+            ack()
+            deps.workers.quick(trainer_work, client, deps, name, argument, command, respond)
+
+    app.command(COMMAND)(on_command)

@@ -1,8 +1,9 @@
 """Mentions in channels, direct messages and follow-ups in threads the bot is part of.
 
-Every event is acknowledged at once (Slack wants a reply within 3 seconds); the answering runs in a Bolt lazy
-listener. Bot messages (ours and other bots'), edits and deletions are acknowledged and ignored, so bots never
-talk to each other in a loop.
+Every event is acknowledged before anything else happens; the answering goes to the Slack workers
+(``workers.py``). Bot messages (ours and other bots'), edits and deletions are acknowledged and ignored, so bots
+never talk to each other in a loop. A message with a file, or one also sent to the channel, is still a message a
+person wrote: it is answered like any other.
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
-from ..answering import Conversation, answer_question
+from ..answering import Conversation, start_answer
 from ..deps import SlackDeps
 from ..threads import bot_in_thread, strip_mentions, thread_messages
+
+PERSON_SUBTYPES = (None, "file_share", "thread_broadcast")
 
 
 def acknowledge(ack: Ack) -> None:
@@ -22,12 +25,14 @@ def acknowledge(ack: Ack) -> None:
 
 
 def from_a_person(event: dict[str, Any]) -> bool:
-    """A new message a person wrote: not a bot, not an edit, deletion or other subtype."""
-    return event.get("subtype") is None and not event.get("bot_id") and bool(event.get("user"))
+    """A new message a person wrote (with or without files, or also sent to the channel): not a bot, an edit, a
+    deletion or another subtype."""
+    return event.get("subtype") in PERSON_SUBTYPES and not event.get("bot_id") and bool(event.get("user"))
 
 
 def is_direct_question(event: dict[str, Any]) -> bool:
-    # Thread replies in a DM belong to the assistant middleware (see listeners/assistant.py).
+    # Thread replies in a DM belong to the assistant middleware (see listeners/assistant.py); files shared in a DM
+    # to the corpus listener, which runs first.
     return from_a_person(event) and event.get("channel_type") == "im" and not event.get("thread_ts")
 
 
@@ -45,33 +50,40 @@ def is_thread_follow_up(event: dict[str, Any], context: BoltContext) -> bool:
     )
 
 
+def answer_follow_up(client: WebClient, deps: SlackDeps, event: dict[str, Any], context: BoltContext) -> None:
+    """On the quick pool: answer only in threads the bot already takes part in, with the thread as context."""
+    channel, thread_ts = event["channel"], event["thread_ts"]
+    thread = thread_messages(client, channel, thread_ts)
+    if not bot_in_thread(thread, context.bot_user_id, context.bot_id):
+        return  # the bot must not chime in on every conversation in a channel
+    conversation = Conversation.of(event, context, reply_thread_ts=thread_ts, context_thread_ts=thread_ts)
+    # The same messages are the follow-up's context: no second conversations.replies call.
+    start_answer(client, deps, conversation, strip_mentions(event.get("text", "")), thread=thread)
+
+
 def register(app: App, deps: SlackDeps) -> None:
-    def answer_mention(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    def mention(ack: Ack, event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        ack()
         conversation = Conversation.of(
             event,
             context,
             reply_thread_ts=event.get("thread_ts") or event["ts"],
             context_thread_ts=event.get("thread_ts"),
         )
-        answer_question(client, deps, conversation, strip_mentions(event.get("text", "")))
+        deps.workers.quick(start_answer, client, deps, conversation, strip_mentions(event.get("text", "")))
 
-    def answer_direct_message(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    def direct_message(ack: Ack, event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        ack()
         conversation = Conversation.of(event, context, reply_thread_ts=None)
-        answer_question(client, deps, conversation, strip_mentions(event.get("text", "")))
+        deps.workers.quick(start_answer, client, deps, conversation, strip_mentions(event.get("text", "")))
 
-    def answer_follow_up(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        channel, thread_ts = event["channel"], event["thread_ts"]
-        # Only threads the bot already takes part in: it must not chime in on every conversation in a channel.
-        thread = thread_messages(client, channel, thread_ts)
-        if not bot_in_thread(thread, context.bot_user_id, context.bot_id):
-            return
-        conversation = Conversation.of(event, context, reply_thread_ts=thread_ts, context_thread_ts=thread_ts)
-        # The same messages are the follow-up's context: no second conversations.replies call.
-        answer_question(client, deps, conversation, strip_mentions(event.get("text", "")), thread=thread)
+    def follow_up(ack: Ack, event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        ack()
+        deps.workers.quick(answer_follow_up, client, deps, event, context)
 
-    app.event("app_mention", matchers=[lambda event: not event.get("bot_id")])(ack=acknowledge, lazy=[answer_mention])
-    app.event("message", matchers=[is_direct_question])(ack=acknowledge, lazy=[answer_direct_message])
-    app.event("message", matchers=[is_thread_follow_up])(ack=acknowledge, lazy=[answer_follow_up])
+    app.event("app_mention", matchers=[lambda event: not event.get("bot_id")])(mention)
+    app.event("message", matchers=[is_direct_question])(direct_message)
+    app.event("message", matchers=[is_thread_follow_up])(follow_up)
     # Everything else (bots, edits, deletions, channel chatter): acknowledge, or Slack would retry it.
     app.event("message")(acknowledge)
     app.event("app_mention")(acknowledge)

@@ -14,19 +14,22 @@ from ..deps import SlackDeps
 logger = logging.getLogger(__name__)
 
 
+def publish(client: WebClient, deps: SlackDeps, user: str) -> None:
+    index = deps.services.index
+    try:
+        view = home_view(len(index.documents()), index.last_changed())
+        client.views_publish(user_id=user, view=view)
+    except Exception:
+        logger.exception("could not publish the App Home tab for %s", user)
+
+
 def register(app: App, deps: SlackDeps) -> None:
     def acknowledge(ack: Ack) -> None:
         ack()
 
-    def publish(event: dict[str, Any], client: WebClient) -> None:
-        index = deps.services.index
-        try:
-            view = home_view(len(index.documents()), index.last_changed())
-            client.views_publish(user_id=event["user"], view=view)
-        except Exception:
-            logger.exception("could not publish the App Home tab for %s", event.get("user"))
+    def on_open(ack: Ack, event: dict[str, Any], client: WebClient) -> None:
+        ack()
+        deps.workers.quick(publish, client, deps, event["user"])
 
-    app.event("app_home_opened", matchers=[lambda event: event.get("tab", "home") == "home"])(
-        ack=acknowledge, lazy=[publish]
-    )
+    app.event("app_home_opened", matchers=[lambda event: event.get("tab", "home") == "home"])(on_open)
     app.event("app_home_opened")(acknowledge)  # the Messages tab: nothing to show
