@@ -284,12 +284,17 @@ def test_rate_limited_calls_are_retried(http_bot: ServeProcess, emulator: SlackE
     assert [c.status for c in attempts] == [429, 200]
 
 
-def test_a_failure_while_answering_ends_in_an_apology(http_bot: ServeProcess, emulator: SlackEmulator) -> None:
+def test_a_failure_while_answering_ends_in_a_private_apology(http_bot: ServeProcess, emulator: SlackEmulator) -> None:
     channel, root = "C0000007", new_ts()
     emulator.fail("conversations.replies", 500, times=1)
     assert http_bot.post_event(mention(HAGUE_QUESTION, new_ts(), channel=channel, thread_ts=root), new_id())[0] == 200
-    update = answer_in_thread(emulator, root, channel)
-    assert "Sorry, something went wrong" in update["text"]
+    # Only the asker sees the apology, and the progress message goes away instead of turning into an error.
+    apology = emulator.wait_for(lambda: emulator.calls_to("chat.postEphemeral", channel=channel))[0].params
+    assert "Sorry, something went wrong" in apology["text"]
+    assert apology["user"] == "U0000042" and apology["thread_ts"] == root
+    placeholder = emulator.calls_to("chat.postMessage", channel=channel, thread_ts=root)[0].response["ts"]
+    emulator.wait_for(lambda: emulator.calls_to("chat.delete", channel=channel, ts=placeholder))
+    assert not [c for c in emulator.calls_to("chat.update", channel=channel) if "Sorry" in c.params["text"]]
     emulator.wait_for(lambda: "answering in C0000007 failed" in http_bot.log(), timeout=5)
     assert "Traceback" in http_bot.log()
     # A listener's failed call is counted, not only the calls of the app's own client.
