@@ -91,8 +91,9 @@ class FeedbackRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     answer_id: Mapped[str] = _answer_fk()
     kind: Mapped[str] = mapped_column(String(16), index=True)  # helpful | not_helpful | flag
-    user_id: Mapped[str] = mapped_column(String(128), default="")
+    user_id: Mapped[str] = mapped_column(String(128), default="")  # one row per named user and answer (0003)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    reason: Mapped[str] = mapped_column(Text, default="")  # optional, for not_helpful and flag
 
 
 class ReviewRow(Base):

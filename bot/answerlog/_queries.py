@@ -165,7 +165,7 @@ def load_record(session: Session, answer_id: str) -> AnswerRecord:
             PassageRecord(p.rank, p.chunk_id, p.doc_id, p.title, p.section, p.page, p.text, p.dense, p.lexical, p.fused)
             for p in passages
         ],
-        feedback=[FeedbackRecord(f.kind, f.user_id, f.created_at) for f in feedback],
+        feedback=[FeedbackRecord(f.kind, f.user_id, f.created_at, f.reason) for f in feedback],
         reviews=[
             ReviewRecord(
                 r.id,

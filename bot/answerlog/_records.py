@@ -78,6 +78,7 @@ class FeedbackRecord:
     kind: str
     user: str
     created_at: datetime
+    reason: str = ""
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, delete, select, text, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ingest.tokens import count_tokens
@@ -124,19 +125,43 @@ class AnswerLog:
         logger.debug("logged answer %s (%s, %s)", answer_id, surface, answer.status)
         return answer_id
 
-    def record_feedback(self, answer_id: str, kind: str, user: str = "") -> None:
-        """A feedback click on a logged answer: ``kind`` is helpful, not_helpful or flag."""
+    def record_feedback(self, answer_id: str, kind: str, user: str = "", reason: str | None = None) -> None:
+        """A feedback click on a logged answer: ``kind`` is helpful, not_helpful or flag.
+
+        One row per person and answer: a later click by the same user changes the kind (and clears a reason given
+        for the earlier kind); ``reason`` (None: unchanged) is what they wrote when asked why.
+        """
         if kind not in FEEDBACK_KINDS:
             raise AnswerLogError(f"unknown feedback {kind!r}; use one of: {', '.join(FEEDBACK_KINDS)}")
-        with self._sessions.begin() as session:
-            if session.get(AnswerRow, answer_id) is None:
-                raise AnswerLogError(f"no logged answer has the id {answer_id!r}")
-            session.add(
-                FeedbackRow(
-                    answer_id=answer_id, kind=kind, user_id=pseudonymise(user, self.pseudonym_key), created_at=utcnow()
-                )
-            )
+        user_id = pseudonymise(user, self.pseudonym_key)
+        for attempt in range(2):  # a concurrent first click by the same user wins the insert; then update it
+            try:
+                with self._sessions.begin() as session:
+                    self._upsert_feedback(session, answer_id, kind, user_id, reason)
+                break
+            except IntegrityError:
+                if attempt:
+                    raise
         logger.info("feedback %s on answer %s", kind, answer_id)
+
+    @staticmethod
+    def _upsert_feedback(session: Session, answer_id: str, kind: str, user_id: str, reason: str | None) -> None:
+        if session.get(AnswerRow, answer_id) is None:
+            raise AnswerLogError(f"no logged answer has the id {answer_id!r}")
+        row = None
+        if user_id:
+            query = select(FeedbackRow).where(FeedbackRow.answer_id == answer_id, FeedbackRow.user_id == user_id)
+            row = session.scalars(query).first()
+        if row is None:
+            session.add(
+                FeedbackRow(answer_id=answer_id, kind=kind, user_id=user_id, created_at=utcnow(), reason=reason or "")
+            )
+            return
+        if row.kind != kind:
+            row.kind, row.reason = kind, ""
+        if reason is not None:
+            row.reason = reason
+        row.created_at = utcnow()
 
     def review(
         self,

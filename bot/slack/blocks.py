@@ -23,6 +23,9 @@ FALLBACK_CHARS = 3000
 MAX_LABEL = 300  # a title, publisher, section or rewritten question as shown
 MAX_PROMPT_TITLE = 75
 FEEDBACK_ACTIONS = {"feedback_helpful": "helpful", "feedback_not_helpful": "not_helpful", "feedback_flag": "flag"}
+FEEDBACK_CHANGE = "feedback_change"
+FEEDBACK_REASON = "feedback_reason"  # the reason modal's callback_id
+FEEDBACK_LABELS = {"helpful": "helpful", "not_helpful": "not helpful", "flag": "flagged for review"}
 EXAMPLE_QUESTIONS = (
     "What is the Responsible Innovation in AI for Peace and Security programme?",
     "What do the Hague Ethical Guidelines say, and who wrote them?",
@@ -138,6 +141,55 @@ def feedback_block(answer_id: str) -> Block:
 def prompt_title(question: str, limit: int = MAX_PROMPT_TITLE) -> str:
     """A suggested prompt's title: the question, or its first words and "…" (never half a word)."""
     return clip(question, limit)
+
+
+def feedback_chosen(answer_id: str, kind: str) -> list[Block]:
+    """What replaces the feedback buttons after a click: the choice, and a button to change it."""
+    return [
+        context(f":white_check_mark: Marked *{FEEDBACK_LABELS[kind]}*. Thanks for the feedback."),
+        {
+            "type": "actions",
+            "block_id": f"feedback:{answer_id}",
+            "elements": [button(FEEDBACK_CHANGE, "Change feedback", answer_id)],
+        },
+    ]
+
+
+def with_feedback(blocks: list[Block], answer_id: str, replacement: list[Block]) -> list[Block] | None:
+    """``blocks`` (a message as Slack sent it back) with its feedback part replaced; None if it has none."""
+    block_id = f"feedback:{answer_id}"
+    at = next((i for i, b in enumerate(blocks) if b.get("block_id") == block_id), None)
+    if at is None:
+        return None
+    start = at - 1 if at and _is_choice(blocks[at - 1]) else at
+    return [*blocks[:start], *replacement, *blocks[at + 1 :]]
+
+
+def _is_choice(block: Block) -> bool:
+    return block.get("type") == "context" and "Thanks for the feedback" in str(block.get("elements"))
+
+
+def reason_view(answer_id: str, kind: str) -> dict[str, Any]:
+    """The optional "what was wrong?" modal after "not helpful" or "flag"; the click is recorded already."""
+    question = "What was wrong with the answer?" if kind == "not_helpful" else "Why should it be reviewed?"
+    return {
+        "type": "modal",
+        "callback_id": FEEDBACK_REASON,
+        "private_metadata": f"{kind}:{answer_id}",
+        "title": plain("Thanks for the feedback"),
+        "submit": plain("Send"),
+        "close": plain("Skip"),
+        "blocks": [
+            context("Your feedback is recorded. A reason helps the programme team fix the answer (optional)."),
+            {
+                "type": "input",
+                "block_id": "reason",
+                "optional": True,
+                "label": plain(question),
+                "element": {"type": "plain_text_input", "action_id": "value", "multiline": True, "max_length": 2000},
+            },
+        ],
+    }
 
 
 def plain(text: str) -> dict[str, Any]:

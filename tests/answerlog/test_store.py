@@ -93,9 +93,24 @@ def test_feedback_is_checked(log: AnswerLog) -> None:
         log.record_feedback("nope", "helpful", "U1")
     with pytest.raises(AnswerLogError, match="unknown feedback 'love'"):
         log.record_feedback(answer_id, "love", "U1")
-    for kind in ("helpful", "not_helpful", "flag"):
-        log.record_feedback(answer_id, kind, "U1")
+    for user, kind in (("U1", "helpful"), ("U2", "not_helpful"), ("U3", "flag")):
+        log.record_feedback(answer_id, kind, user)
     assert [f.kind for f in log.get(answer_id).feedback] == ["helpful", "not_helpful", "flag"]
+
+
+def test_a_second_click_changes_the_feedback_and_a_reason_can_follow(log: AnswerLog) -> None:
+    answer_id = log.record(make_answer(), surface="slack")
+    log.record_feedback(answer_id, "helpful", "U1")
+    log.record_feedback(answer_id, "not_helpful", "U1")
+    log.record_feedback(answer_id, "not_helpful", "U1", reason="cites the wrong year")
+    log.record_feedback(answer_id, "flag", "")  # anonymous feedback is never merged
+    log.record_feedback(answer_id, "flag", "")
+    feedback = log.get(answer_id).feedback
+    assert [(f.kind, f.reason) for f in feedback] == [
+        ("not_helpful", "cites the wrong year"), ("flag", ""), ("flag", "")
+    ]
+    log.record_feedback(answer_id, "flag", "U1")  # a new kind clears the earlier kind's reason
+    assert [(f.kind, f.reason) for f in log.get(answer_id).feedback][0] == ("flag", "")
 
 
 def test_review_actions_and_corrections(log: AnswerLog) -> None:

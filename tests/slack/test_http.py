@@ -76,8 +76,12 @@ def test_health_readiness_and_metrics(http_bot: ServeProcess) -> None:
     assert status == 200 and json.loads(body) == {"status": "ok", "index": "ok", "database": "ok"}
     status, body = http("GET", f"{http_bot.url}/metrics")
     assert status == 200
-    for family in ("dualuse_questions", "dualuse_answer_latency_seconds", "dualuse_ingest_documents",
-                   "dualuse_slack_api_errors"):
+    for family in (
+        "dualuse_questions",
+        "dualuse_answer_latency_seconds",
+        "dualuse_ingest_documents",
+        "dualuse_slack_api_errors",
+    ):
         assert f"# TYPE {family}" in body
     assert http("GET", f"{http_bot.url}/nowhere")[0] == 404
 
@@ -356,6 +360,19 @@ def click(
     }
 
 
+def open_log(bot: ServeProcess) -> tuple[AnswerLog, bytes]:
+    key = (bot.data_dir / PSEUDONYM_KEY_FILE).read_text().strip().encode()
+    return AnswerLog.open(f"sqlite:///{bot.data_dir / 'dualuse.sqlite3'}", pseudonym_key=key, migrate=False), key
+
+
+def feedback_of(bot: ServeProcess, answer_id: str) -> list[tuple[str, str, str]]:
+    log, _ = open_log(bot)
+    try:
+        return [(f.kind, f.user, f.reason) for f in log.get(answer_id).feedback]
+    finally:
+        log.close()
+
+
 def test_answers_are_logged_and_feedback_is_recorded_in_the_answer_log(
     http_bot: ServeProcess, emulator: SlackEmulator
 ) -> None:
@@ -365,13 +382,12 @@ def test_answers_are_logged_and_feedback_is_recorded_in_the_answer_log(
     buttons = [b for b in update["blocks"] if b["type"] == "actions"][0]["elements"]
     answer_id = buttons[0]["value"]
     payload = click(emulator, "feedback_flag", answer_id, channel="C0000009")
-    payload["message"]["thread_ts"] = ts
+    payload["message"] |= {"thread_ts": ts, "text": update["text"], "blocks": update["blocks"]}
     assert http_bot.post_form({"payload": json.dumps(payload)})[0] == 200
-    thanks = emulator.wait_for(lambda: emulator.calls_to("chat.postEphemeral", channel="C0000009"))
-    assert thanks[0].params["user"] == "U0000042" and "flagged for review" in thanks[0].params["text"]
+    replaced = emulator.wait_for(lambda: emulator.calls_to("response_url", _path=path_of(payload)))[0].params
+    assert not emulator.calls_to("chat.postEphemeral", channel="C0000009")  # thanks go through the response URL
 
-    key = (http_bot.data_dir / PSEUDONYM_KEY_FILE).read_text().strip().encode()
-    log = AnswerLog.open(f"sqlite:///{http_bot.data_dir / 'dualuse.sqlite3'}", pseudonym_key=key, migrate=False)
+    log, key = open_log(http_bot)
     try:
         record = log.get(answer_id)
     finally:
@@ -379,13 +395,68 @@ def test_answers_are_logged_and_feedback_is_recorded_in_the_answer_log(
     assert record.surface == "slack" and record.question == HAGUE_QUESTION and record.status == "answered"
     assert record.channel == pseudonymise(CHANNEL, key) != CHANNEL  # ids are pseudonymised in the log
     assert [(f.kind, f.user) for f in record.feedback] == [("flag", pseudonymise("U0000042", key))]
+    assert replaced["replace_original"] is True and "Marked *flagged for review*" in all_text(replaced["blocks"])
+
+
+def test_feedback_buttons_show_the_choice_a_second_click_changes_it_and_a_reason_can_be_given(
+    http_bot: ServeProcess, emulator: SlackEmulator
+) -> None:
+    ts, channel = new_ts(), "C0000011"
+    assert http_bot.post_event(mention(HAGUE_QUESTION, ts, channel=channel), new_id())[0] == 200
+    update = answer_in_thread(emulator, ts, channel)
+    answer_id = [b for b in update["blocks"] if b["type"] == "actions"][0]["elements"][0]["value"]
+
+    def press(action_id: str, blocks: list[dict[str, Any]]) -> dict[str, Any]:
+        payload = click(emulator, action_id, answer_id, channel=channel)
+        payload["message"] |= {"text": update["text"], "blocks": blocks}
+        assert http_bot.post_form({"payload": json.dumps(payload)})[0] == 200
+        return payload
+
+    # "Not helpful": the buttons give way to the choice, and a modal asks (optionally) why.
+    first = press("feedback_not_helpful", update["blocks"])
+    chosen = emulator.wait_for(lambda: emulator.calls_to("response_url", _path=path_of(first)))[0].params["blocks"]
+    action_ids = [e["action_id"] for b in chosen if b["type"] == "actions" for e in b["elements"]]
+    assert action_ids == ["feedback_change"] and "Marked *not helpful*" in all_text(chosen)
+    assert all_text(update["blocks"]).split("\n")[0] in all_text(chosen)  # the answer itself is kept
+    modal = emulator.wait_for(lambda: emulator.calls_to("views.open", trigger_id=first["trigger_id"]))[0].params
+    submission = {
+        "type": "view_submission",
+        "team": {"id": "T0000001"},
+        "user": {"id": "U0000042"},
+        "api_app_id": "A0000001",
+        "trigger_id": "reason-1",
+        "view": {
+            **modal["view"],
+            "id": "V0000011",
+            "state": {"values": {"reason": {"value": {"type": "plain_text_input", "value": "wrong year"}}}},
+        },
+    }
+    assert http_bot.post_form({"payload": json.dumps(submission)})[0] == 200
+    emulator.wait_for(lambda: feedback_of(http_bot, answer_id)[0][2] == "wrong year")
+
+    # "Change feedback" brings the buttons back; a second choice replaces the first instead of adding a row.
+    again = press("feedback_change", chosen)
+    restored = emulator.wait_for(lambda: emulator.calls_to("response_url", _path=path_of(again)))[0].params["blocks"]
+    assert [e["action_id"] for b in restored if b["type"] == "actions" for e in b["elements"]] == [
+        "feedback_helpful",
+        "feedback_not_helpful",
+        "feedback_flag",
+    ]
+    helpful = press("feedback_helpful", restored)
+    emulator.wait_for(lambda: emulator.calls_to("response_url", _path=path_of(helpful)))
+    assert [(kind, reason) for kind, _, reason in feedback_of(http_bot, answer_id)] == [("helpful", "")]
+    assert not emulator.calls_to("views.open", trigger_id=helpful["trigger_id"])  # "helpful" asks nothing
 
 
 def test_feedback_on_an_unknown_answer_says_so(http_bot: ServeProcess, emulator: SlackEmulator) -> None:
     payload = click(emulator, "feedback_helpful", "not-a-logged-answer", channel="C0000010")
     assert http_bot.post_form({"payload": json.dumps(payload)})[0] == 200
-    reply = emulator.wait_for(lambda: emulator.calls_to("chat.postEphemeral", channel="C0000010"))
-    assert "could not record" in reply[0].params["text"]
+    reply = emulator.wait_for(lambda: emulator.calls_to("response_url", _path=path_of(payload)))[0].params
+    assert "could not record" in reply["text"] and reply["replace_original"] is False
+
+
+def path_of(payload: dict[str, Any]) -> str:
+    return "/" + payload["response_url"].split("/", 3)[3]
 
 
 def test_app_home_shows_the_corpus(http_bot: ServeProcess, emulator: SlackEmulator, shipped_index) -> None:

@@ -1,5 +1,10 @@
-"""Feedback buttons under an answer: record the click in the answer log against the answer it is about, then
-thank the user."""
+"""Feedback buttons under an answer: the click is recorded against the logged answer (one row per person and
+answer, so a second click changes it), the buttons are replaced by the choice through the response URL (with a
+"Change feedback" button that brings them back), and "not helpful" or "flag" opens a modal asking, optionally, why.
+
+Everything runs on the quick pool after the acknowledgement; the reason modal is opened first, while the click's
+trigger_id is fresh (it expires after 3 seconds).
+"""
 
 from __future__ import annotations
 
@@ -8,11 +13,19 @@ import logging
 import re
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from ...answerlog import AnswerLogError
-from ..blocks import FEEDBACK_ACTIONS
+from ..blocks import (
+    FEEDBACK_ACTIONS,
+    FEEDBACK_CHANGE,
+    FEEDBACK_REASON,
+    feedback_block,
+    feedback_chosen,
+    reason_view,
+    with_feedback,
+)
 from ..deps import SlackDeps
 
 logger = logging.getLogger(__name__)
@@ -23,6 +36,7 @@ THANKS = {
     "flag": "Thanks: this answer has been flagged for review.",
 }
 NOT_RECORDED = "Sorry, I could not record that feedback: this answer is no longer in the log."
+ASKS_WHY = ("not_helpful", "flag")
 
 
 def answer_id_of(value: str) -> str:
@@ -35,30 +49,71 @@ def answer_id_of(value: str) -> str:
     return value
 
 
-def register(app: App, deps: SlackDeps) -> None:
-    def on_click(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
-        ack()
-        deps.workers.quick(record, body, action, client)
+def _user(body: dict[str, Any]) -> str:
+    return str((body.get("user") or {}).get("id") or "")
 
-    def record(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
-        kind = FEEDBACK_ACTIONS[action["action_id"]]
-        answer_id = answer_id_of(str(action.get("value") or ""))
-        channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id") or ""
-        user = (body.get("user") or {}).get("id") or ""
+
+def record(client: WebClient, deps: SlackDeps, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+    kind = FEEDBACK_ACTIONS[action["action_id"]]
+    answer_id, user = answer_id_of(str(action.get("value") or "")), _user(body)
+    try:
+        deps.services.answer_log.record_feedback(answer_id, kind, user)  # the log pseudonymises the user
+    except Exception as exc:  # noqa: BLE001 - an unknown answer or a broken log: say so, privately
+        log = logger.warning if isinstance(exc, AnswerLogError) else logger.exception
+        log("feedback %s from %s on %s not recorded: %s", kind, user, answer_id, exc)
+        respond(text=NOT_RECORDED, response_type="ephemeral", replace_original=False)
+        return
+    if kind in ASKS_WHY and body.get("trigger_id"):
         try:
-            deps.services.answer_log.record_feedback(answer_id, kind, user)  # the log pseudonymises the user
-            reply = THANKS[kind]
-        except AnswerLogError as exc:
-            logger.warning("feedback %s from %s not recorded: %s", kind, user, exc)
-            reply = NOT_RECORDED
-        except Exception:
-            logger.exception("recording feedback %s on %s failed", kind, answer_id)
-            reply = NOT_RECORDED
-        if channel and user:
-            try:
-                thread_ts = (body.get("message") or {}).get("thread_ts")
-                client.chat_postEphemeral(channel=channel, user=user, text=reply, thread_ts=thread_ts)
-            except Exception:  # the click is recorded; a missing thank-you is not worth an error
-                logger.warning("could not thank %s for feedback", user, exc_info=True)
+            client.views_open(trigger_id=body["trigger_id"], view=reason_view(answer_id, kind))
+        except Exception:  # the click is recorded; a reason is optional
+            logger.warning("could not ask %s for a feedback reason", user, exc_info=True)
+    show(body, answer_id, feedback_chosen(answer_id, kind), respond, thanks=THANKS[kind])
+
+
+def change(body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+    answer_id = answer_id_of(str(action.get("value") or ""))
+    show(body, answer_id, [feedback_block(answer_id)], respond, thanks="")
+
+
+def show(
+    body: dict[str, Any], answer_id: str, replacement: list[dict[str, Any]], respond: Respond, *, thanks: str
+) -> None:
+    """Replace the message's feedback part through the response URL; without the message (an ephemeral answer,
+    whose content Slack does not send back), thank the user privately instead."""
+    message = body.get("message") or {}
+    blocks = with_feedback(list(message.get("blocks") or []), answer_id, replacement)
+    if blocks is not None:
+        respond(text=message.get("text") or "Answer", blocks=blocks, replace_original=True)
+    elif thanks:
+        respond(text=thanks, response_type="ephemeral", replace_original=False)
+
+
+def save_reason(deps: SlackDeps, body: dict[str, Any], view: dict[str, Any]) -> None:
+    kind, _, answer_id = str(view.get("private_metadata") or "").partition(":")
+    values = ((view.get("state") or {}).get("values") or {}).get("reason") or {}
+    reason = " ".join(str((values.get("value") or {}).get("value") or "").split())
+    if kind not in ASKS_WHY or not reason:
+        return
+    try:
+        deps.services.answer_log.record_feedback(answer_id, kind, _user(body), reason=reason[:2000])
+    except Exception:
+        logger.exception("could not record the reason for feedback on %s", answer_id)
+
+
+def register(app: App, deps: SlackDeps) -> None:
+    def on_click(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        ack()
+        deps.workers.quick(record, client, deps, body, action, respond)
+
+    def on_change(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+        ack()
+        deps.workers.quick(change, body, action, respond)
+
+    def on_reason(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        ack()
+        deps.workers.quick(save_reason, deps, body, view)
 
     app.action(re.compile("^(" + "|".join(FEEDBACK_ACTIONS) + ")$"))(on_click)
+    app.action(FEEDBACK_CHANGE)(on_change)
+    app.view(FEEDBACK_REASON)(on_reason)
