@@ -59,8 +59,16 @@ def readiness(services: Services) -> dict[str, str]:
     return checks
 
 
-def ops_wsgi(services: Services, metrics: Metrics | None, fallback: WsgiApp | None = None) -> WsgiApp:
-    """``GET /healthz``, ``GET /readyz`` and ``GET /metrics``; anything else goes to ``fallback`` (or 404)."""
+def ops_wsgi(
+    services: Services,
+    metrics: Metrics | None,
+    fallback: WsgiApp | None = None,
+    checks: Callable[[], dict[str, str]] | None = None,
+) -> WsgiApp:
+    """``GET /healthz``, ``GET /readyz`` and ``GET /metrics``; anything else goes to ``fallback`` (or 404).
+
+    ``checks``: more readiness checks (the bot's Slack connection), 'ok' or the problem, beside the index and
+    database."""
 
     def application(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "")
@@ -68,9 +76,9 @@ def ops_wsgi(services: Services, metrics: Metrics | None, fallback: WsgiApp | No
             if path == "/healthz":
                 return _json(start_response, 200, {"status": "ok"})
             if path == "/readyz":
-                checks = readiness(services)
-                ready = all(v == "ok" for v in checks.values())
-                return _json(start_response, 200 if ready else 503, {"status": "ok" if ready else "error", **checks})
+                state = readiness(services) | (checks() if checks is not None else {})
+                ready = all(v == "ok" for v in state.values())
+                return _json(start_response, 200 if ready else 503, {"status": "ok" if ready else "error", **state})
             if path == "/metrics" and metrics is not None:
                 body = metrics.exposition()
                 start_response("200 OK", [("Content-Type", CONTENT_TYPE), ("Content-Length", str(len(body)))])

@@ -19,6 +19,7 @@ from ingest.errors import ConfigurationError
 from ..services import Services
 from ..settings import Settings
 from .config import bot_token, signing_secret
+from .connection import AUTH_ERRORS, SlackConnection
 from .dedup import EventDeduplicator
 from .deps import SlackDeps
 from .listeners import register_listeners
@@ -31,14 +32,27 @@ ACK_THREADS = 8  # Bolt's own threads; listeners only acknowledge and hand over,
 
 
 class CountingWebClient(WebClient):
-    """A WebClient that reports each failed Web API call (after its retries) to ``on_error``."""
+    """A WebClient that reports each failed Web API call (after its retries) to ``on_error``, and calls refused
+    for authentication to ``on_auth_error`` (with Slack's error code)."""
 
-    def __init__(self, *args: Any, on_error: Callable[[str], None] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        on_error: Callable[[str], None] | None = None,
+        on_auth_error: Callable[[str], None] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self._on_error = on_error
+        self._on_auth_error = on_auth_error
 
     @classmethod
-    def like(cls, client: WebClient, on_error: Callable[[str], None] | None) -> CountingWebClient:
+    def like(
+        cls,
+        client: WebClient,
+        on_error: Callable[[str], None] | None,
+        on_auth_error: Callable[[str], None] | None = None,
+    ) -> CountingWebClient:
         """A counting client with the settings of ``client`` (token, address, timeouts, retries)."""
         return cls(
             token=client.token,
@@ -51,32 +65,47 @@ class CountingWebClient(WebClient):
             logger=client.logger,
             retry_handlers=list(client.retry_handlers),
             on_error=on_error,
+            on_auth_error=on_auth_error,
         )
 
     def __deepcopy__(self, memo: dict[int, Any]) -> CountingWebClient:
         # Bolt deep-copies the request context for lazy listeners; the callback (a metrics counter holding locks)
         # cannot be copied, and is meant to be shared anyway.
-        return CountingWebClient.like(self, self._on_error)
+        return CountingWebClient.like(self, self._on_error, self._on_auth_error)
 
     def api_call(self, api_method: str, **kwargs: Any) -> Any:  # type: ignore[override]
         try:
             return super().api_call(api_method, **kwargs)
-        except (SlackApiError, SlackClientError, OSError):
+        except (SlackApiError, SlackClientError, OSError) as exc:
             if self._on_error is not None:
                 self._on_error(api_method)
+            error = exc.response.get("error") if isinstance(exc, SlackApiError) else None
+            if error in AUTH_ERRORS and self._on_auth_error is not None:
+                self._on_auth_error(str(error))
             raise
 
 
-def make_web_client(settings: Settings, on_error: Callable[[str], None] | None = None) -> WebClient:
+def make_web_client(
+    settings: Settings,
+    on_error: Callable[[str], None] | None = None,
+    on_auth_error: Callable[[str], None] | None = None,
+) -> WebClient:
     # The default client retries connection errors only; rate limits (429 + Retry-After) need their own handler.
     handlers = [ConnectionErrorRetryHandler(max_retry_count=2), RateLimitErrorRetryHandler(max_retry_count=3)]
     base_url = f"{settings.slack_api_url}/" if settings.slack_api_url else WebClient.BASE_URL
     return CountingWebClient(
-        token=bot_token(settings), base_url=base_url, retry_handlers=handlers, timeout=30, on_error=on_error
+        token=bot_token(settings),
+        base_url=base_url,
+        retry_handlers=handlers,
+        timeout=30,
+        on_error=on_error,
+        on_auth_error=on_auth_error,
     )
 
 
-def count_api_errors(on_error: Callable[[str], None]) -> Callable[..., None]:
+def count_api_errors(
+    on_error: Callable[[str], None], on_auth_error: Callable[[str], None] | None = None
+) -> Callable[..., None]:
     """Bolt middleware: listeners' Web API failures are counted too, not only those of ``app.client``.
 
     Bolt hands every request a fresh plain ``WebClient`` built from ``app.client``'s settings, so the counting
@@ -85,7 +114,7 @@ def count_api_errors(on_error: Callable[[str], None]) -> Callable[..., None]:
 
     def middleware(context: BoltContext, next: Callable[[], None]) -> None:  # noqa: A002 - Bolt's argument name
         if context.client is not None and not isinstance(context.client, CountingWebClient):
-            context["client"] = CountingWebClient.like(context.client, on_error)
+            context["client"] = CountingWebClient.like(context.client, on_error, on_auth_error)
         next()
 
     return middleware
@@ -95,6 +124,11 @@ def count_api_errors(on_error: Callable[[str], None]) -> Callable[..., None]:
 class SlackBot:
     app: App
     deps: SlackDeps
+    connection: SlackConnection
+
+    def readiness(self) -> dict[str, str]:
+        """The Slack part of /readyz."""
+        return {"slack": self.connection.status()}
 
 
 def build_app(settings: Settings, services: Services, *, http: bool) -> SlackBot:
@@ -109,9 +143,12 @@ def build_app(settings: Settings, services: Services, *, http: bool) -> SlackBot
         bot_token=bot_token(settings),
         workers=Workers(settings.slack_workers, settings.slack_queue_limit),
     )
+    connection = SlackConnection()
+    client = make_web_client(settings, on_error=services.metrics.slack_api_error, on_auth_error=connection.auth_failed)
+    connection.client = client
     try:
         app = App(
-            client=make_web_client(settings, on_error=services.metrics.slack_api_error),
+            client=client,
             signing_secret=signing_secret(settings) if http else None,
             # Socket Mode has no signatures to check: the WebSocket itself is authenticated by the app token.
             request_verification_enabled=http,
@@ -124,7 +161,8 @@ def build_app(settings: Settings, services: Services, *, http: bool) -> SlackBot
         )
     except BoltError as exc:  # auth.test refused the token, or Slack could not be reached
         raise ConfigurationError(f"SLACK_BOT_TOKEN was not accepted by Slack: {exc}") from None
-    app.use(count_api_errors(services.metrics.slack_api_error))
+    app.use(count_api_errors(services.metrics.slack_api_error, connection.auth_failed))
     app.use(deps.dedup.middleware())
     register_listeners(app, deps)
-    return SlackBot(app, deps)
+    connection.check()  # Bolt's own auth.test passed, or App() raised above; this records it for /readyz
+    return SlackBot(app, deps, connection)

@@ -50,7 +50,7 @@ def wsgi_app(bot: SlackBot) -> WsgiApp:
         start_response("404 Not Found", [("Content-Type", "text/plain"), ("Content-Length", "9")])
         return [b"not found"]
 
-    return ops_wsgi(bot.deps.services, bot.deps.metrics, fallback=events)
+    return ops_wsgi(bot.deps.services, bot.deps.metrics, fallback=events, checks=bot.readiness)
 
 
 def _server(app: WsgiApp, host: str, port: int) -> _ThreadingWSGIServer:
@@ -77,7 +77,7 @@ def serve_socket_mode(
     """Socket Mode; with ``ops=(host, port)`` also serve /healthz, /readyz and /metrics over HTTP."""
     ops_server = None
     if ops is not None:
-        ops_server = _server(ops_wsgi(bot.deps.services, bot.deps.metrics), *ops)
+        ops_server = _server(ops_wsgi(bot.deps.services, bot.deps.metrics, checks=bot.readiness), *ops)
         threading.Thread(target=ops_server.serve_forever, name="ops-http", daemon=True).start()
         logger.info("operations endpoints on http://%s:%d", ops[0], ops_server.server_address[1])
     handler = SocketModeHandler(bot.app, app_token, logger=logging.getLogger("bot.slack.socket_mode"))

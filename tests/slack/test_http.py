@@ -73,7 +73,7 @@ def answer_in_thread(emulator: SlackEmulator, thread_ts: str, channel: str = CHA
 def test_health_readiness_and_metrics(http_bot: ServeProcess) -> None:
     assert http("GET", f"{http_bot.url}/healthz") == (200, '{"status": "ok"}')
     status, body = http("GET", f"{http_bot.url}/readyz")
-    assert status == 200 and json.loads(body) == {"status": "ok", "index": "ok", "database": "ok"}
+    assert status == 200 and json.loads(body) == {"status": "ok", "index": "ok", "database": "ok", "slack": "ok"}
     status, body = http("GET", f"{http_bot.url}/metrics")
     assert status == 200
     for family in (
@@ -84,6 +84,24 @@ def test_health_readiness_and_metrics(http_bot: ServeProcess) -> None:
     ):
         assert f"# TYPE {family}" in body
     assert http("GET", f"{http_bot.url}/nowhere")[0] == 404
+
+
+def test_readiness_reports_a_token_slack_refuses_and_its_recovery(
+    http_bot: ServeProcess, emulator: SlackEmulator
+) -> None:
+    channel = "C0000012"
+    emulator.revoke()
+    try:
+        assert http_bot.post_event(mention(HAGUE_QUESTION, new_ts(), channel=channel), new_id())[0] == 200
+        emulator.wait_for(lambda: emulator.calls_to("chat.postMessage", channel=channel))
+        status, body = emulator.wait_for(
+            lambda: (r := http("GET", f"{http_bot.url}/readyz"))[0] == 503 and r, timeout=10
+        )
+        assert json.loads(body)["slack"] == "invalid_auth" and json.loads(body)["status"] == "error"
+    finally:
+        emulator.restore()
+    emulator.wait_for(lambda: http("GET", f"{http_bot.url}/readyz")[0] == 200, timeout=10)
+    assert emulator.calls_to("auth.test")  # re-checked, not assumed
 
 
 def test_search_indexes_are_loaded_before_the_bot_takes_events(http_bot: ServeProcess) -> None:
