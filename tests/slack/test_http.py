@@ -24,8 +24,14 @@ def new_id() -> str:
     return "Ev" + uuid.uuid4().hex[:16].upper()
 
 
+_last_ts = [0.0]
+
+
 def new_ts() -> str:
-    return f"{time.time():.6f}"
+    """A message ts, unique within the run (two calls within a microsecond would otherwise collide)."""
+    now = max(time.time(), _last_ts[0] + 0.000001)
+    _last_ts[0] = now
+    return f"{now:.6f}"
 
 
 def mention(text: str, ts: str | None = None, **extra: Any) -> dict[str, Any]:

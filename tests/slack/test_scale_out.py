@@ -152,7 +152,7 @@ def test_admin_and_socket_mode_bot_report_ready_against_the_shared_servers(
     try:
         wait_until_healthy(socket_bot)
         status, body = http("GET", f"{socket_bot.url}/readyz")
-        assert (status, json.loads(body)) == (200, {"status": "ok", "index": "ok", "database": "ok"})
+        assert (status, json.loads(body)) == (200, {"status": "ok", "index": "ok", "database": "ok", "slack": "ok"})
         assert "# TYPE dualuse_questions" in http("GET", f"{socket_bot.url}/metrics")[1]
         admin_url = f"http://127.0.0.1:{admin_port}"
         wait_for_url(f"{admin_url}/readyz", admin)
