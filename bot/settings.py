@@ -131,7 +131,7 @@ class Settings(BaseSettings):
         4, ge=1, le=64, description="Slack questions answered at once; later ones wait in line (and are told so)."
     )
     slack_queue_limit: int = Field(
-        200, ge=1, description="Slack questions allowed to wait in line; beyond that the bot asks to try again later."
+        500, ge=1, description="Slack questions allowed to wait in line; beyond that the bot asks to try again later."
     )
 
     @field_validator("log_level")

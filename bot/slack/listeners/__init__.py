@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from ..deps import SlackDeps
-from . import actions, assistant, commands, corpus, events, home
+from . import actions, assistant, commands, corpus, events, fallback, home
 
 
 def register_listeners(app: App, deps: SlackDeps) -> None:
@@ -17,3 +17,4 @@ def register_listeners(app: App, deps: SlackDeps) -> None:
     commands.register(app, deps)
     actions.register(app, deps)
     home.register(app, deps)
+    fallback.register(app, deps)  # last: acknowledges whatever the others leave
