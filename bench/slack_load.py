@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import multiprocessing
 import os
 import subprocess
 import sys
@@ -25,7 +26,7 @@ import urllib.error
 import urllib.request
 import uuid
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -37,13 +38,12 @@ from tests.slack.emulator import BOT_USER_ID, SlackEmulator  # noqa: E402 - the 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 TOKEN = "xoxb-1111-2222-benchtoken"
 SENDERS = 20
-QUESTIONS = (
-    "What are the Hague Ethical Guidelines and who wrote them?",
-    "What does the UN say about autonomous weapons?",
-    "Is there a biosecurity code of conduct for protein design models?",
-    "What should we consider before releasing open model weights?",
-    "Who funds the UNODA/SIPRI responsible AI programme?",
-)
+QUESTIONS = tuple(
+    json.loads(line)["question"]
+    for name in ("practitioner", "programme", "codes", "un", "paraphrase")
+    for line in (_common.ROOT / "corpus" / "eval" / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()
+    if line.strip()
+)  # every event a different question from the golden set: nothing is answered from a cache
 
 
 def signed_post(url: str, body: str, content_type: str, headers: dict[str, str] | None = None) -> tuple[int, float]:
@@ -70,8 +70,8 @@ def signed_post(url: str, body: str, content_type: str, headers: dict[str, str] 
 class Load:
     """One sender's share of the traffic, recorded into shared lists."""
 
-    def __init__(self, url: str, emulator: SlackEmulator, events_per_sender: int) -> None:
-        self.url, self.emulator, self.events_per_sender = url, emulator, events_per_sender
+    def __init__(self, url: str, response_base: str, events_per_sender: int) -> None:
+        self.url, self.response_base, self.events_per_sender = url, response_base, events_per_sender
         self.acks: dict[str, list[float]] = defaultdict(list)
         self.statuses: list[int] = []
         self.sent: dict[str, float] = {}  # thread ts -> when its event was delivered (monotonic)
@@ -94,7 +94,7 @@ class Load:
                 "channel": channel,
                 "ts": ts,
                 "event_ts": ts,
-                "text": f"<@{BOT_USER_ID}> {QUESTIONS[(n + i) % len(QUESTIONS)]}",
+                "text": f"<@{BOT_USER_ID}> {QUESTIONS[(n * self.events_per_sender + i) % len(QUESTIONS)]}",
             }
             body = {
                 "type": "event_callback",
@@ -109,7 +109,7 @@ class Load:
             self.record("event", *signed_post(self.url, json.dumps(body), "application/json"))
             last_event = (body, ts)
             if i % 3 == 1:
-                self.command(n, QUESTIONS[(n + i + 1) % len(QUESTIONS)])
+                self.command(n, QUESTIONS[-1 - (n * self.events_per_sender + i) % len(QUESTIONS)])
             if i % 3 == 2:
                 self.click(n)
             if i % 5 == 4 and last_event is not None:  # Slack re-delivers an event it thinks timed out
@@ -126,7 +126,7 @@ class Load:
             "channel_id": f"C{n:08d}",
             "team_id": "T0000001",
             "trigger_id": f"t-{name[:8]}",
-            "response_url": self.emulator.response_url(name),
+            "response_url": f"{self.response_base}/{name}",
         }
         if text != "sources":
             with self.lock:
@@ -142,11 +142,20 @@ class Load:
             "trigger_id": f"t-{uuid.uuid4().hex[:8]}",
             "container": {"type": "message", "message_ts": "1.1", "channel_id": f"C{n:08d}"},
             "channel": {"id": f"C{n:08d}"},
-            "response_url": self.emulator.response_url(),
+            "response_url": f"{self.response_base}/{uuid.uuid4().hex}",
             "actions": [{"type": "button", "action_id": "sources_page_next", "value": "2", "action_ts": "1"}],
         }
         form = urlencode({"payload": json.dumps(payload)})
         self.record("button", *signed_post(self.url, form, "application/x-www-form-urlencoded"))
+
+
+def send_all(url: str, response_base: str, events_per_sender: int) -> Load:
+    """All senders' traffic, from a process of its own: the emulator's threads must not slow the senders' clocks."""
+    load = Load(url, response_base, events_per_sender)
+    with ThreadPoolExecutor(SENDERS) as pool:
+        list(pool.map(load.sender, range(SENDERS)))
+    load.lock = None  # type: ignore[assignment] - locks do not pickle; the results go back to the parent
+    return load
 
 
 def answered(emulator: SlackEmulator) -> dict[str, list[float]]:
@@ -175,10 +184,13 @@ def main() -> None:
     args = _common.parse_args(
         __doc__.splitlines()[0],
         [
-            ("--workers", {"type": int, "default": 4, "help": "DUALUSE_SLACK_WORKERS for the bot (default 4)."}),
+            (
+                "--workers",
+                {"type": int, "default": 0, "help": "DUALUSE_SLACK_WORKERS for the bot (default 0: one per core)."},
+            ),
             (
                 "--threads",
-                {"type": int, "default": 0, "help": "DUALUSE_EMBEDDING_THREADS for the bot (default 0: auto)."},
+                {"type": int, "default": 0, "help": "DUALUSE_EMBEDDING_THREADS for the bot (default 0: serve's 1)."},
             ),
         ],
     )
@@ -208,22 +220,25 @@ def main() -> None:
         try:
             base = f"http://127.0.0.1:{port}"
             _wait_ready(base, bot, Path(tmp) / "serve.log")
-            load = Load(f"{base}/slack/events", emulator, events_per_sender)
-            in_flight_peak, stop = [0], threading.Event()
+            in_flight_peak, stop, sending = [0], threading.Event(), [0.0]
 
             def watch() -> None:
                 while not stop.is_set():
-                    with load.lock:
-                        sent = len(load.sent)
-                    in_flight_peak[0] = max(in_flight_peak[0], sent - len(answered(emulator)))
-                    time.sleep(1.0)  # scanning the emulator's calls takes the bench process's GIL from the senders
+                    if sending[0]:  # events go out at about the rate acknowledgements come back
+                        in_flight_peak[0] = max(
+                            in_flight_peak[0], len(emulator.calls_to("chat.postMessage")) - len(answered(emulator))
+                        )
+                    time.sleep(1.0)  # scanning the emulator's calls takes this process's GIL from its servers
 
             watcher = threading.Thread(target=watch, daemon=True)
             watcher.start()
             load_before = _common.load_average()
-            started = time.monotonic()
-            with ThreadPoolExecutor(SENDERS) as pool:
-                list(pool.map(load.sender, range(SENDERS)))
+            started = sending[0] = time.monotonic()
+            spawn = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(1, mp_context=spawn) as senders:
+                load = senders.submit(
+                    send_all, f"{base}/slack/events", emulator.response_url("x").rsplit("/", 1)[0], events_per_sender
+                ).result()
             expected = len(load.sent)
             deadline = time.monotonic() + 600
             while len(answered(emulator)) + busy(emulator) < expected and time.monotonic() < deadline:
@@ -260,13 +275,14 @@ def main() -> None:
         ]
         for kind, values in sorted(load.acks.items())
     ]
+    workers = args.workers or os.cpu_count()
     command = _common.command_line(["--workers", str(args.workers), "--threads", str(args.threads)])
     body = "\n".join(
         [
             f"Measured {_common.timestamp()} with `{command}`; load "
             f"average before the run: {load_before}. {SENDERS} concurrent senders, {expected} events, "
             f"{len(load.acks['command'])} slash commands, {len(load.acks['button'])} button clicks and "
-            f"{len(load.acks['retry'])} duplicate deliveries; extractive answers on {args.workers} answer workers.",
+            f"{len(load.acks['retry'])} duplicate deliveries; extractive answers on {workers} answer workers.",
             "",
             "Acknowledgement (what Slack's 3-second clock sees), in ms:",
             "",

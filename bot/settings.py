@@ -128,7 +128,10 @@ class Settings(BaseSettings):
         description="Slack Web API base URL (default https://slack.com/api/); for gateways and tests.",
     )
     slack_workers: int = Field(
-        4, ge=1, le=64, description="Slack questions answered at once; later ones wait in line (and are told so)."
+        0,
+        ge=0,
+        le=64,
+        description="Slack questions answered at once (0: one per CPU core; more for a remote LLM); later ones wait.",
     )
     slack_queue_limit: int = Field(
         500, ge=1, description="Slack questions allowed to wait in line; beyond that the bot asks to try again later."

@@ -31,6 +31,11 @@ def register(app: typer.Typer) -> None:
         from ..slack import build_app, config, serve_http, serve_socket_mode
 
         settings = ctx.obj.settings
+        if settings.embedding_threads == 0:
+            # Answers run on several workers at once, each embedding its question: one ONNX thread each. More make
+            # the workers' threads compete for the cores (and the acknowledgements with them): see the Slack load
+            # benchmark in docs/benchmarks.md.
+            settings.embedding_threads = 1
         # Check every setting before loading anything heavy, so a typo fails in a second with one line.
         config.bot_token(settings)
         app_token = None if http else config.app_token(settings)

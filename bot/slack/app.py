@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -141,7 +142,7 @@ def build_app(settings: Settings, services: Services, *, http: bool) -> SlackBot
         trainers=Trainers(settings.trainer_ids),
         pending=PendingDocuments(engine),
         bot_token=bot_token(settings),
-        workers=Workers(settings.slack_workers, settings.slack_queue_limit),
+        workers=Workers(settings.slack_workers or os.cpu_count() or 2, settings.slack_queue_limit),
     )
     connection = SlackConnection()
     client = make_web_client(settings, on_error=services.metrics.slack_api_error, on_auth_error=connection.auth_failed)

@@ -3,16 +3,20 @@
 Slack re-sends an event (``X-Slack-Retry-Num``) when it thinks the first delivery timed out. The first process to
 insert the ``event_id`` into a table with a unique key owns the event; every later insert hits the key and is
 "already seen". The database does the arbitration, so it holds across processes and restarts.
+
+The claim is made after the acknowledgement, on the worker that would do the work (:func:`claimed`): a database
+write waits behind the answer log's writes, and Slack's 3-second clock must not.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import BoltResponse
+from slack_bolt import BoltContext
 from sqlalchemy import Column, Engine, Float, String, Table, delete, insert
 from sqlalchemy.exc import IntegrityError
 
@@ -55,18 +59,26 @@ class EventDeduplicator:
             return connection.execute(delete(slack_events).where(slack_events.c.received_at < cutoff)).rowcount
 
     def middleware(self) -> Callable[..., Any]:
-        """A Bolt global middleware that drops events already claimed, acknowledging them with 200.
+        """A Bolt global middleware that gives each event's context a ``claim_event`` callable (see :func:`claimed`)."""
 
-        Returning a response (instead of not calling ``next``) matters: a skipped chain answers 404, and Slack
-        retries a 404 again.
-        """
-
-        def deduplicate_events(body: dict[str, Any], next: Callable[[], None]) -> BoltResponse | None:  # noqa: A002
+        def deduplicate_events(body: dict[str, Any], context: BoltContext, next: Callable[[], None]) -> None:  # noqa: A002
             event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-            if event_id and not self.claim(str(event_id)):
-                logger.info("skipping event %s: already handled", event_id)
-                return BoltResponse(status=200, body="")
+            if event_id:
+                context["claim_event"] = functools.partial(self.claim, str(event_id))
             next()
-            return None
 
         return deduplicate_events
+
+
+def claimed(context: BoltContext, job: Callable[..., Any]) -> Callable[..., None]:
+    """``job``, run only if this process is the first to claim the context's event (always, for other requests)."""
+
+    @functools.wraps(job)
+    def run(*args: Any, **kwargs: Any) -> None:
+        claim = context.get("claim_event")
+        if claim is not None and not claim():
+            logger.info("skipping event %s: already handled", claim.args[0])
+            return
+        job(*args, **kwargs)
+
+    return run

@@ -14,6 +14,7 @@ Every job counts as in flight from submission to its end, so shutdown waits for 
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -26,6 +27,17 @@ logger = logging.getLogger(__name__)
 QUICK_WORKERS = 16
 
 
+ANSWER_NICENESS = 10
+
+
+def _lower_priority() -> None:
+    """Answer threads yield the cores to the threads that acknowledge requests (Linux: per-thread nice value)."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), ANSWER_NICENESS)
+    except (AttributeError, OSError):  # not Linux, or not allowed: the answers just run at normal priority
+        pass
+
+
 class Busy(Exception):
     """The answer queue is full."""
 
@@ -36,7 +48,9 @@ class Workers:
         self.queue_limit = queue_limit
         self.in_flight = in_flight or InFlight()
         self._quick = ThreadPoolExecutor(QUICK_WORKERS, thread_name_prefix="slack-quick")
-        self._answers = ThreadPoolExecutor(answer_workers, thread_name_prefix="slack-answer")
+        self._answers = ThreadPoolExecutor(
+            answer_workers, thread_name_prefix="slack-answer", initializer=_lower_priority
+        )
         self._lock = threading.Lock()
         self._waiting = 0
         self._running = 0

@@ -13,6 +13,7 @@ from slack_sdk import WebClient
 from .. import answering
 from ..answering import Conversation, start_answer
 from ..blocks import EXAMPLE_QUESTIONS, prompt_title
+from ..dedup import claimed
 from ..deps import SlackDeps
 from ..threads import strip_mentions
 from .corpus import share_files
@@ -32,9 +33,9 @@ def register(app: App, deps: SlackDeps) -> None:
     assistant = Assistant(logger=logger)
 
     @assistant.thread_started
-    def on_started(say: Say, set_suggested_prompts: SetSuggestedPrompts) -> None:
+    def on_started(say: Say, set_suggested_prompts: SetSuggestedPrompts, context: BoltContext) -> None:
         # Assistant listeners are acknowledged by Bolt; the Web API calls run on the quick pool.
-        deps.workers.quick(offer_prompts, say, set_suggested_prompts)
+        deps.workers.quick(claimed(context, offer_prompts), say, set_suggested_prompts)
 
     @assistant.user_message
     def on_message(
@@ -42,11 +43,11 @@ def register(app: App, deps: SlackDeps) -> None:
     ) -> None:
         thread_ts = payload["thread_ts"]
         if payload.get("files"):
-            deps.workers.quick(share_files, client, deps, payload, context, thread_ts=thread_ts)
+            deps.workers.quick(claimed(context, share_files), client, deps, payload, context, thread_ts=thread_ts)
             return
         conversation = Conversation.of(payload, context, reply_thread_ts=thread_ts, context_thread_ts=thread_ts)
         progress = answering.Assistant(set_status, say_stream if deps.streaming else None)
         question = strip_mentions(payload.get("text", ""))
-        deps.workers.quick(start_answer, client, deps, conversation, question, assistant=progress)
+        deps.workers.quick(claimed(context, start_answer), client, deps, conversation, question, assistant=progress)
 
     app.use(assistant)

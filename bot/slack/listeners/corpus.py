@@ -25,6 +25,7 @@ from ..corpus_blocks import (
     REVIEW_ACTION,
     read_details,
 )
+from ..dedup import claimed
 from ..deps import SlackDeps
 from ..mrkdwn import escape
 from ..threads import strip_mentions
@@ -114,7 +115,7 @@ def confirm_remove(
 def register(app: App, deps: SlackDeps) -> None:
     def on_shared_file(ack: Ack, event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         ack()
-        deps.workers.quick(share_files, client, deps, event, context)
+        deps.workers.quick(claimed(context, share_files), client, deps, event, context)
 
     def on_review(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond) -> None:
         ack()

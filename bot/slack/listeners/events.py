@@ -14,6 +14,7 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from ..answering import Conversation, start_answer
+from ..dedup import claimed
 from ..deps import SlackDeps
 from ..threads import bot_in_thread, strip_mentions, thread_messages
 
@@ -70,16 +71,20 @@ def register(app: App, deps: SlackDeps) -> None:
             reply_thread_ts=event.get("thread_ts") or event["ts"],
             context_thread_ts=event.get("thread_ts"),
         )
-        deps.workers.quick(start_answer, client, deps, conversation, strip_mentions(event.get("text", "")))
+        deps.workers.quick(
+            claimed(context, start_answer), client, deps, conversation, strip_mentions(event.get("text", ""))
+        )
 
     def direct_message(ack: Ack, event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         ack()
         conversation = Conversation.of(event, context, reply_thread_ts=None)
-        deps.workers.quick(start_answer, client, deps, conversation, strip_mentions(event.get("text", "")))
+        deps.workers.quick(
+            claimed(context, start_answer), client, deps, conversation, strip_mentions(event.get("text", ""))
+        )
 
     def follow_up(ack: Ack, event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         ack()
-        deps.workers.quick(answer_follow_up, client, deps, event, context)
+        deps.workers.quick(claimed(context, answer_follow_up), client, deps, event, context)
 
     app.event("app_mention", matchers=[lambda event: not event.get("bot_id")])(mention)
     app.event("message", matchers=[is_direct_question])(direct_message)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from ..blocks import home_view
+from ..dedup import claimed
 from ..deps import SlackDeps
 
 logger = logging.getLogger(__name__)
@@ -27,9 +28,9 @@ def register(app: App, deps: SlackDeps) -> None:
     def acknowledge(ack: Ack) -> None:
         ack()
 
-    def on_open(ack: Ack, event: dict[str, Any], client: WebClient) -> None:
+    def on_open(ack: Ack, event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         ack()
-        deps.workers.quick(publish, client, deps, event["user"])
+        deps.workers.quick(claimed(context, publish), client, deps, event["user"])
 
     app.event("app_home_opened", matchers=[lambda event: event.get("tab", "home") == "home"])(on_open)
     app.event("app_home_opened")(acknowledge)  # the Messages tab: nothing to show
