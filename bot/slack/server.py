@@ -112,6 +112,7 @@ def _finish_in_flight(bot: SlackBot) -> None:
         logger.warning(
             "stopping with %d answer(s) still in flight after %.0f s", in_flight.count, SHUTDOWN_GRACE_SECONDS
         )
+    bot.deps.workers.shutdown()  # or the interpreter would wait at exit for every queued job
 
 
 def _stop_on_signals(stop: Callable[[], None]) -> None:

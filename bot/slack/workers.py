@@ -60,14 +60,6 @@ class Workers:
         with self._lock:
             return max(0, self._waiting + self._running - self.answer_workers + 1)
 
-    @property
-    def waiting(self) -> int:
-        return self._waiting
-
-    @property
-    def running(self) -> int:
-        return self._running
-
     def quick(self, job: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
         """Run a short job soon, on the interactive pool."""
         self._submit(self._quick, job, args, kwargs, counted=False)
@@ -81,8 +73,9 @@ class Workers:
         self._submit(self._answers, job, args, kwargs, counted=True)
 
     def shutdown(self) -> None:
-        self._quick.shutdown(wait=False, cancel_futures=False)
-        self._answers.shutdown(wait=False, cancel_futures=False)
+        """Drop the work still waiting (the process is stopping after its grace period); running jobs finish."""
+        self._quick.shutdown(wait=False, cancel_futures=True)
+        self._answers.shutdown(wait=False, cancel_futures=True)
 
     def _submit(
         self, pool: ThreadPoolExecutor, job: Callable[..., Any], args: Any, kwargs: Any, *, counted: bool

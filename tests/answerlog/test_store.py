@@ -107,7 +107,9 @@ def test_a_second_click_changes_the_feedback_and_a_reason_can_follow(log: Answer
     log.record_feedback(answer_id, "flag", "")
     feedback = log.get(answer_id).feedback
     assert [(f.kind, f.reason) for f in feedback] == [
-        ("not_helpful", "cites the wrong year"), ("flag", ""), ("flag", "")
+        ("not_helpful", "cites the wrong year"),
+        ("flag", ""),
+        ("flag", ""),
     ]
     log.record_feedback(answer_id, "flag", "U1")  # a new kind clears the earlier kind's reason
     assert [(f.kind, f.reason) for f in log.get(answer_id).feedback][0] == ("flag", "")
@@ -237,3 +239,41 @@ def test_a_configured_secret_wins_and_otherwise_one_is_kept_in_the_data_dir(tmp_
     assert len(created) == 64 and path.read_text(encoding="utf-8").strip() == created
     assert load_or_create_secret(path) == created
     assert path.stat().st_mode & 0o777 == 0o600
+
+
+def test_migration_0003_keeps_each_persons_latest_feedback(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import text as sql
+
+    from bot.answerlog._db import MIGRATIONS_DIR, VERSION_TABLE, make_engine, upgrade
+
+    url = f"sqlite:///{tmp_path / 'log.sqlite3'}"
+    log = AnswerLog.open(url, pseudonym_key=None)
+    answer_id = log.record(make_answer(), surface="slack")
+    log.close()
+    engine = make_engine(url)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("version_table", VERSION_TABLE)
+    with engine.begin() as connection:  # back to 0002, where every click added a row
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0002")
+    with engine.begin() as connection:
+        for kind, user in (("helpful", "U1"), ("flag", "U1"), ("helpful", "U2"), ("flag", ""), ("flag", "")):
+            connection.execute(
+                sql("INSERT INTO feedback (answer_id, kind, user_id, created_at) VALUES (:a, :k, :u, '2026-01-01')"),
+                {"a": answer_id, "k": kind, "u": user},
+            )
+    upgrade(engine)
+    engine.dispose()
+    log = AnswerLog.open(url, pseudonym_key=None)
+    try:
+        assert sorted((f.user, f.kind) for f in log.get(answer_id).feedback) == [
+            ("", "flag"),
+            ("", "flag"),
+            ("U1", "flag"),
+            ("U2", "helpful"),
+        ]
+    finally:
+        log.close()
