@@ -1,4 +1,5 @@
-"""The answering engine: safety check, retrieval, the relevance gate, then an extractive or LLM answer.
+"""The answering engine: the misuse guard, retrieval, the relevance gate, an extractive or LLM answer, then the
+output check (no answer that carries operational weapons detail is shown, whatever its source).
 
 Plain Python with its collaborators passed in, so the CLI, Slack and the tests drive the same code.
 """
@@ -10,6 +11,7 @@ import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Protocol
 
 import numpy as np
@@ -18,10 +20,10 @@ from langchain_core.embeddings import Embeddings
 from ingest.errors import AnswerError
 
 from .answers import Answer, Citation, Mode, RetrievedPassage, SentenceSupport
-from .extractive import ScoredSentence, SentenceVectors, score_sentences, select_sentences
+from .extractive import ScoredSentence, SentenceVectors, embed_many, score_sentences, select_sentences
+from .guard import GENERAL_GUIDANCE, GuardVerdict, MisuseGuard, QueryVectors, operational_sentences, refusal_text
 from .llm import LLMAnswerer
 from .retrieval import HybridRetriever, Passage, Retrieval
-from .safety import SafetyVerdict, assess
 from .text import content_terms
 from .verification import verify
 
@@ -31,7 +33,6 @@ MAX_QUESTION_CHARS = 2000
 # Calibrated on the golden set (see `dualuse eval` and docs/benchmarks.md): the best sentence's combined score
 # (0.75 x cosine + 0.25 x term overlap) separates covered questions from off-topic ones.
 DEFAULT_MIN_RELEVANCE = 0.38
-GENERAL_GUIDANCE = ("rip-handbook-2025", "acm-code-of-ethics")
 # The corpus is a snapshot: questions about what just happened are out of its reach whatever retrieval finds.
 _CURRENT_EVENTS = re.compile(
     r"\b(?:yesterday|today|tonight|last night|this (?:morning|afternoon|evening|week)|breaking news|"
@@ -69,6 +70,8 @@ class AnswerEngine:
         llm: LLMAnswerer | None = None,
         options: EngineOptions | None = None,
         reviewed: ReviewedAnswers | None = None,
+        guard: MisuseGuard | None = None,
+        query_vectors: QueryVectors | None = None,
     ) -> None:
         self.reviewed = reviewed
         self.sentence_vectors = SentenceVectors(embeddings)
@@ -76,6 +79,10 @@ class AnswerEngine:
         self.embeddings = embeddings
         self.llm = llm
         self.options = options or EngineOptions()
+        # One cache of question vectors: the guard (when it reads the same model) and retrieval share it.
+        self.query_vectors = query_vectors or QueryVectors(partial(embed_many, embeddings))
+        second_opinion = llm.judge_misuse if llm is not None and self.options.mode == "llm" else None
+        self.guard = guard or MisuseGuard(self.query_vectors, second_opinion=second_opinion)
         if self.options.mode == "llm" and llm is None:
             raise AnswerError("llm mode needs an LLM: set OPENAI_API_KEY or OPENAI_BASE_URL")
 
@@ -90,12 +97,13 @@ class AnswerEngine:
         if len(question) > MAX_QUESTION_CHARS:
             raise AnswerError(f"the question is {len(question)} characters long; keep it under {MAX_QUESTION_CHARS}")
         standalone = self._standalone(question, history)
-        verdict = assess(standalone)
+        user_turns = [text for speaker, text in history if speaker == "user"]
+        verdict = self.guard.assess(question, history=user_turns, standalone=standalone)
         if verdict.refuse:
             answer = self._refusal(question, verdict)
         else:
-            # Embedded once for the corrections, the dense search and the sentence scorer.
-            vector = self.embeddings.embed_query(standalone)
+            # Embedded once for the guard, the corrections, the dense search and the sentence scorer.
+            vector = self.query_vectors([standalone])[0].tolist()
             reviewed = self.reviewed.lookup(standalone, vector) if self.reviewed is not None else None
             if reviewed is not None:
                 answer = reviewed
@@ -104,6 +112,7 @@ class AnswerEngine:
             else:
                 retrieval = self.retriever.retrieve(standalone, vector=vector)
                 answer = self._answer(question, standalone, retrieval)
+            answer = self._checked(answer, verdict)
         answer.standalone_question = standalone if standalone != question else ""
         answer.latency_ms = (time.perf_counter() - started) * 1000
         return answer
@@ -254,9 +263,23 @@ class AnswerEngine:
                 break
         return titles
 
-    def _refusal(self, question: str, verdict: SafetyVerdict) -> Answer:
+    def _checked(self, answer: Answer, verdict: GuardVerdict) -> Answer:
+        """The output check: an answer whose text or quotes carry operational weapons detail becomes a refusal."""
+        if answer.status == "answered":
+            findings = operational_sentences([answer.answer, *(c.quote for c in answer.citations)])
+            if findings:
+                logger.warning("withheld an answer with operational detail (%s): %r", findings[0].area,
+                               findings[0].sentence[:120])
+                refusal = self._refusal(answer.question, GuardVerdict(True, findings[0].area, verdict.score, "output"))
+                refusal.passages = answer.passages
+                return refusal
+        if verdict.area:  # answered, but near the line: the admin page shows how near
+            answer.safety_area, answer.safety_score = verdict.area, verdict.score
+        return answer
+
+    def _refusal(self, question: str, verdict: GuardVerdict) -> Answer:
         documents = self.retriever.documents
-        guidance = [d for d in (*verdict.guidance_doc_ids, *GENERAL_GUIDANCE) if d in documents]
+        guidance = [d for d in (*verdict.guidance, *GENERAL_GUIDANCE) if d in documents]
         guidance = list(dict.fromkeys(guidance))[:3]
         citations = []
         for n, doc_id in enumerate(guidance, start=1):
@@ -264,21 +287,16 @@ class AnswerEngine:
             citations.append(
                 Citation(n, doc_id, record.title, record.publisher, record.date, record.url, "", None, "", 0.0)
             )
-        text = (
-            "I can't help with that: it asks for operational help towards weapons or their delivery, which could "
-            "cause serious harm. I can explain the risks, the rules and the codes of conduct that apply"
-        )
-        if citations:
-            text += "; for responsible-practice guidance see " + ", ".join(f"[{c.n}]" for c in citations) + "."
-        else:
-            text += "."
         return Answer(
             question=question,
             status="refused",
-            answer=text,
+            answer=refusal_text(verdict.area, [c.n for c in citations]),
             citations=citations,
             mode=self.options.mode,
             latency_ms=0.0,
+            safety_area=verdict.area,
+            safety_score=verdict.score,
+            safety_layer=verdict.layer,
         )
 
 

@@ -56,11 +56,11 @@ def term_overlap(question_terms: list[str], text: str, weights: dict[str, float]
     return sum(weight(t) for t in wanted & set(content_terms(text))) / total
 
 
-def embed_many(embeddings: Embeddings, texts: list[str]) -> np.ndarray:
+def embed_many(embeddings: Embeddings, texts: Sequence[str]) -> np.ndarray:
     embed_array = getattr(embeddings, "embed_array", None)
     if embed_array is not None:
         return np.asarray(embed_array(texts), dtype=np.float32)
-    return np.asarray(embeddings.embed_documents(texts), dtype=np.float32)
+    return np.asarray(embeddings.embed_documents(list(texts)), dtype=np.float32)
 
 
 class SentenceVectors:
