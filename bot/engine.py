@@ -18,8 +18,10 @@ from langchain_core.embeddings import Embeddings
 from ingest.errors import AnswerError
 
 from .answers import Answer, Citation, Mode, RetrievedPassage, SentenceSupport
-from .extractive import ScoredSentence, SentenceVectors, score_sentences, select_sentences
+from .composition import compose, overlap_scores
+from .extractive import ScoredSentence, SentenceVectors, score_sentences
 from .llm import LLMAnswerer
+from .question_types import shape as question_shape
 from .retrieval import HybridRetriever, Passage, Retrieval
 from .safety import SafetyVerdict, assess
 from .text import content_terms
@@ -54,7 +56,6 @@ class ReviewedAnswers(Protocol):
 class EngineOptions:
     mode: Mode = "extractive"
     min_relevance: float = DEFAULT_MIN_RELEVANCE
-    max_sentences: int = 3
 
 
 class AnswerEngine:
@@ -160,25 +161,45 @@ class AnswerEngine:
     def _extractive(
         self, question: str, retrieval: Retrieval, scored: list[ScoredSentence], vectors: np.ndarray
     ) -> Answer:
-        chosen = select_sentences(scored, vectors, max_sentences=self.options.max_sentences)
+        shape = question_shape(retrieval.question)
+
+        def part_scores(part: str) -> np.ndarray:
+            part_vector = np.asarray(self.embeddings.embed_query(part), dtype=np.float32)
+            overlap = overlap_scores(content_terms(part), [s.text for s in scored], retrieval.term_weights)
+            return 0.75 * (vectors @ part_vector) + 0.25 * overlap
+
+        spans = compose(shape, scored, vectors, retrieval.passages, part_scores)
         numbers: dict[str, int] = {}
         citations: list[Citation] = []
-        parts: list[str] = []
         supports: list[SentenceSupport] = []
-        # Sentences are shown grouped by source in retrieval order, so the answer reads source by source; one
-        # number per passage, quoting the best of its chosen sentences.
-        rank = {p.chunk.chunk_id: i for i, p in enumerate(retrieval.passages)}
-        for sentence in sorted(chosen, key=lambda s: (rank[s.passage.chunk.chunk_id], -s.score)):
-            chunk_id = sentence.passage.chunk.chunk_id
+        prose: list[str] = []
+        blocks: list[str] = []
+        score_of = {(s.passage.chunk.chunk_id, s.text): s.score for s in scored}
+        for span in spans:
+            chunk_id = span.passage.chunk.chunk_id
             if chunk_id not in numbers:
                 numbers[chunk_id] = len(citations) + 1
-                citations.append(_citation(numbers[chunk_id], sentence.passage, sentence.text, sentence.score))
-            parts.append(f"{sentence.text} [{numbers[chunk_id]}]")
-            supports.append(SentenceSupport(sentence.text, [(numbers[chunk_id], sentence.text)]))
+                quote = span.texts[0]
+                score = score_of.get((chunk_id, quote), 0.0)
+                citations.append(_citation(numbers[chunk_id], span.passage, quote, score))
+            n = numbers[chunk_id]
+            supports.extend(SentenceSupport(text, [(n, text)]) for text in span.texts)
+            if not span.as_list:
+                prose.extend(f"{text} [{n}]" for text in span.texts)
+                continue
+            if prose:
+                blocks.append(" ".join(prose))
+                prose = []
+            texts = span.texts
+            header = [f"{texts[0]} [{n}]"] if texts[0].rstrip().endswith(":") or ": " in texts[0] else []
+            items = texts[1:] if header else texts
+            blocks.append("\n".join(header + [f"\u2022 {text} [{n}]" for text in items]))
+        if prose:
+            blocks.append(" ".join(prose))
         return Answer(
             question=question,
             status="answered",
-            answer=" ".join(parts),
+            answer="\n".join(blocks),
             citations=citations,
             mode="extractive",
             latency_ms=0.0,
