@@ -133,6 +133,7 @@ class AnswerEngine:
             self.embeddings,
             retrieval.term_weights,
             self.sentence_vectors,
+            retrieval.term_variants,
         )
         best = max((s.score for s in scored), default=0.0)
         if best < self.options.min_relevance:

@@ -100,7 +100,11 @@ def score_sentences(
     embeddings: Embeddings,
     term_weights: dict[str, float] | None = None,
     sentence_vectors: SentenceVectors | None = None,
+    term_variants: Sequence[list[str]] = (),
 ) -> tuple[list[ScoredSentence], np.ndarray]:
+    """Score every sentence of ``passages``: 0.75 x cosine to the question + 0.25 x weighted term overlap, the
+    overlap taken with the question's terms or, when better, with one of ``term_variants`` (the question in the
+    corpus's own words for a concept, from the glossary)."""
     candidates = candidate_sentences(passages)
     if not candidates:
         return [], np.zeros((0, 1), dtype=np.float32)
@@ -110,6 +114,6 @@ def score_sentences(
     semantic = vectors[1:] @ vectors[0]
     scored = []
     for (text, passage), cosine in zip(candidates, semantic, strict=True):
-        lexical = term_overlap(question_terms, text, term_weights)
+        lexical = max(term_overlap(terms, text, term_weights) for terms in [question_terms, *term_variants])
         scored.append(ScoredSentence(text, passage, float(cosine), lexical, 0.75 * float(cosine) + 0.25 * lexical))
     return scored, vectors[1:]

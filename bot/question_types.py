@@ -17,12 +17,11 @@ KINDS = ("list", "who", "when", "where", "how_many", "yes_no", "comparison", "de
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 _PATTERNS: dict[Kind, re.Pattern[str]] = {
     "list": re.compile(
-        r"\b(?:list|all (?:the )?\w*|which (?:\w+ )?(?:principles|sections|recommendations|areas|bodies|countries|"
-        r"states|steps|actions|tools|priorities|values|commitments|themes|topics|questions|ones)|what (?:are|were) "
-        r"(?:the|its|their)\b|the (?:\w+ )?(?:principles|sections|recommendations|priorities|values|commitments|"
-        r"steps|areas)\b|(?:ten|eleven|seven|five|four|three|six|eight|nine|twelve|\d+) (?:\w+ )?(?:principles|"
-        r"sections|recommendations|priorities|values|commitments|steps|areas|actions)|roughly|main points|"
-        r"key points|summar)",
+        r"\b(?:list|all (?:the |of the |its |their )?\w+|what (?:are|were) (?:the|its|their)\b|"
+        r"which (?:\w+ ){1,2}(?:are|were|have|did)\b|"
+        r"(?:ten|eleven|seven|five|four|three|six|eight|nine|twelve|\d+) (?:\w+ )?(?:principles|sections|"
+        r"recommendations|priorities|values|commitments|steps|areas|actions|pillars)|roughly|main (?:points|pillars|"
+        r"ideas)|key points|summar\w+|overview|outline)",
         re.I,
     ),
     "who": re.compile(r"\b(?:who(?:'s|se|m)?|which (?:\w+ )?(?:organi[sz]ations?|bodies|body|countries|states|"

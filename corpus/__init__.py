@@ -16,3 +16,8 @@ def documents_dir() -> Path:
 
 def eval_dir() -> Path:
     return Path(str(files(__name__) / "eval"))
+
+
+def glossary_path() -> Path:
+    """The shipped practitioner glossary (term, aliases, definition, source), see glossary.yml."""
+    return Path(str(files(__name__) / "glossary.yml"))
