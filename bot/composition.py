@@ -23,6 +23,7 @@ import numpy as np
 from ingest.chunking import split_sentences
 
 from .extractive import ScoredSentence, term_overlap
+from .glossary import Entry
 from .question_types import QuestionShape, carries
 from .retrieval import Passage
 from .text import content_terms
@@ -39,6 +40,8 @@ COMMENTARY_PENALTY = 0.07  # "why it matters for AI practitioners" sections, unl
 FLOOR_RATIO = 0.7  # a filler sentence must score at least this share of the lead's score
 OTHER_DOC_RATIO = 0.85  # ... and this share when it would bring in a document not used yet
 REDUNDANT_COSINE = 0.8
+DEFINITION_BONUS = 0.2  # "what is X?": the source document's sentence that says what X is leads
+_DEFINING = re.compile(r"\b(?:is|are|means|refers to|stands for|describes?)\b", re.I)
 _COMMENTARY = re.compile(r"why (?:it|this|they) matters?|for ai practitioners|relevance for|implications for", re.I)
 _REFERRING = re.compile(r"^(?:It|Its|This|These|They|Their|Such|That|Those|The (?:same|latter|former))\b")
 _ORDINALS = (r"first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|one|two|three|"
@@ -68,6 +71,7 @@ class _Candidate:
     position: int
     adjusted: float
     row: int  # row in the sentence vectors
+    carried: float  # the part of ``adjusted`` that comes from carrying asked-for content
 
 
 def _prefix(text: str) -> tuple[str, ...]:
@@ -93,9 +97,11 @@ def compose(
     vectors: np.ndarray,
     passages: Sequence[Passage],
     part_scores: Callable[[str], np.ndarray] | None = None,
+    definition: Entry | None = None,
 ) -> list[Span]:
     """The spans of the answer in display order. ``part_scores(part)`` scores every sentence of ``scored`` against
-    one part of a multi-part question (same scale as ``ScoredSentence.score``)."""
+    one part of a multi-part question (same scale as ``ScoredSentence.score``); ``definition`` is the glossary entry
+    a "what is X?" question asks about, whose source document's defining sentence then leads."""
     if not scored:
         return []
     rank_of = {p.chunk.chunk_id: i for i, p in enumerate(passages)}
@@ -105,11 +111,13 @@ def compose(
     for row, s in enumerate(scored):
         cid = s.passage.chunk.chunk_id
         position = split[cid].index(s.text) if s.text in split[cid] else 0
-        adjusted = s.score + sum(CARRIER_BONUS for kind in shape.kinds if carries(s.text, kind))
-        adjusted += RANK_PRIOR / (1 + rank_of[cid])
+        carried = sum(CARRIER_BONUS for kind in shape.kinds if carries(s.text, kind))
+        adjusted = s.score + carried + RANK_PRIOR / (1 + rank_of[cid])
+        if definition is not None and defines(s, definition):
+            adjusted += DEFINITION_BONUS
         if _is_commentary(s.passage) and not implications:
             adjusted -= COMMENTARY_PENALTY
-        candidates.append(_Candidate(s, rank_of[cid], position, adjusted, row))
+        candidates.append(_Candidate(s, rank_of[cid], position, adjusted, row, carried))
 
     seeds = _seeds(shape, candidates, part_scores)
     lead = seeds[0]
@@ -172,7 +180,9 @@ def _seeds(
         scores = part_scores(part.text)
         best = max(
             candidates,
-            key=lambda c: 0.5 * c.adjusted + 0.5 * float(scores[c.row])
+            # Each part is judged by its own asked-for content: the date a "when" part wants must not lift
+            # sentences for the "who" part.
+            key=lambda c: 0.5 * (c.adjusted - c.carried) + 0.5 * float(scores[c.row])
             + sum(CARRIER_BONUS for kind in part.kinds if carries(c.scored.text, kind)),
         )
         if best not in seeds:
@@ -214,6 +224,16 @@ def _extend(span: Span, seed: _Candidate, shape: QuestionShape) -> None:
                 break
     span.positions = sorted(set(span.positions))
     span.as_list = len(span.positions) >= 3 and wants_list
+
+
+def defines(sentence: ScoredSentence, entry: Entry) -> bool:
+    """True when ``sentence`` is from ``entry``'s source document and says what the entry's concept is."""
+    text = sentence.text.lower()
+    return (
+        sentence.passage.document.doc_id == entry.source
+        and any(name.lower() in text for name in entry.names)
+        and bool(_DEFINING.search(sentence.text))
+    )
 
 
 def _length(spans: list[Span]) -> int:

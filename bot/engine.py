@@ -22,6 +22,7 @@ from .composition import compose, overlap_scores
 from .extractive import ScoredSentence, SentenceVectors, score_sentences
 from .llm import LLMAnswerer
 from .question_types import shape as question_shape
+from .relevance import covered
 from .retrieval import HybridRetriever, Passage, Retrieval
 from .safety import SafetyVerdict, assess
 from .text import content_terms
@@ -135,8 +136,8 @@ class AnswerEngine:
             self.sentence_vectors,
             retrieval.term_variants,
         )
-        best = max((s.score for s in scored), default=0.0)
-        if best < self.options.min_relevance:
+        definition = self.retriever.glossary.definition_for(standalone)
+        if not covered(retrieval, scored, self.options.min_relevance, definition):
             return self._no_answer(question, retrieval, log_passages)
         if _CURRENT_EVENTS.search(standalone):
             answer = self._no_answer(question, retrieval, log_passages)
@@ -169,7 +170,8 @@ class AnswerEngine:
             overlap = overlap_scores(content_terms(part), [s.text for s in scored], retrieval.term_weights)
             return 0.75 * (vectors @ part_vector) + 0.25 * overlap
 
-        spans = compose(shape, scored, vectors, retrieval.passages, part_scores)
+        definition = self.retriever.glossary.definition_for(retrieval.question)
+        spans = compose(shape, scored, vectors, retrieval.passages, part_scores, definition)
         numbers: dict[str, int] = {}
         citations: list[Citation] = []
         supports: list[SentenceSupport] = []
