@@ -38,8 +38,10 @@ CARRIER_BONUS = 0.12  # a sentence with the asked-for kind of content (a date fo
 RANK_PRIOR = 0.08
 COMMENTARY_PENALTY = 0.07  # "why it matters for AI practitioners" sections, unless the question asks for that
 FLOOR_RATIO = 0.7  # a filler sentence must score at least this share of the lead's score
+SAME_PASSAGE_RATIO = 0.4  # ... or this share when it is from a passage the answer already quotes (contiguity)
 OTHER_DOC_RATIO = 0.85  # ... and this share when it would bring in a document not used yet
 REDUNDANT_COSINE = 0.8
+LEXICAL_SHARE = 0.25  # weight of the rare-term overlap against the cosine when ranking sentences for the answer
 DEFINITION_BONUS = 0.2  # "what is X?": the source document's sentence that says what X is leads
 _DEFINING = re.compile(r"\b(?:is|are|means|refers to|stands for|describes?)\b", re.I)
 _COMMENTARY = re.compile(r"why (?:it|this|they) matters?|for ai practitioners|relevance for|implications for", re.I)
@@ -112,7 +114,8 @@ def compose(
         cid = s.passage.chunk.chunk_id
         position = split[cid].index(s.text) if s.text in split[cid] else 0
         carried = sum(CARRIER_BONUS for kind in shape.kinds if carries(s.text, kind))
-        adjusted = s.score + carried + RANK_PRIOR / (1 + rank_of[cid])
+        base = (1 - LEXICAL_SHARE) * s.semantic + LEXICAL_SHARE * s.lexical
+        adjusted = base + carried + RANK_PRIOR / (1 + rank_of[cid])
         if definition is not None and defines(s, definition):
             adjusted += DEFINITION_BONUS
         if _is_commentary(s.passage) and not implications:
@@ -149,7 +152,8 @@ def compose(
     for c in sorted(candidates, key=lambda c: c.adjusted, reverse=True):
         if length >= TARGET_CHARS:
             break
-        if c.row in chosen_rows or c.adjusted < best * FLOOR_RATIO:
+        quoted = any(s.passage is c.scored.passage for s in spans)
+        if c.row in chosen_rows or c.adjusted < best * (SAME_PASSAGE_RATIO if quoted else FLOOR_RATIO):
             continue
         if any(c.position in s.positions and s.passage is c.scored.passage for s in spans):
             continue
