@@ -199,10 +199,16 @@ class AnswerEngine:
             blocks.append("\n".join(header + [f"\u2022 {text} [{n}]" for text in items]))
         if prose:
             blocks.append(" ".join(prose))
+        notice = ""
+        if definition is not None:
+            # The glossary's one-line definition is our own wording, so it is a note beside the answer, never one
+            # of its sentences: every answer sentence stays a verbatim quote of the passage it cites.
+            notice = f"Glossary: {definition.term} means: {definition.definition} (the assistant's own wording)"
         return Answer(
             question=question,
             status="answered",
             answer="\n".join(blocks),
+            notice=notice,
             citations=citations,
             mode="extractive",
             latency_ms=0.0,

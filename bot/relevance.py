@@ -3,7 +3,8 @@
 Guarantees: a question passes when its best sentence scores at least ``min_relevance`` (0.75 x cosine + 0.25 x
 weighted term overlap, the overlap also taken with the glossary's wordings of the question), or when it comes close
 (LEXICAL_FLOOR) and the first passage also matches it strongly on rare words (BM25 >= LEXICAL_SUPPORT), or when it
-asks "what is X?" for a glossary term whose source document's defining sentence was retrieved. Anything else gets
+asks "what is X?" for a glossary term whose source document was retrieved (the answer then carries the glossary's
+definition as a note, beside the quotes). Anything else gets
 "no answer".
 
 Calibration (the codes, un, programme, paraphrase and boundaries sets; the blind practitioner set was not used): the
@@ -16,7 +17,6 @@ a figure for corpora of the shipped one's order; `dualuse eval` re-checks it.
 
 from __future__ import annotations
 
-from .composition import defines
 from .extractive import ScoredSentence
 from .glossary import Entry
 from .retrieval import Retrieval
@@ -31,7 +31,7 @@ def covered(
     best = max((s.score for s in scored), default=0.0)
     if best >= min_relevance:
         return True
-    if definition is not None and any(defines(s, definition) for s in scored):
+    if definition is not None and any(p.document.doc_id == definition.source for p in retrieval.passages):
         return True
     top = retrieval.passages[0] if retrieval.passages else None
     return top is not None and best >= LEXICAL_FLOOR and top.lexical >= LEXICAL_SUPPORT
