@@ -132,7 +132,8 @@ def compose(
         chosen_rows.append(c.row)
         cid = c.scored.passage.chunk.chunk_id
         for span in spans:
-            if span.passage.chunk.chunk_id == cid and any(abs(p - c.position) <= 1 for p in span.positions):
+            # Only a sentence that continues a span joins it: one placed before would push the lead down.
+            if span.passage.chunk.chunk_id == cid and c.position == span.positions[-1] + 1:
                 if c.position not in span.positions:
                     span.positions = sorted([*span.positions, c.position])
                 return span
