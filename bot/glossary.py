@@ -17,6 +17,8 @@ from pathlib import Path
 
 import yaml
 
+from ingest.errors import DualuseError
+
 from .text import content_terms
 
 GLOSSARY_FILE = "glossary.yml"
@@ -28,7 +30,7 @@ _DEFINITION = re.compile(
 )
 
 
-class GlossaryError(ValueError):
+class GlossaryError(DualuseError, ValueError):
     """A glossary file that cannot be used; the message names the file and the problem."""
 
 
