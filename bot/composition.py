@@ -36,8 +36,10 @@ CARRIER_BONUS = 0.12  # a sentence with the asked-for kind of content (a date fo
 # passages well (MRR 0.89) and sentence cosine alone often prefers a general sentence of a weaker passage: a sentence
 # of the first passage gets RANK_PRIOR, of the second half that, and so on.
 RANK_PRIOR = 0.08
+LEXICAL_PRIOR = 0.2  # ... and up to this for a passage's BM25 score, relative to the best passage's
 COMMENTARY_PENALTY = 0.07  # "why it matters for AI practitioners" sections, unless the question asks for that
 FLOOR_RATIO = 0.7  # a filler sentence must score at least this share of the lead's score
+WINDOW_CHARS = 500  # the lead's passage around the lead is shown up to this length
 SAME_PASSAGE_RATIO = 0.4  # ... or this share when it is from a passage the answer already quotes (contiguity)
 OTHER_DOC_RATIO = 0.85  # ... and this share when it would bring in a document not used yet
 REDUNDANT_COSINE = 0.8
@@ -109,13 +111,14 @@ def compose(
     rank_of = {p.chunk.chunk_id: i for i, p in enumerate(passages)}
     split = {p.chunk.chunk_id: split_sentences(p.chunk.text) for p in passages}
     implications = shape.asks("implications")
+    top_lexical = max((p.lexical for p in passages), default=0.0) or 1.0
     candidates: list[_Candidate] = []
     for row, s in enumerate(scored):
         cid = s.passage.chunk.chunk_id
         position = split[cid].index(s.text) if s.text in split[cid] else 0
         carried = sum(CARRIER_BONUS for kind in shape.kinds if carries(s.text, kind))
         base = (1 - LEXICAL_SHARE) * s.semantic + LEXICAL_SHARE * s.lexical
-        adjusted = base + carried + RANK_PRIOR / (1 + rank_of[cid])
+        adjusted = base + carried + RANK_PRIOR / (1 + rank_of[cid]) + LEXICAL_PRIOR * s.passage.lexical / top_lexical
         if definition is not None and defines(s, definition):
             adjusted += DEFINITION_BONUS
         if _is_commentary(s.passage) and not implications:
@@ -146,6 +149,8 @@ def compose(
             continue
         _extend(add(seed), seed, shape)
     head = len(spans)  # the spans that answer the question's parts, shown first in the order of the parts
+    _window(spans, MAX_CHARS)
+    head = len(spans)
 
     length = _length(spans)
     best = lead.adjusted
@@ -239,6 +244,28 @@ def defines(sentence: ScoredSentence, entry: Entry) -> bool:
         and any(name.lower() in text for name in entry.names)
         and bool(_DEFINING.search(sentence.text))
     )
+
+
+def _window(spans: list[Span], limit: int) -> None:
+    """Grow the lead's span into the passage around it, up to WINDOW_CHARS: the sentences after the lead first, then
+    the ones before it as a span of their own shown after the lead's (context the lead's passage gives, which is
+    where a passage answers best: the sentence beside the best one usually carries the next fact)."""
+    lead = spans[0]
+    texts = lead.sentences
+    j = lead.positions[-1] + 1
+    while _length(spans) < WINDOW_CHARS and j < len(texts) and _length(spans) + len(texts[j]) + 5 <= limit:
+        lead.positions.append(j)
+        j += 1
+    before: list[int] = []
+    k = lead.positions[0] - 1
+    taken = {p for s in spans if s.passage is lead.passage for p in s.positions}
+    while _length(spans) + sum(len(texts[p]) + 5 for p in before) < WINDOW_CHARS and k >= 0 and k not in taken:
+        if _length(spans) + sum(len(texts[p]) + 5 for p in before) + len(texts[k]) + 5 > limit:
+            break
+        before.insert(0, k)
+        k -= 1
+    if before:
+        spans.append(Span(lead.passage, lead.rank, before, texts))
 
 
 def _length(spans: list[Span]) -> int:

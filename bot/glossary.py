@@ -10,7 +10,7 @@ itself (only the spelt-out names are).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -96,14 +96,21 @@ class Glossary:
                 found.setdefault(entry.term, (entry, match.group(0)))
         return list(found.values())
 
-    def expansion_terms(self, text: str) -> list[str]:
+    def expansion_terms(self, text: str, frequency: Callable[[str], int] | None = None, rare: int = 3) -> list[str]:
         """Content terms of the corpus's own name (the entry's term) of every concept ``text`` mentions by another
-        name, not already in ``text``. Only the term: adding every alias would drown the question's own words."""
+        name, not already in ``text``. Only the term: adding every alias would drown the question's own words.
+
+        With ``frequency`` (a term's number of passages), only a name the corpus barely uses (its rarest word in
+        fewer than ``rare`` passages: "killer robots", "DURC", "kill switch") is expanded: a name the corpus
+        uses freely already finds its passages, and extra words would only pull the search elsewhere."""
         own = set(content_terms(text))
         extra: list[str] = []
         for entry, written in self.matches(text):
-            if written.lower() != entry.term.lower():
-                extra.extend(t for t in content_terms(entry.term) if t not in own and t not in extra)
+            if written.lower() == entry.term.lower():
+                continue
+            if frequency is not None and min((frequency(t) for t in content_terms(written)), default=0) >= rare:
+                continue
+            extra.extend(t for t in content_terms(entry.term) if t not in own and t not in extra)
         return extra
 
     def variants(self, text: str) -> list[str]:

@@ -158,8 +158,8 @@ class HybridRetriever:
         assert self._view is not None
         _, documents, versions, lexical = self._view
         terms = content_terms(question)
-        # BM25 also looks for the corpus's names of the concepts the question names in practitioner words.
-        search_terms = terms + self.glossary.expansion_terms(question)
+        # BM25 also looks for the corpus's names of the concepts the question names in words the corpus barely uses.
+        search_terms = terms + self.glossary.expansion_terms(question, lexical.frequency)
         variants = [content_terms(v) for v in self.glossary.variants(question)]
         vector = list(vector) if vector is not None else self.embeddings.embed_query(question)
         dense_hits = self.index.search(vector, CANDIDATES, versions)
