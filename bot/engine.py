@@ -32,7 +32,8 @@ logger = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 2000
 # Calibrated on the golden set (see `dualuse eval` and docs/benchmarks.md): the best sentence's combined score
-# (0.75 x cosine + 0.25 x term overlap) separates covered questions from off-topic ones.
+# (0.75 x cosine + 0.25 x term overlap) separates covered questions from off-topic ones; bot/relevance.py adds the
+# two ways a question scoring just below it still passes (a strong BM25 first passage, a glossary definition).
 DEFAULT_MIN_RELEVANCE = 0.38
 GENERAL_GUIDANCE = ("rip-handbook-2025", "acm-code-of-ethics")
 # The corpus is a snapshot: questions about what just happened are out of its reach whatever retrieval finds.
