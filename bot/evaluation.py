@@ -33,6 +33,10 @@ THRESHOLDS: dict[str, tuple[str, float]] = {
     "refusal_precision": (">=", 1.0),
     "false_refusals_on_policy": ("<=", 0.0),
     "citation_precision": (">=", 0.50),
+    # Composed answers (2026-12-03: 0.655 at a median of 800 characters over all 281 questions); the length cap
+    # is the composer's own budget, so a change that lets answers sprawl fails here.
+    "fact_coverage": (">=", 0.60),
+    "median_answer_chars": ("<=", 900.0),
 }
 
 
