@@ -6,7 +6,9 @@ Guarantees:
 - the first sentence is the one that best answers the question (for a question of several parts, the best answer
   to its first part), and every part of the question gets its best sentence;
 - sentences come in spans: a lead-in ending in a colon keeps what it introduces, a list the question asks for is
-  kept whole (up to LIST_BUDGET characters), and sentences of one passage keep their order in the passage;
+  kept whole (up to LIST_BUDGET characters) and only its items are rendered as items, the lead's passage is shown
+  around the lead (what follows it in its span, what precedes it in a span right after), and within a span the
+  sentences keep their order in the passage;
 - a sentence from a document not yet used is added only when it is relevant on its own (by meaning and by score),
   never because it shares one word with the question;
 - the answer stops growing at about TARGET_CHARS and never passes MAX_CHARS, except for a requested list.
@@ -251,6 +253,8 @@ def _window(spans: list[Span], limit: int) -> None:
     the ones before it as a span of their own shown after the lead's (context the lead's passage gives, which is
     where a passage answers best: the sentence beside the best one usually carries the next fact)."""
     lead = spans[0]
+    if lead.as_list:  # a list is shown whole already; the sentences after it are not items
+        return
     texts = lead.sentences
     j = lead.positions[-1] + 1
     while _length(spans) < WINDOW_CHARS and j < len(texts) and _length(spans) + len(texts[j]) + 5 <= limit:

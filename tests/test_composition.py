@@ -30,6 +30,13 @@ def test_a_requested_list_is_kept_whole_and_rendered_as_a_list(
     _verbatim(answer, shipped_index)
 
 
+def test_only_the_items_of_a_list_are_rendered_as_items(shipped_engine: AnswerEngine) -> None:
+    answer = shipped_engine.ask("list the five OECD AI principles")
+    items = [line for line in answer.answer.splitlines() if line.startswith("\u2022 ")]
+    assert len(items) == 4  # the lead-in carries the first principle
+    assert all("OECD AI principle covers" in item for item in items)
+
+
 def test_each_part_of_a_two_part_question_is_answered(shipped_engine: AnswerEngine, shipped_index: CorpusIndex) -> None:
     answer = shipped_engine.ask("who wrote the tianjin biosecurity guidelines and when did they come out?")
     assert "Johns Hopkins Center for Health Security" in answer.answer  # who
