@@ -20,9 +20,12 @@ from langchain_core.embeddings import Embeddings
 from ingest.errors import AnswerError
 
 from .answers import Answer, Citation, Mode, RetrievedPassage, SentenceSupport
-from .extractive import ScoredSentence, SentenceVectors, embed_many, score_sentences, select_sentences
+from .composition import compose, overlap_scores
+from .extractive import ScoredSentence, SentenceVectors, embed_many, score_sentences
 from .guard import GENERAL_GUIDANCE, GuardVerdict, MisuseGuard, QueryVectors, operational_sentences, refusal_text
 from .llm import LLMAnswerer
+from .question_types import shape as question_shape
+from .relevance import covered
 from .retrieval import HybridRetriever, Passage, Retrieval
 from .text import content_terms
 from .verification import verify
@@ -31,7 +34,8 @@ logger = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 2000
 # Calibrated on the golden set (see `dualuse eval` and docs/benchmarks.md): the best sentence's combined score
-# (0.75 x cosine + 0.25 x term overlap) separates covered questions from off-topic ones.
+# (0.75 x cosine + 0.25 x term overlap) separates covered questions from off-topic ones; bot/relevance.py adds the
+# two ways a question scoring just below it still passes (a strong BM25 first passage, a glossary definition).
 DEFAULT_MIN_RELEVANCE = 0.38
 # The corpus is a snapshot: questions about what just happened are out of its reach whatever retrieval finds.
 _CURRENT_EVENTS = re.compile(
@@ -55,7 +59,6 @@ class ReviewedAnswers(Protocol):
 class EngineOptions:
     mode: Mode = "extractive"
     min_relevance: float = DEFAULT_MIN_RELEVANCE
-    max_sentences: int = 3
 
 
 class AnswerEngine:
@@ -141,9 +144,10 @@ class AnswerEngine:
             self.embeddings,
             retrieval.term_weights,
             self.sentence_vectors,
+            retrieval.term_variants,
         )
-        best = max((s.score for s in scored), default=0.0)
-        if best < self.options.min_relevance:
+        definition = self.retriever.glossary.definition_for(standalone)
+        if not covered(retrieval, scored, self.options.min_relevance, definition):
             return self._no_answer(question, retrieval, log_passages)
         if _CURRENT_EVENTS.search(standalone):
             answer = self._no_answer(question, retrieval, log_passages)
@@ -169,25 +173,52 @@ class AnswerEngine:
     def _extractive(
         self, question: str, retrieval: Retrieval, scored: list[ScoredSentence], vectors: np.ndarray
     ) -> Answer:
-        chosen = select_sentences(scored, vectors, max_sentences=self.options.max_sentences)
+        shape = question_shape(retrieval.question)
+
+        def part_scores(part: str) -> np.ndarray:
+            part_vector = np.asarray(self.embeddings.embed_query(part), dtype=np.float32)
+            overlap = overlap_scores(content_terms(part), [s.text for s in scored], retrieval.term_weights)
+            return 0.75 * (vectors @ part_vector) + 0.25 * overlap
+
+        definition = self.retriever.glossary.definition_for(retrieval.question)
+        spans = compose(shape, scored, vectors, retrieval.passages, part_scores, definition)
         numbers: dict[str, int] = {}
         citations: list[Citation] = []
-        parts: list[str] = []
         supports: list[SentenceSupport] = []
-        # Sentences are shown grouped by source in retrieval order, so the answer reads source by source; one
-        # number per passage, quoting the best of its chosen sentences.
-        rank = {p.chunk.chunk_id: i for i, p in enumerate(retrieval.passages)}
-        for sentence in sorted(chosen, key=lambda s: (rank[s.passage.chunk.chunk_id], -s.score)):
-            chunk_id = sentence.passage.chunk.chunk_id
+        prose: list[str] = []
+        blocks: list[str] = []
+        score_of = {(s.passage.chunk.chunk_id, s.text): s.score for s in scored}
+        for span in spans:
+            chunk_id = span.passage.chunk.chunk_id
             if chunk_id not in numbers:
                 numbers[chunk_id] = len(citations) + 1
-                citations.append(_citation(numbers[chunk_id], sentence.passage, sentence.text, sentence.score))
-            parts.append(f"{sentence.text} [{numbers[chunk_id]}]")
-            supports.append(SentenceSupport(sentence.text, [(numbers[chunk_id], sentence.text)]))
+                quote = span.texts[0]
+                score = score_of.get((chunk_id, quote), 0.0)
+                citations.append(_citation(numbers[chunk_id], span.passage, quote, score))
+            n = numbers[chunk_id]
+            supports.extend(SentenceSupport(text, [(n, text)]) for text in span.texts)
+            if not span.as_list:
+                prose.extend(f"{text} [{n}]" for text in span.texts)
+                continue
+            if prose:
+                blocks.append(" ".join(prose))
+                prose = []
+            texts = span.texts
+            header = [f"{texts[0]} [{n}]"] if texts[0].rstrip().endswith(":") or ": " in texts[0] else []
+            items = texts[1:] if header else texts
+            blocks.append("\n".join(header + [f"\u2022 {text} [{n}]" for text in items]))
+        if prose:
+            blocks.append(" ".join(prose))
+        notice = ""
+        if definition is not None:
+            # The glossary's one-line definition is our own wording, so it is a note beside the answer, never one
+            # of its sentences: every answer sentence stays a verbatim quote of the passage it cites.
+            notice = f"Glossary: {definition.term} means: {definition.definition} (the assistant's own wording)"
         return Answer(
             question=question,
             status="answered",
-            answer=" ".join(parts),
+            answer="\n".join(blocks),
+            notice=notice,
             citations=citations,
             mode="extractive",
             latency_ms=0.0,

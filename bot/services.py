@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from langchain_core.embeddings import Embeddings
 
+from corpus import glossary_path
 from ingest.chunking import Chunker, ChunkingConfig
 from ingest.embeddings import MiniLMEmbeddings, OpenAICompatibleEmbeddings
 from ingest.fetch import FetchLimits
@@ -20,6 +21,7 @@ from ingest.tokens import seed_tiktoken_cache
 from .answerlog import AnswerLog, CorrectedAnswers, open_answer_log
 from .engine import DEFAULT_MIN_RELEVANCE, AnswerEngine, EngineOptions
 from .extractive import embed_many
+from .glossary import GLOSSARY_FILE, Glossary
 from .guard import MisuseGuard, QueryVectors
 from .llm import LLMAnswerer, make_chat_model
 from .metrics import Metrics
@@ -77,6 +79,8 @@ class Services:
             max_per_doc=s.max_chunks_per_doc,
             dense_weight=s.dense_weight,
             lexical_cache=s.cache_dir / "lexical",
+            # The shipped glossary, extended by a trainer's glossary.yml in the data directory when there is one.
+            glossary=Glossary.load([glossary_path(), s.data_dir / GLOSSARY_FILE]),
         )
 
     @functools.cached_property

@@ -61,12 +61,21 @@ def register(app: typer.Typer) -> None:
             gates.update(GUARD_THRESHOLDS)
         if as_json:
             print_json({**{k: round(v, 4) for k, v in result.metrics.items()}, "passed": result.passed,
-                        "failures": result.failures})
+                        "failures": result.failures,
+                        "per_set": {name: {k: round(v, 4) for k, v in figures.items()}
+                                    for name, figures in result.per_set.items()}})
         else:
             for name, value in result.metrics.items():
                 gate = gates.get(name)
                 mark = f"  (gate {gate[0]} {gate[1]})" if gate else ""
-                typer.echo(f"{name:<26} {value:8.3f}{mark}")
+                typer.echo(f"{name:<28} {value:8.3f}{mark}")
+            typer.echo("")
+            typer.echo(f"{'per set':<16} {'questions':>9} {'facts':>7} {'median chars':>12} {'cited right':>11} "
+                       f"{'abst. prec':>10} {'abst. recall':>12}")
+            for name, f in result.per_set.items():
+                typer.echo(f"{name:<16} {f['questions']:9.0f} {f['fact_coverage']:7.3f} "
+                           f"{f['median_answer_chars']:12.0f} {f['citation_recall']:11.3f} "
+                           f"{f['abstention_precision']:10.3f} {f['abstention_recall']:12.3f}")
             typer.echo("PASSED" if result.passed else "FAILED: " + "; ".join(result.failures))
         if not result.passed:
             raise typer.Exit(1)

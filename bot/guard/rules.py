@@ -63,7 +63,7 @@ _SAFETY_PRACTICE = re.compile(
     r"\b(?:make sure|ensure|prevent\w*|stop (?:it|them|people|users|my|our|the model)|refuse\w*|refusal|"
     r"red[- ]?team\w*|evaluat\w+|eval|evals|benchmark\w*|assess\w*|audit\w*|test (?:whether|if|that)|"
     r"safeguards?|guardrails?|filter\w*|screen(?:ing)? (?:for|orders)|detect\w*|protect\w* (?:against|from)|defend\w*|"
-    r"mitigat\w+|safer|safely|classif\w+|harden\w*|patch\w*|responsib\w+|misuse|dual[- ]use|governance|code of conduct|ethic\w*|"
+    r"mitigat\w+|safer|safely|classif\w+|incident response|response plan|resilien\w+|moderat\w+|secure|security|harden\w*|patch\w*|responsib\w+|misuse|dual[- ]use|governance|code of conduct|ethic\w*|"
     r"policy|policies|regulat\w+|compliance|comply|complying|lawful(?:ly)?|legal(?:ly)?|licensed)\b"
 )
 # About rules, history and ideas, not the doing.
@@ -75,8 +75,8 @@ _ABOUT = re.compile(
 )
 _FICTION = re.compile(r"\b(?:story|novel|screenplay|script for a|scene|character|fiction\w*|roleplay|role[- ]play|"
                       r"pretend|imagine|hypothetic\w*|in theory|thought experiment|game|dnd|d&d)\b")
-_PRETEXT = re.compile(r"\b(?:for (?:a|my|our) (?:research|paper|thesis|class|course|safety|red[- ]team\w*|"
-                      r"evaluation|eval|benchmark|novel|book|story)|i'?m (?:a|an) (?:licensed|certified|professional|"
+_PRETEXT = re.compile(r"\b(?:for (?:a|an|my|our)(?: \w+)? (?:research|paper|thesis|class|course|safety|red[- ]team\w*|"
+                      r"evaluation|eval|benchmark|novel|book|story|exercise|drill|project)|i'?m (?:a|an) (?:licensed|certified|professional|"
                       r"researcher|chemist|biologist|engineer|security researcher)|educational purposes|"
                       r"purely academic|just curious|asking for a friend)\b")
 # Unmistakable: operational detail that no framing makes legitimate.
@@ -99,7 +99,34 @@ _UNMISTAKABLE = re.compile(
     r"كيف (?:أصنع|اصنع|أحضر|نصنع|أحصل)|طريقة (?:صنع|تحضير|تصنيع)"
 )
 
-CUE_NAMES: tuple[str, ...] = ("ask", "safety_practice", "about", "fiction", "pretext", "unmistakable")
+# Asking to slip past a control, to make something deadlier or to take the human out of a weapon: with any harm
+# area's vocabulary these are refused whatever purpose the request claims ("for a red-team exercise ...").
+_DEFEAT = re.compile(
+    r"without (?:drawing attention|being (?:flagged|detected|noticed|caught|traced)|(?:anyone|them) noticing)|"
+    r"\bdisguis\w+|\bpast (?:the )?[\w' -]{0,40}(?:screening|checks?|filters?|inspectors?|customs)|"
+    r"\bso (?:that )?(?:the )?(?:authorities|regulators|customs|police|providers?|inspectors?|it) (?:don't|do not|won't|"
+    r"can't|cannot|doesn't) (?:flag|notice|detect|catch|trace|need)|(?:doesn't|does not|won't) need an? (?:export )?licen[cs]e|"
+    r"\bno human in the loop\b|\bwithout (?:an? )?(?:operator|human) (?:confirmation|approval|in the loop)|"
+    r"\bwrite (?:me )?(?:a |the |some )?(?:working |functional )?(?:malware|ransomware|exploits?|worms?|payloads?)\b|"
+    r"\b(?:find|discover) and exploit\b|\bexploit (?:the )?vulnerabilit\w+ in\b|"
+    r"\b(?:evade|escape|evading|escaping|get around|bypass\w*) (?:the )?(?:vaccines?|immunity|screening|export controls?|"
+    r"sanctions|biosecurity)|\b(?:more|increase\w*|boost\w*|enhanc\w*|maximi[sz]\w*) (?:its |their |the )?"
+    r"(?:transmissib\w+|virulen\w+|lethal\w*|toxicity|casualties|death toll)|\bscale up (?:the )?production\b|"
+    r"\bselects? and (?:fires?|strikes?|shoots?|engages?)\b"
+)
+
+# The narrow sense of a protective purpose, which alone excuses words of defeat ("how did the network get around
+# export controls", "a filter that blocks requests to write malware").
+_PROTECTIVE = re.compile(
+    r"\b(?:prevent\w*|detect\w*|defend\w*|protect\w* (?:against|from)|evaluat\w+|evals?|classif\w+|filter\w*|"
+    r"moderat\w+|incident response|lessons|how did|refus\w+|block\w*|spot|catch)\b|фильтр\w*|блокир\w+|защит\w+|"
+    r"предотвра\w+|обнаруж\w+|\bfiltr\w+|\bfiltre\w*|\bbloque\w*|\bdetect\w+|\bdetecter\b|\bprevenir\b|\bverhinder\w*|"
+    r"\berkenn\w*|防止|过滤|检测|识别|拒绝|حماية|منع|كشف|رصد"
+)
+
+CUE_NAMES: tuple[str, ...] = (
+    "ask", "safety_practice", "about", "fiction", "pretext", "unmistakable", "defeat", "protective",
+)
 
 
 @dataclass(frozen=True)
@@ -112,9 +139,11 @@ class RuleReading:
     def refuse(self) -> bool:
         """The rule layer's own verdict: a named weapon met an unmistakable operational ask."""
         c = self.cues
+        if self.areas and c["defeat"]:
+            return not c["protective"]
         if not self.strong_areas or not c["unmistakable"]:
             return False
-        return not (c["safety_practice"] and not c["pretext"])
+        return not ((c["safety_practice"] or c["protective"]) and not c["pretext"])
 
     def features(self, areas: tuple[str, ...]) -> list[float]:
         """A fixed-order vector for the classifier: one flag per area named, one per cue, then the conjunctions a
@@ -142,5 +171,7 @@ def read(text: NormalizedText) -> RuleReading:
         "fiction": any(_FICTION.search(v) for v in views),
         "pretext": any(_PRETEXT.search(v) for v in views),
         "unmistakable": any(_UNMISTAKABLE.search(v) for v in views),
+        "defeat": any(_DEFEAT.search(v) for v in views),
+        "protective": any(_PROTECTIVE.search(v) for v in views),
     }
     return RuleReading(tuple(areas), cues, tuple(strong))
