@@ -12,7 +12,15 @@ import sys
 import time
 from pathlib import Path
 
-SCRIPTS = ("retrieval_quality.py", "ingest_throughput.py", "cold_start.py", "query_latency.py", "slack_load.py")
+SCRIPTS = (
+    "retrieval_quality.py",
+    "answer_baselines.py",
+    "ingest_throughput.py",
+    "cold_start.py",
+    "query_latency.py",
+    "guard_latency.py",
+    "slack_load.py",
+)
 
 
 def main() -> None:

@@ -1,4 +1,5 @@
-"""The answering engine: safety check, retrieval, the relevance gate, then an extractive or LLM answer.
+"""The answering engine: the misuse guard, retrieval, the relevance gate, an extractive or LLM answer, then the
+output check (no answer that carries operational weapons detail is shown, whatever its source).
 
 Plain Python with its collaborators passed in, so the CLI, Slack and the tests drive the same code.
 """
@@ -10,6 +11,7 @@ import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Protocol
 
 import numpy as np
@@ -18,10 +20,13 @@ from langchain_core.embeddings import Embeddings
 from ingest.errors import AnswerError
 
 from .answers import Answer, Citation, Mode, RetrievedPassage, SentenceSupport
-from .extractive import ScoredSentence, SentenceVectors, score_sentences, select_sentences
+from .composition import compose, overlap_scores
+from .extractive import ScoredSentence, SentenceVectors, embed_many, score_sentences
+from .guard import GENERAL_GUIDANCE, GuardVerdict, MisuseGuard, QueryVectors, operational_sentences, refusal_text
 from .llm import LLMAnswerer
+from .question_types import shape as question_shape
+from .relevance import covered
 from .retrieval import HybridRetriever, Passage, Retrieval
-from .safety import SafetyVerdict, assess
 from .text import content_terms
 from .verification import verify
 
@@ -29,9 +34,9 @@ logger = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 2000
 # Calibrated on the golden set (see `dualuse eval` and docs/benchmarks.md): the best sentence's combined score
-# (0.75 x cosine + 0.25 x term overlap) separates covered questions from off-topic ones.
+# (0.75 x cosine + 0.25 x term overlap) separates covered questions from off-topic ones; bot/relevance.py adds the
+# two ways a question scoring just below it still passes (a strong BM25 first passage, a glossary definition).
 DEFAULT_MIN_RELEVANCE = 0.38
-GENERAL_GUIDANCE = ("rip-handbook-2025", "acm-code-of-ethics")
 # The corpus is a snapshot: questions about what just happened are out of its reach whatever retrieval finds.
 _CURRENT_EVENTS = re.compile(
     r"\b(?:yesterday|today|tonight|last night|this (?:morning|afternoon|evening|week)|breaking news|"
@@ -54,7 +59,6 @@ class ReviewedAnswers(Protocol):
 class EngineOptions:
     mode: Mode = "extractive"
     min_relevance: float = DEFAULT_MIN_RELEVANCE
-    max_sentences: int = 3
 
 
 class AnswerEngine:
@@ -69,6 +73,8 @@ class AnswerEngine:
         llm: LLMAnswerer | None = None,
         options: EngineOptions | None = None,
         reviewed: ReviewedAnswers | None = None,
+        guard: MisuseGuard | None = None,
+        query_vectors: QueryVectors | None = None,
     ) -> None:
         self.reviewed = reviewed
         self.sentence_vectors = SentenceVectors(embeddings)
@@ -76,6 +82,10 @@ class AnswerEngine:
         self.embeddings = embeddings
         self.llm = llm
         self.options = options or EngineOptions()
+        # One cache of question vectors: the guard (when it reads the same model) and retrieval share it.
+        self.query_vectors = query_vectors or QueryVectors(partial(embed_many, embeddings))
+        second_opinion = llm.judge_misuse if llm is not None and self.options.mode == "llm" else None
+        self.guard = guard or MisuseGuard(self.query_vectors, second_opinion=second_opinion)
         if self.options.mode == "llm" and llm is None:
             raise AnswerError("llm mode needs an LLM: set OPENAI_API_KEY or OPENAI_BASE_URL")
 
@@ -90,12 +100,13 @@ class AnswerEngine:
         if len(question) > MAX_QUESTION_CHARS:
             raise AnswerError(f"the question is {len(question)} characters long; keep it under {MAX_QUESTION_CHARS}")
         standalone = self._standalone(question, history)
-        verdict = assess(standalone)
+        user_turns = [text for speaker, text in history if speaker == "user"]
+        verdict = self.guard.assess(question, history=user_turns, standalone=standalone)
         if verdict.refuse:
             answer = self._refusal(question, verdict)
         else:
-            # Embedded once for the corrections, the dense search and the sentence scorer.
-            vector = self.embeddings.embed_query(standalone)
+            # Embedded once for the guard, the corrections, the dense search and the sentence scorer.
+            vector = self.query_vectors([standalone])[0].tolist()
             reviewed = self.reviewed.lookup(standalone, vector) if self.reviewed is not None else None
             if reviewed is not None:
                 answer = reviewed
@@ -104,6 +115,7 @@ class AnswerEngine:
             else:
                 retrieval = self.retriever.retrieve(standalone, vector=vector)
                 answer = self._answer(question, standalone, retrieval)
+            answer = self._checked(answer, verdict)
         answer.standalone_question = standalone if standalone != question else ""
         answer.latency_ms = (time.perf_counter() - started) * 1000
         return answer
@@ -132,9 +144,10 @@ class AnswerEngine:
             self.embeddings,
             retrieval.term_weights,
             self.sentence_vectors,
+            retrieval.term_variants,
         )
-        best = max((s.score for s in scored), default=0.0)
-        if best < self.options.min_relevance:
+        definition = self.retriever.glossary.definition_for(standalone)
+        if not covered(retrieval, scored, self.options.min_relevance, definition):
             return self._no_answer(question, retrieval, log_passages)
         if _CURRENT_EVENTS.search(standalone):
             answer = self._no_answer(question, retrieval, log_passages)
@@ -160,25 +173,52 @@ class AnswerEngine:
     def _extractive(
         self, question: str, retrieval: Retrieval, scored: list[ScoredSentence], vectors: np.ndarray
     ) -> Answer:
-        chosen = select_sentences(scored, vectors, max_sentences=self.options.max_sentences)
+        shape = question_shape(retrieval.question)
+
+        def part_scores(part: str) -> np.ndarray:
+            part_vector = np.asarray(self.embeddings.embed_query(part), dtype=np.float32)
+            overlap = overlap_scores(content_terms(part), [s.text for s in scored], retrieval.term_weights)
+            return 0.75 * (vectors @ part_vector) + 0.25 * overlap
+
+        definition = self.retriever.glossary.definition_for(retrieval.question)
+        spans = compose(shape, scored, vectors, retrieval.passages, part_scores, definition)
         numbers: dict[str, int] = {}
         citations: list[Citation] = []
-        parts: list[str] = []
         supports: list[SentenceSupport] = []
-        # Sentences are shown grouped by source in retrieval order, so the answer reads source by source; one
-        # number per passage, quoting the best of its chosen sentences.
-        rank = {p.chunk.chunk_id: i for i, p in enumerate(retrieval.passages)}
-        for sentence in sorted(chosen, key=lambda s: (rank[s.passage.chunk.chunk_id], -s.score)):
-            chunk_id = sentence.passage.chunk.chunk_id
+        prose: list[str] = []
+        blocks: list[str] = []
+        score_of = {(s.passage.chunk.chunk_id, s.text): s.score for s in scored}
+        for span in spans:
+            chunk_id = span.passage.chunk.chunk_id
             if chunk_id not in numbers:
                 numbers[chunk_id] = len(citations) + 1
-                citations.append(_citation(numbers[chunk_id], sentence.passage, sentence.text, sentence.score))
-            parts.append(f"{sentence.text} [{numbers[chunk_id]}]")
-            supports.append(SentenceSupport(sentence.text, [(numbers[chunk_id], sentence.text)]))
+                quote = span.texts[0]
+                score = score_of.get((chunk_id, quote), 0.0)
+                citations.append(_citation(numbers[chunk_id], span.passage, quote, score))
+            n = numbers[chunk_id]
+            supports.extend(SentenceSupport(text, [(n, text)]) for text in span.texts)
+            if not span.as_list:
+                prose.extend(f"{text} [{n}]" for text in span.texts)
+                continue
+            if prose:
+                blocks.append(" ".join(prose))
+                prose = []
+            texts = span.texts
+            header = [f"{texts[0]} [{n}]"] if texts[0].rstrip().endswith(":") or ": " in texts[0] else []
+            items = texts[1:] if header else texts
+            blocks.append("\n".join(header + [f"\u2022 {text} [{n}]" for text in items]))
+        if prose:
+            blocks.append(" ".join(prose))
+        notice = ""
+        if definition is not None:
+            # The glossary's one-line definition is our own wording, so it is a note beside the answer, never one
+            # of its sentences: every answer sentence stays a verbatim quote of the passage it cites.
+            notice = f"Glossary: {definition.term} means: {definition.definition} (the assistant's own wording)"
         return Answer(
             question=question,
             status="answered",
-            answer=" ".join(parts),
+            answer="\n".join(blocks),
+            notice=notice,
             citations=citations,
             mode="extractive",
             latency_ms=0.0,
@@ -254,9 +294,23 @@ class AnswerEngine:
                 break
         return titles
 
-    def _refusal(self, question: str, verdict: SafetyVerdict) -> Answer:
+    def _checked(self, answer: Answer, verdict: GuardVerdict) -> Answer:
+        """The output check: an answer whose text or quotes carry operational weapons detail becomes a refusal."""
+        if answer.status == "answered":
+            findings = operational_sentences([answer.answer, *(c.quote for c in answer.citations)])
+            if findings:
+                logger.warning("withheld an answer with operational detail (%s): %r", findings[0].area,
+                               findings[0].sentence[:120])
+                refusal = self._refusal(answer.question, GuardVerdict(True, findings[0].area, verdict.score, "output"))
+                refusal.passages = answer.passages
+                return refusal
+        if verdict.area:  # answered, but near the line: the admin page shows how near
+            answer.safety_area, answer.safety_score = verdict.area, verdict.score
+        return answer
+
+    def _refusal(self, question: str, verdict: GuardVerdict) -> Answer:
         documents = self.retriever.documents
-        guidance = [d for d in (*verdict.guidance_doc_ids, *GENERAL_GUIDANCE) if d in documents]
+        guidance = [d for d in (*verdict.guidance, *GENERAL_GUIDANCE) if d in documents]
         guidance = list(dict.fromkeys(guidance))[:3]
         citations = []
         for n, doc_id in enumerate(guidance, start=1):
@@ -264,21 +318,16 @@ class AnswerEngine:
             citations.append(
                 Citation(n, doc_id, record.title, record.publisher, record.date, record.url, "", None, "", 0.0)
             )
-        text = (
-            "I can't help with that: it asks for operational help towards weapons or their delivery, which could "
-            "cause serious harm. I can explain the risks, the rules and the codes of conduct that apply"
-        )
-        if citations:
-            text += "; for responsible-practice guidance see " + ", ".join(f"[{c.n}]" for c in citations) + "."
-        else:
-            text += "."
         return Answer(
             question=question,
             status="refused",
-            answer=text,
+            answer=refusal_text(verdict.area, [c.n for c in citations]),
             citations=citations,
             mode=self.options.mode,
             latency_ms=0.0,
+            safety_area=verdict.area,
+            safety_score=verdict.score,
+            safety_layer=verdict.layer,
         )
 
 

@@ -1,8 +1,8 @@
-"""The extractive answer: the retrieved sentences that best answer the question, each cited.
+"""Sentence scoring for the extractive answer: every retrieved sentence scored against the question.
 
 No model writes anything, so every sentence is a verbatim quote of a stored passage and its citation is true by
-construction. Sentences are scored by meaning (embedding cosine) and by shared terms, chosen greedily while
-skipping near-duplicates, and shown in the order of their sources.
+construction. Sentences are scored by meaning (embedding cosine) and by shared terms; which of them make the
+answer, and in what spans, is decided in ``bot.composition``.
 """
 
 from __future__ import annotations
@@ -56,11 +56,11 @@ def term_overlap(question_terms: list[str], text: str, weights: dict[str, float]
     return sum(weight(t) for t in wanted & set(content_terms(text))) / total
 
 
-def embed_many(embeddings: Embeddings, texts: list[str]) -> np.ndarray:
+def embed_many(embeddings: Embeddings, texts: Sequence[str]) -> np.ndarray:
     embed_array = getattr(embeddings, "embed_array", None)
     if embed_array is not None:
         return np.asarray(embed_array(texts), dtype=np.float32)
-    return np.asarray(embeddings.embed_documents(texts), dtype=np.float32)
+    return np.asarray(embeddings.embed_documents(list(texts)), dtype=np.float32)
 
 
 class SentenceVectors:
@@ -100,7 +100,11 @@ def score_sentences(
     embeddings: Embeddings,
     term_weights: dict[str, float] | None = None,
     sentence_vectors: SentenceVectors | None = None,
+    term_variants: Sequence[list[str]] = (),
 ) -> tuple[list[ScoredSentence], np.ndarray]:
+    """Score every sentence of ``passages``: 0.75 x cosine to the question + 0.25 x weighted term overlap, the
+    overlap taken with the question's terms or, when better, with one of ``term_variants`` (the question in the
+    corpus's own words for a concept, from the glossary)."""
     candidates = candidate_sentences(passages)
     if not candidates:
         return [], np.zeros((0, 1), dtype=np.float32)
@@ -110,46 +114,6 @@ def score_sentences(
     semantic = vectors[1:] @ vectors[0]
     scored = []
     for (text, passage), cosine in zip(candidates, semantic, strict=True):
-        lexical = term_overlap(question_terms, text, term_weights)
+        lexical = max(term_overlap(terms, text, term_weights) for terms in [question_terms, *term_variants])
         scored.append(ScoredSentence(text, passage, float(cosine), lexical, 0.75 * float(cosine) + 0.25 * lexical))
     return scored, vectors[1:]
-
-
-def select_sentences(
-    scored: list[ScoredSentence],
-    vectors: np.ndarray,
-    *,
-    max_sentences: int = 3,
-    max_chars: int = 700,
-    redundancy: float = 0.75,
-    floor_ratio: float = 0.75,
-) -> list[ScoredSentence]:
-    """Greedy choice: best first; skip sentences too similar to one already chosen or far weaker than the best."""
-    if not scored:
-        return []
-    order = sorted(range(len(scored)), key=lambda i: scored[i].score, reverse=True)
-    best = scored[order[0]].score
-    chosen: list[int] = []
-    length = 0
-    for i in order:
-        candidate = scored[i]
-        if chosen and candidate.score < best * floor_ratio:
-            break
-        if any(float(vectors[i] @ vectors[j]) > redundancy for j in chosen):
-            continue
-        if chosen and _mostly_repeats(candidate.text, [scored[j].text for j in chosen]):
-            continue
-        if chosen and length + len(candidate.text) > max_chars:
-            continue
-        chosen.append(i)
-        length += len(candidate.text)
-        if len(chosen) == max_sentences:
-            break
-    return [scored[i] for i in chosen]
-
-
-def _mostly_repeats(text: str, earlier: list[str], share: float = 0.7) -> bool:
-    """True when most of ``text``'s content terms were already said by the chosen sentences."""
-    terms = set(content_terms(text))
-    said = {t for sentence in earlier for t in content_terms(sentence)}
-    return bool(terms) and len(terms & said) / len(terms) >= share

@@ -68,6 +68,10 @@ class LexicalIndex:
     def __len__(self) -> int:
         return len(self.chunk_ids)
 
+    def frequency(self, term: str) -> int:
+        """How many chunks contain ``term``."""
+        return self._document_frequency.get(term, 0)
+
     def idf(self, term: str) -> float:
         """Smoothed inverse document frequency; a term the corpus lacks weighs as much as the rarest one."""
         return math.log(1 + (len(self) + 1) / (self._document_frequency.get(term, 0) + 0.5))

@@ -58,6 +58,16 @@ class LLMAnswerer:
         reply = self.chat.invoke([HumanMessage(prompt)])
         return str(reply.content).strip().strip('"') or question
 
+    def judge_misuse(self, request: str) -> bool:
+        """The misuse guard's second opinion on a borderline request: True when the model says to refuse."""
+        prompt = load_prompt("guard").format(request=request)
+        try:
+            reply = str(self.chat.invoke([HumanMessage(prompt)]).content)
+        except Exception as exc:  # noqa: BLE001 - no opinion is not a refusal; the guard's own verdict stands
+            logger.warning("the LLM second opinion failed (%s); keeping the guard's verdict", type(exc).__name__)
+            return False
+        return reply.strip().upper().startswith("REFUSE")
+
     @staticmethod
     def declined(text: str) -> bool:
         return text.strip().lower().rstrip(".").startswith(I_DONT_KNOW)

@@ -13,6 +13,7 @@ from langchain_core.embeddings import Embeddings
 
 from ingest.index import CorpusIndex, DocumentRecord, StoredChunk
 
+from .glossary import Glossary
 from .lexical import LexicalIndex, LexicalStore
 from .text import content_terms
 
@@ -50,6 +51,9 @@ class Retrieval:
     elapsed_ms: float
     term_weights: dict[str, float] = field(default_factory=dict)  # IDF of each query term in the live corpus
     query_vector: list[float] = field(default_factory=list)  # the question's embedding, for the sentence scorer
+    # The question's terms with a glossary name swapped for each of its other names ("killer robots" ->
+    # "lethal autonomous weapons systems"): the sentence scorer takes the best of them.
+    term_variants: list[list[str]] = field(default_factory=list)
 
 
 class HybridRetriever:
@@ -62,8 +66,12 @@ class HybridRetriever:
         max_per_doc: int = 2,
         dense_weight: float = DENSE_WEIGHT,
         lexical_cache: Path | None = None,
+        glossary: Glossary | None = None,
     ) -> None:
+        """``glossary``: the practitioner vocabulary that widens each search (default: the shipped glossary;
+        ``Glossary()`` for none)."""
         self.index = index
+        self.glossary = glossary if glossary is not None else Glossary.shipped()
         self.embeddings = embeddings
         self.top_k = top_k
         self.max_per_doc = max_per_doc
@@ -150,9 +158,12 @@ class HybridRetriever:
         assert self._view is not None
         _, documents, versions, lexical = self._view
         terms = content_terms(question)
+        # BM25 also looks for the corpus's names of the concepts the question names in words the corpus barely uses.
+        search_terms = terms + self.glossary.expansion_terms(question, lexical.frequency)
+        variants = [content_terms(v) for v in self.glossary.variants(question)]
         vector = list(vector) if vector is not None else self.embeddings.embed_query(question)
         dense_hits = self.index.search(vector, CANDIDATES, versions)
-        lexical_hits = lexical.search(terms, CANDIDATES)
+        lexical_hits = lexical.search(search_terms, CANDIDATES)
 
         fused: dict[str, float] = {}
         dense_score: dict[str, float] = {}
@@ -199,6 +210,6 @@ class HybridRetriever:
             if cid in chunk_by_id
         ]
         top_dense = max((h.score for h in dense_hits), default=0.0)
-        weights = {term: lexical.idf(term) for term in terms}
+        weights = {term: lexical.idf(term) for variant in variants for term in variant}
         elapsed = (time.perf_counter() - started) * 1000
-        return Retrieval(question, passages, top_dense, terms, elapsed, weights, vector)
+        return Retrieval(question, passages, top_dense, terms, elapsed, weights, vector, variants)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from langchain_core.embeddings import Embeddings
 
+from corpus import glossary_path
 from ingest.chunking import Chunker, ChunkingConfig
 from ingest.embeddings import MiniLMEmbeddings, OpenAICompatibleEmbeddings
 from ingest.fetch import FetchLimits
@@ -19,6 +20,9 @@ from ingest.tokens import seed_tiktoken_cache
 
 from .answerlog import AnswerLog, CorrectedAnswers, open_answer_log
 from .engine import DEFAULT_MIN_RELEVANCE, AnswerEngine, EngineOptions
+from .extractive import embed_many
+from .glossary import GLOSSARY_FILE, Glossary
+from .guard import MisuseGuard, QueryVectors
 from .llm import LLMAnswerer, make_chat_model
 from .metrics import Metrics
 from .retrieval import HybridRetriever
@@ -75,6 +79,8 @@ class Services:
             max_per_doc=s.max_chunks_per_doc,
             dense_weight=s.dense_weight,
             lexical_cache=s.cache_dir / "lexical",
+            # The shipped glossary, extended by a trainer's glossary.yml in the data directory when there is one.
+            glossary=Glossary.load([glossary_path(), s.data_dir / GLOSSARY_FILE]),
         )
 
     @functools.cached_property
@@ -86,11 +92,27 @@ class Services:
         return LLMAnswerer(make_chat_model(s.llm_model, s.openai_base_url, key, s.llm_timeout), s.llm_model)
 
     @functools.cached_property
+    def query_vectors(self) -> QueryVectors:
+        return QueryVectors(functools.partial(embed_many, self.embeddings))
+
+    @functools.cached_property
+    def guard(self) -> MisuseGuard:
+        # The guard's classifier reads MiniLM vectors: shared with retrieval on the default backend, its own
+        # (local, ~2 ms a question) when retrieval embeds through an API.
+        if self.settings.embedding_backend == "onnx":
+            vectors = self.query_vectors
+        else:
+            vectors = QueryVectors(MiniLMEmbeddings(threads=self.settings.embedding_threads or None).embed_array)
+        llm = self.llm
+        return MisuseGuard(vectors, second_opinion=llm.judge_misuse if llm is not None else None)
+
+    @functools.cached_property
     def engine(self) -> AnswerEngine:
         s = self.settings
         options = EngineOptions(mode=s.effective_answer_mode, min_relevance=s.min_relevance or DEFAULT_MIN_RELEVANCE)
         reviewed = CorrectedAnswers(lambda: self.answer_log, self.embeddings)
-        return AnswerEngine(self.retriever, self.embeddings, llm=self.llm, options=options, reviewed=reviewed)
+        return AnswerEngine(self.retriever, self.embeddings, llm=self.llm, options=options, reviewed=reviewed,
+                            guard=self.guard, query_vectors=self.query_vectors)
 
     @functools.cached_property
     def metrics(self) -> Metrics:

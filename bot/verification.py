@@ -2,7 +2,8 @@
 
 A citation holds when the cited passage has a sentence close in meaning to the claim (MiniLM cosine) and every
 number, date and proper name in the claim occurs in the cited passages. A sentence left with no citation that
-holds loses its markers and is reported as unsupported.
+holds is removed from the text shown to the user and reported as unsupported (the answer log keeps it), so nothing
+the sources do not support is ever displayed as a plain statement.
 """
 
 from __future__ import annotations
@@ -30,13 +31,13 @@ _PROPER = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zA-Z\u00c0-\u024f'-]+")
 
 @dataclass
 class Verification:
-    text: str  # markers renumbered 1..m by first use
+    text: str  # the supported sentences only, markers renumbered 1..m by first use
     order: list[int]  # original source numbers, in their new order
-    sentences: list[SentenceSupport] = field(default_factory=list)
-    unsupported: list[str] = field(default_factory=list)
+    sentences: list[SentenceSupport] = field(default_factory=list)  # the sentences of ``text``
+    unsupported: list[str] = field(default_factory=list)  # removed from ``text``
 
     def mostly_unsupported(self) -> bool:
-        return len(self.unsupported) * 2 > max(len(self.sentences), 1)
+        return len(self.unsupported) * 2 > max(len(self.sentences) + len(self.unsupported), 1)
 
 
 def key_terms(claim: str) -> list[str]:
@@ -71,7 +72,7 @@ def verify(
     sentence_vectors = embed_sentences(passage_texts) if embed_sentences else embed_many(embeddings, passage_texts)
 
     kept_text: list[str] = []
-    refs: list[list[tuple[int, str]]] = []
+    refs: list[tuple[str, list[tuple[int, str]]]] = []
     unsupported: list[str] = []
     for i, (sentence, claim) in enumerate(zip(sentences, claims, strict=True)):
         cited = [n for n in cited_numbers(sentence) if 1 <= n <= len(passages)]
@@ -89,15 +90,11 @@ def verify(
                     kept.append((n, flat[rows[best]][1]))
         if kept:
             kept_text.append(claim.rstrip() + " " + "".join(f"[{n}]" for n, _ in kept))
+            refs.append((claim, kept))
         else:
-            kept_text.append(claim)
             unsupported.append(claim)
-        refs.append(kept)
 
     renumbered, order = renumber(" ".join(kept_text), set(range(1, len(passages) + 1)))
     new_number = {old: new for new, old in enumerate(order, start=1)}
-    supports = [
-        SentenceSupport(claim, [(new_number[n], quote) for n, quote in kept])
-        for claim, kept in zip(claims, refs, strict=True)
-    ]
+    supports = [SentenceSupport(claim, [(new_number[n], quote) for n, quote in kept]) for claim, kept in refs]
     return Verification(renumbered, order, supports, unsupported)

@@ -26,3 +26,8 @@ def safety_train_dir() -> Path:
 def safety_blind_dir() -> Path:
     """The misuse guard's blind test split: written without sight of the training data, never trained on."""
     return Path(str(files(__name__) / "safety" / "blind"))
+
+
+def glossary_path() -> Path:
+    """The shipped practitioner glossary (term, aliases, definition, source), see glossary.yml."""
+    return Path(str(files(__name__) / "glossary.yml"))

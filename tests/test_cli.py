@@ -157,3 +157,43 @@ def test_negative_dense_weight_is_refused(monkeypatch: pytest.MonkeyPatch) -> No
     assert result.exit_code == 1
     assert result.stderr.strip().startswith("error: DUALUSE_DENSE_WEIGHT is invalid")
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_ask_batch_answers_every_line_in_one_process(
+    shipped_index_dir: Path, isolated_environment: Path, tmp_path: Path
+) -> None:
+    shutil.copytree(shipped_index_dir, isolated_environment / "index")
+    questions = tmp_path / "questions.txt"
+    questions.write_text(
+        "Who funds the UNODA/SIPRI programme?\n\n"
+        + json.dumps({"id": "q2", "question": "What are the Hague Ethical Guidelines?"}) + "\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["ask", "--batch", str(questions)])
+    assert result.exit_code == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["line"] for r in rows] == [1, 3] and rows[1]["id"] == "q2"
+    assert all(r["status"] == "answered" and r["citations"] for r in rows)
+    assert rows[0]["question"] == "Who funds the UNODA/SIPRI programme?"
+
+
+def test_ask_batch_reads_stdin_and_gives_a_bad_line_one_error(
+    shipped_index_dir: Path, isolated_environment: Path
+) -> None:
+    shutil.copytree(shipped_index_dir, isolated_environment / "index")
+    stdin = "{not json\n" + json.dumps({"text": "no question field"}) + "\nWhat is the ACM Code of Ethics?\n"
+    result = runner.invoke(app, ["ask", "--batch", "-"], input=stdin)
+    assert result.exit_code == 1  # after answering the good line
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["line"] for r in rows] == [1, 2, 3]
+    assert rows[0]["error"].startswith("line 1: not valid JSON") and "question" in rows[1]["error"]
+    assert rows[2]["status"] == "answered"
+    assert [line for line in result.stderr.splitlines() if line.startswith("error: line")] == [
+        f"error: {rows[0]['error']}", f"error: {rows[1]['error']}"
+    ]
+
+
+def test_ask_needs_a_question_or_a_batch_file(isolated_environment: Path) -> None:
+    for args in (["ask"], ["ask", "a question", "--batch", "-"], ["ask", "--batch", "missing.txt"]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 1 and result.stderr.count("\n") == 1 and result.stderr.startswith("error: ")

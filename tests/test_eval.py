@@ -6,6 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
@@ -31,7 +32,10 @@ def test_golden_set_is_well_formed() -> None:
         for doc_id in q.expected_docs:
             assert doc_id in texts, f"{q.id}: unknown document {doc_id}"
         for fact in q.facts:
-            assert any(fact.lower() in texts[d] for d in q.expected_docs), f"{q.id}: fact {fact!r} not in its sources"
+            for item in fact.items:  # every item of a fact can be found, in one of its phrasings
+                assert any(p.lower() in texts[d] for p in item for d in q.expected_docs), (
+                    f"{q.id}: fact {fact} not in its sources"
+                )
 
 
 def test_eval_gate_passes_on_the_shipped_corpus(shipped_index_dir: Path, isolated_environment: Path) -> None:
@@ -61,3 +65,50 @@ def test_eval_fails_below_the_gate_and_rejects_a_bad_set(tmp_path: Path, shipped
     broken.write_text("{not json\n", encoding="utf-8")
     result = runner.invoke(app, ["eval", "--set", str(broken)])
     assert result.exit_code == 1 and "broken.jsonl:1: not a golden question" in result.stderr
+
+
+def test_facts_may_be_alternatives_or_at_least_k_of_a_list(tmp_path: Path) -> None:
+    from bot.facts import parse_fact
+
+    assert parse_fact("OPCW").found_in("endorsed by the opcw")
+    alternatives = parse_fact(["not binding", "non-binding"])
+    assert alternatives.found_in("It is non-binding.") and not alternatives.found_in("It is binding.")
+    two_of = parse_fact({"any_of": ["IUPAC", ["ICCA", "International Council of Chemical Associations"], "Cefic"],
+                         "at_least": 2})
+    assert two_of.found_in("IUPAC and the International Council of Chemical Associations")
+    assert not two_of.found_in("IUPAC alone")
+    for bad in ({"any_of": []}, {"any_of": ["a"], "at_least": 2}, {"all_of": ["a"]}, 3, ""):
+        with pytest.raises(ValueError):
+            parse_fact(bad)
+    # Old and new formats side by side in one user set; a bad fact names its file and line.
+    mixed = tmp_path / "mine.jsonl"
+    rows = [{"id": "a", "category": "in_scope", "question": "q?", "expected_docs": ["x"], "facts": ["OPCW"]},
+            {"id": "b", "category": "in_scope", "question": "q?", "expected_docs": ["x"],
+             "facts": [["2015", "twenty fifteen"], {"any_of": ["a", "b"], "at_least": 1}]}]
+    mixed.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    loaded = load_golden([mixed])
+    assert [len(q.facts) for q in loaded] == [1, 2] and loaded[0].set_name == "mine"
+    rows[0]["facts"] = [{"any_of": ["a"], "at_least": 5}]
+    mixed.write_text(json.dumps(rows[0]) + "\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="mine.jsonl:1: not a golden question"):
+        load_golden([mixed])
+
+
+def test_eval_reports_fact_coverage_and_answer_length_per_set(
+    tmp_path: Path, shipped_index_dir: Path, isolated_environment: Path
+) -> None:
+    shutil.copytree(shipped_index_dir, isolated_environment / "index")
+    first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
+    first.write_text(json.dumps({"id": "f1", "category": "in_scope", "question": "Who endorsed the Hague Ethical "
+                                 "Guidelines?", "expected_docs": ["hague-ethical-guidelines"],
+                                 "facts": [{"any_of": ["IUPAC", "ICCA"], "at_least": 2}]}) + "\n", encoding="utf-8")
+    second.write_text(json.dumps({"id": "s1", "category": "out_of_scope", "question": "What's the capital of Peru?",
+                                  "expected_docs": [], "facts": []}) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["eval", "--json", "--set", str(first), "--set", str(second)])
+    metrics = json.loads(result.stdout)
+    assert metrics["per_set"]["first"]["fact_coverage"] == 1.0
+    assert metrics["per_set"]["first"]["median_answer_chars"] == metrics["median_answer_chars"] > 0
+    assert metrics["per_set"]["second"]["abstention_recall"] == 1.0
+    assert metrics["false_abstentions_at_rank_1"] == 0
+    human = runner.invoke(app, ["eval", "--set", str(first), "--set", str(second)])
+    assert "per set" in human.stdout and "first" in human.stdout and "second" in human.stdout

@@ -11,6 +11,7 @@ from html import escape
 from markupsafe import Markup
 
 from ..answerlog import FEEDBACK_KINDS
+from ..guard.policy import HARM_AREAS
 
 COLOURS = {"answered": "#2f7d4f", "no_answer": "#c98a12", "refused": "#b3363a"}
 FEEDBACK_COLOURS = {"helpful": "#2f7d4f", "not_helpful": "#c98a12", "flag": "#b3363a"}
@@ -83,22 +84,33 @@ def feedback_ratio(feedback: dict[str, int], width: int = 760, height: int = 56)
     return _svg(width, height, "Feedback ratio", body)
 
 
-def top_documents(documents: list[tuple[str, str, int]], width: int = 760, row: int = 26) -> Markup:
-    """Horizontal bars: how often each document was cited."""
-    if not documents:
-        return _svg(
-            width, row + 8, "Most-cited documents", [f'<text x="4" y="{row - 6}" class="axis">No citations yet.</text>']
-        )
-    label_w, most = 320, max(n for _, _, n in documents) or 1
+def _horizontal_bars(rows: list[tuple[str, str, int]], label: str, empty: str, colour: str, width: int,
+                     row: int) -> Markup:
+    """One bar per (key, name, count), longest first as given; the name on the left, the count at the bar's end."""
+    if not rows:
+        return _svg(width, row + 8, label, [f'<text x="4" y="{row - 6}" class="axis">{escape(empty)}</text>'])
+    label_w, most = 320, max(n for _, _, n in rows) or 1
     body = []
-    for i, (doc_id, title, n) in enumerate(documents):
+    for i, (key, title, n) in enumerate(rows):
         y = i * row
         name = title if len(title) <= 46 else title[:45] + "…"
         w = (width - label_w - 48) * n / most
         body.append(f'<text x="{label_w - 8}" y="{y + 17}" text-anchor="end" class="axis">{escape(name)}</text>')
         body.append(
-            f'<rect x="{label_w}" y="{y + 4}" width="{w:.1f}" height="{row - 8}" fill="#3b6ea8">'
-            f"<title>{escape(f'{title} ({doc_id}): {n}')}</title></rect>"
+            f'<rect x="{label_w}" y="{y + 4}" width="{w:.1f}" height="{row - 8}" fill="{colour}">'
+            f"<title>{escape(f'{title} ({key}): {n}')}</title></rect>"
         )
         body.append(f'<text x="{label_w + w + 6:.1f}" y="{y + 17}" class="axis">{n}</text>')
-    return _svg(width, row * len(documents) + 4, "Most-cited documents", body)
+    return _svg(width, row * len(rows) + 4, label, body)
+
+
+def top_documents(documents: list[tuple[str, str, int]], width: int = 760, row: int = 26) -> Markup:
+    """Horizontal bars: how often each document was cited."""
+    return _horizontal_bars(documents, "Most-cited documents", "No citations yet.", "#3b6ea8", width, row)
+
+
+def refusals_by_area(areas: list[tuple[str, int]], width: int = 760, row: int = 26) -> Markup:
+    """Horizontal bars: how many requests the misuse guard refused in each harm area."""
+    rows = [(area, HARM_AREAS[area].label if area in HARM_AREAS else area or "unknown", n) for area, n in areas]
+    return _horizontal_bars(rows, "Refusals by harm area", "No refusals in this period.", COLOURS["refused"],
+                            width, row)

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from ..answerlog import AnswerFilter, AnswerLogError
 
-FILTER_KEYS = ("status", "feedback", "review", "since", "until", "q", "surface")
+FILTER_KEYS = ("status", "feedback", "review", "since", "until", "q", "surface", "area")
 
 
 def _date(value: str, name: str) -> date | None:
@@ -31,6 +31,7 @@ def parse_filters(params: Mapping[str, str]) -> AnswerFilter:
         until=_date(value["until"], "until"),
         text=value["q"][:200],
         surface=value["surface"],
+        area=value["area"],
     )
 
 

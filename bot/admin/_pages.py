@@ -17,6 +17,7 @@ from ..answerlog import (
     AnswerLog,
     AnswerLogError,
 )
+from ..guard.policy import AREAS
 from . import _charts
 from ._filters import parse_filters, positive_int, query_string
 from ._web import render, require_csrf, signed_in
@@ -63,6 +64,7 @@ def answers(request: Request) -> Response:
         "pages": pages,
         "error": error,
         "statuses": STATUSES,
+        "areas": AREAS,
         "feedback_options": FEEDBACK_FILTERS,
         "review_states": REVIEW_STATES,
         "previous_link": query_string(params, page=number - 1) if number > 1 else None,
@@ -145,6 +147,7 @@ def dashboard(request: Request, days: str = "30") -> Response:
         "per_day_chart": _charts.questions_per_day(stats.days),
         "feedback_chart": _charts.feedback_ratio(stats.feedback),
         "documents_chart": _charts.top_documents(stats.top_documents),
+        "refusals_chart": _charts.refusals_by_area(stats.refusals_by_area),
         "colours": _charts.COLOURS,
     }
     return render(request, "dashboard.html", context, session=session)

@@ -254,7 +254,14 @@ def stats(session: Session, today: date, days: int) -> Stats:
         .order_by(func.count(CitationRow.id).desc(), CitationRow.doc_id)
         .limit(10)
     ).all()
+    refusals = session.execute(
+        select(AnswerRow.safety_area, func.count(AnswerRow.id))
+        .where(AnswerRow.created_at >= start_at, AnswerRow.status == "refused")
+        .group_by(AnswerRow.safety_area)
+        .order_by(func.count(AnswerRow.id).desc(), AnswerRow.safety_area)
+    ).all()
     return Stats(
+        refusals_by_area=[(area or "", int(n)) for area, n in refusals],
         days=[(day, dict(counts)) for day, counts in sorted(per_day.items())],
         feedback={kind: int(feedback.get(kind, 0)) for kind in FEEDBACK_KINDS},
         top_documents=[(doc_id, title or doc_id, int(n)) for doc_id, title, n in top],

@@ -168,6 +168,7 @@ class Stats:
     feedback: dict[str, int]
     top_documents: list[tuple[str, str, int]]  # (doc_id, title, citations)
     total: int
+    refusals_by_area: list[tuple[str, int]] = field(default_factory=list)  # most first
 
 
 def _iso(value: datetime) -> str:

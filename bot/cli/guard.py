@@ -43,12 +43,13 @@ def register(app: typer.Typer) -> None:
     @guard_app.command("train")
     @user_errors
     def train_command(
+        ctx: typer.Context,
         data: Annotated[list[Path] | None, typer.Option("--data", help="Labelled .jsonl files or folders.")] = None,
         out: Annotated[Path | None, typer.Option("--out", help="Where to write the model (default: shipped).")] = None,
     ) -> None:
         """Train the classifier on the labelled requests and write the model and its manifest."""
         try:
-            from ..guard.train import train
+            from ..guard.train import CachedEmbed, train
         except ImportError:
             raise fail('training needs scikit-learn: pip install -e ".[train]"') from None
         from ..guard.data import data_hash
@@ -56,7 +57,8 @@ def register(app: typer.Typer) -> None:
 
         paths = data or [safety_train_dir()]
         requests = _load(paths)
-        model, report = train(requests, _embed(), embedding_id=GUARD_EMBEDDING_ID, data_sha256=data_hash(paths))
+        embed = CachedEmbed(_embed(), ctx.obj.settings.cache_dir / "guard-embeddings.npz", GUARD_EMBEDDING_ID)
+        model, report = train(requests, embed, embedding_id=GUARD_EMBEDDING_ID, data_sha256=data_hash(paths))
         target = out or MODEL_DIR
         model.save(target)
         typer.echo(

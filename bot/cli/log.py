@@ -74,7 +74,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """List the newest logged answers."""
         log = ctx.obj.get().answer_log
-        page = log.list(AnswerFilter(status=status.strip(), area=area.strip(), since=parse_date(since, "--since")), limit=limit)
+        filters = AnswerFilter(status=status.strip(), area=area.strip(), since=parse_date(since, "--since"))
+        page = log.list(filters, limit=limit)
         if as_json:
             for item in page.items:
                 print_json(item.as_dict())

@@ -16,13 +16,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .lexicon import masked
 from .normalize import NormalizedText
 from .policy import AREAS
 from .rules import CUE_NAMES, RuleReading
 
 HASH_BITS = 18
 N_BUCKETS = 1 << HASH_BITS
-N_RULE_FEATURES = len(AREAS) + len(CUE_NAMES)
+N_RULE_FEATURES = len(AREAS) + len(CUE_NAMES) + 6
 _TOKEN = re.compile(r"\w+(?:['-]\w+)*")
 _CJK = re.compile("[\u3400-\u9fff]")
 
@@ -41,6 +42,12 @@ def _grams(text: str) -> dict[str, Counter[str]]:
     tokens = _TOKEN.findall(text)
     words: Counter[str] = Counter(tokens)
     words.update(f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False))
+    # The request's shape with its named agents replaced by their area: "how do i make __chemical__".
+    shape = _TOKEN.findall(masked(text))
+    shapes: Counter[str] = Counter(g for g in shape if g.startswith("__"))
+    for n in (2, 3):
+        grams = (" ".join(shape[i : i + n]) for i in range(len(shape) - n + 1))
+        shapes.update(g for g in grams if "__" in g)
     chars: Counter[str] = Counter()
     for token in tokens:
         if _CJK.search(token):  # Chinese: characters and character pairs are the words
@@ -50,7 +57,7 @@ def _grams(text: str) -> dict[str, Counter[str]]:
         padded = f" {token} "
         for n in (3, 4, 5):
             chars.update(padded[i : i + n] for i in range(len(padded) - n + 1))
-    return {"w": words, "c": chars}
+    return {"w": words, "c": chars, "m": shapes}
 
 
 def hashed(text: NormalizedText) -> SparseFeatures:

@@ -109,9 +109,9 @@ class MisuseGuard:
         for text in ([context] if context else []) + extra:
             if not verdict.refuse and follows_up:
                 verdict = self._decide(readings[text], "conversation", fallback=verdict)
-        if not verdict.refuse and self.second_opinion is not None and verdict.score >= self.model.borderline:
-            if self.second_opinion(context or question):
-                return GuardVerdict(True, verdict.area or own.area, verdict.score, "llm", verdict.areas)
+        borderline = not verdict.refuse and verdict.score >= self.model.borderline
+        if borderline and self.second_opinion is not None and self.second_opinion(context or question):
+            return GuardVerdict(True, verdict.area or own.area, verdict.score, "llm", verdict.areas)
         return verdict
 
     def score(self, text: str) -> float:
@@ -122,12 +122,11 @@ class MisuseGuard:
     def _read(self, text: str, vector: np.ndarray) -> _Reading:
         normalized = normalize(text)
         rules = read(normalized)
-        probabilities = self.model.probabilities(dense(vector, rules), hashed(normalized))
-        score, area = self.model.harm_score(probabilities)
-        if rules.areas and area not in rules.areas:
-            # The request names an area's vocabulary: prefer the named area the classifier finds most likely.
-            labels = self.model.labels
-            area = max(rules.areas, key=lambda a: probabilities[labels.index(a)])
+        logits = self.model.logits(dense(vector, rules), hashed(normalized))
+        score = self.model.harm_score(logits)
+        areas = self.model.area_scores(logits)
+        # When the request names an area's vocabulary, the area is the named one the classifier finds most likely.
+        area = max(rules.areas or areas, key=lambda a: areas.get(a, -1e9))
         return _Reading(score, area, rules.refuse, rules.areas, rules.cues["ask"])
 
     def _decide(self, reading: _Reading, layer: str, fallback: GuardVerdict | None = None) -> GuardVerdict:

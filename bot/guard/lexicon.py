@@ -55,12 +55,13 @@ _TERMS: dict[str, str] = {
         loitering munitions?|drone swarms?|swarm(?:s|ing)? of drones|kampfdrohne\w*|dron(?:es)? (?:armados?|de ataque)|
         drones? armes?|ударн\w+ дрон\w*|дрон\w*|无人机|طائرة مسيرة|مسيرة|killer robots?|sentry guns?|
         (?:auto(?:nomous|matic)|ai|robotic) (?:turrets?|weapons?|targeting|sniper)|turrets?|robot dogs?|
-        lock(?:s|ing)? on(?:to)?|target(?:ing)? (?:people|humans|persons|soldiers|civilians)|kill chain|kill list|
+        lock(?:s|ing)? on(?:to)? (?:people|persons|humans|anyone|everyone|targets?|faces?|soldiers|uniforms?|vehicles)|target(?:ing)? (?:people|humans|persons|soldiers|civilians)|kill chain|kill list|
         human[- ]in[- ]the[- ]loop|operator (?:confirmation|approval)|payload (?:release|drop)|drop (?:a |the )?(?:grenade|payload|bomb)""",
     "cyber_physical": r"""scada|\bics\b|industrial control|\bplcs?\b|programmable logic|modbus|dnp3|power grids?|stromnetz|
         red electrica|reseau electrique|энергосет\w+|电网|شبكة الكهرباء|substations?|water treatment|wasserwerk|
         chlorine dosing|dams?\b|floodgates?|can ?bus|\becus?\b|infotainment|train signal\w*|railway signal\w*|
-        ads-?b|\bais\b|gps spoof\w*|pacemakers?|insulin pumps?|medical devices?|hospital(?:s|'s)? (?:network|systems)|
+        ads-?b|\bais\b|brak(?:e|es|ing) (?:systems?|controls?|lines?)|steering (?:systems?|controls?)|
+        vehicle control systems?|gps spoof\w*|pacemakers?|insulin pumps?|medical devices?|hospital(?:s|'s)? (?:network|systems)|
         \b911\b|\b112\b|emergency (?:alert|call|dispatch|broadcast)\w*|ransomware|malware|schadsoftware|вредонос\w+|
         恶意软件|برمجيات خبيثة|\bworms?\b|trojans?|rootkits?|keyloggers?|zero[- ]?days?|\bexploits?\b|botnets?|\bddos\b|
         stuxnet|triton|industroyer|cyber[- ]?(?:weapons?|attacks?)|hack(?:ing)? into""",
@@ -95,9 +96,32 @@ def _compile(body: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
+# Words with everyday senses ("bomb chili", "hit list", "a crowd", "shoot with a rifle at the range"): they inform the
+# classifier but never make the rule layer refuse on their own.
+_EVERYDAY = {
+    r"\bbombs?\b", r"\bbomba\b", r"\bbombe\b", r"бомб\w+", "炸弹", "قنبلة", r"\bguns?\b", "rifles?", "pistols?",
+    r"pistole\w*", "pistolas?", r"пистолет\w*", "handguns?", "revolvers?", "shotguns?", "ammunition", r"\bammo\b",
+    "munition", "background checks?", "serial numbers?", "crossbows?", "tasers?", "crowds?", "stadium", "concert",
+    "hit list", r"dams?\b", "sanctions?", "sanctioned", "propaganda", r"\bexploits?\b", r"\bworms?\b", "trojans?",
+    "medical devices?", r"\b911\b", r"\b112\b", "turrets?", r"дрон\w*", "无人机", "طائرة مسيرة", "مسيرة",
+    r"terror\w*", "pathogens?", "explosives?", r"гранат\w+", "grenades?", r"waffe\b", "枪", "枪支",
+}
 TERMS: dict[str, re.Pattern[str]] = {area: _compile(body) for area, body in _TERMS.items()}
+STRONG_TERMS: dict[str, re.Pattern[str]] = {
+    area: _compile("|".join(a for a in body.replace("\n", "").split("|") if a.strip() and a.strip() not in _EVERYDAY))
+    for area, body in _TERMS.items()
+}
 
 
-def areas_named(text: str) -> list[str]:
-    """The harm areas whose vocabulary ``text`` (already normalised) uses, in policy order."""
-    return [area for area, pattern in TERMS.items() if pattern.search(text)]
+def masked(text: str) -> str:
+    """``text`` with every named agent, weapon or target replaced by its area's placeholder ("how do i make
+    __chemical__"), so that what a request asks generalises across the names it asks it about."""
+    for area, pattern in TERMS.items():
+        text = pattern.sub(f" __{area}__ ", text)
+    return " ".join(text.split())
+
+
+def areas_named(text: str, strong: bool = False) -> list[str]:
+    """The harm areas whose vocabulary ``text`` (already normalised) uses, in policy order; ``strong``: only names
+    without an everyday sense."""
+    return [area for area, pattern in (STRONG_TERMS if strong else TERMS).items() if pattern.search(text)]

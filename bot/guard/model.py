@@ -1,5 +1,6 @@
-"""The guard's trained classifier: a multinomial logistic regression over the request's features, stored as plain
-numpy arrays (no pickle: loading the model runs no code) beside a JSON manifest with its hashes and threshold.
+"""The guard's trained classifier: two logistic-regression heads over the request's features (is it harmful; which
+harm area is it closest to), stored as plain numpy arrays (no pickle: loading the model runs no code) beside a
+JSON manifest with its hashes and threshold.
 
 ``dualuse guard train`` writes both files from the labelled data; ``dualuse guard check`` confirms that the shipped
 model is the one its manifest describes and was trained on the labelled data as it is now.
@@ -7,6 +8,7 @@ model is the one its manifest describes and was trained on the labelled data as 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import json
@@ -16,7 +18,6 @@ from pathlib import Path
 import numpy as np
 
 from .features import SparseFeatures
-from .policy import BENIGN
 
 MODEL_DIR = Path(__file__).parent / "model"
 WEIGHTS_FILE = "guard-weights.npz"
@@ -40,11 +41,11 @@ def content_hash(arrays: dict[str, np.ndarray]) -> str:
 
 @dataclass(frozen=True)
 class GuardModel:
-    labels: tuple[str, ...]
-    dense_coef: np.ndarray  # (classes, embedding + rule features)
+    areas: tuple[str, ...]  # row 0 of each array is the harm head, rows 1.. the area heads in this order
+    dense_coef: np.ndarray  # (1 + areas, embedding + rule features)
     sparse_cols: np.ndarray  # sorted hash buckets that carry weight
-    sparse_coef: np.ndarray  # (classes, len(sparse_cols))
-    intercept: np.ndarray  # (classes,)
+    sparse_coef: np.ndarray  # (1 + areas, len(sparse_cols))
+    intercept: np.ndarray  # (1 + areas,)
     manifest: dict[str, object]
 
     @property
@@ -55,24 +56,22 @@ class GuardModel:
     def borderline(self) -> float:
         return float(self.manifest["borderline"])  # type: ignore[arg-type]
 
-    def probabilities(self, dense: np.ndarray, sparse: SparseFeatures) -> np.ndarray:
-        """Class probabilities (in ``labels`` order) for one request."""
+    def logits(self, dense: np.ndarray, sparse: SparseFeatures) -> np.ndarray:
+        """Every head's logit for one request: the harm head first, then one per area."""
         logits = self.dense_coef @ dense + self.intercept
         positions = np.searchsorted(self.sparse_cols, sparse.indices)
         positions = np.minimum(positions, len(self.sparse_cols) - 1)
         known = self.sparse_cols[positions] == sparse.indices
         if known.any():
             logits = logits + self.sparse_coef[:, positions[known]] @ sparse.values[known]
-        logits = logits - logits.max()
-        exp = np.exp(logits)
-        return exp / exp.sum()
+        return logits
 
-    def harm_score(self, probabilities: np.ndarray) -> tuple[float, str]:
-        """P(any harm area) and the most likely area."""
-        benign = self.labels.index(BENIGN)
-        harmful = [i for i in range(len(self.labels)) if i != benign]
-        best = max(harmful, key=lambda i: probabilities[i])
-        return float(1.0 - probabilities[benign]), self.labels[best]
+    def harm_score(self, logits: np.ndarray) -> float:
+        """P(harmful) from the harm head."""
+        return float(1.0 / (1.0 + np.exp(-float(logits[0]))))
+
+    def area_scores(self, logits: np.ndarray) -> dict[str, float]:
+        return {area: float(logits[i + 1]) for i, area in enumerate(self.areas)}
 
     # -- files -----------------------------------------------------------------------------------------------
     def save(self, directory: Path) -> None:
@@ -81,10 +80,11 @@ class GuardModel:
         buffer = io.BytesIO()
         np.savez_compressed(buffer, **arrays)
         (directory / WEIGHTS_FILE).write_bytes(buffer.getvalue())
-        manifest = {**self.manifest, "labels": list(self.labels), "weights_sha256": content_hash(arrays)}
+        manifest = {**self.manifest, "areas": list(self.areas), "weights_sha256": content_hash(arrays)}
         (directory / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
+@functools.lru_cache(maxsize=4)
 def load_model(directory: Path = MODEL_DIR) -> GuardModel:
     try:
         manifest = json.loads((directory / MANIFEST_FILE).read_text(encoding="utf-8"))
@@ -98,5 +98,5 @@ def load_model(directory: Path = MODEL_DIR) -> GuardModel:
         raise GuardModelError(
             f"the misuse guard's weights in {directory} do not match their manifest; rebuild with `dualuse guard train`"
         )
-    return GuardModel(tuple(manifest["labels"]), arrays["dense_coef"], arrays["sparse_cols"], arrays["sparse_coef"],
+    return GuardModel(tuple(manifest["areas"]), arrays["dense_coef"], arrays["sparse_cols"], arrays["sparse_coef"],
                       arrays["intercept"], manifest)

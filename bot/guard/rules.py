@@ -63,7 +63,7 @@ _SAFETY_PRACTICE = re.compile(
     r"\b(?:make sure|ensure|prevent\w*|stop (?:it|them|people|users|my|our|the model)|refuse\w*|refusal|"
     r"red[- ]?team\w*|evaluat\w+|eval|evals|benchmark\w*|assess\w*|audit\w*|test (?:whether|if|that)|"
     r"safeguards?|guardrails?|filter\w*|screen(?:ing)? (?:for|orders)|detect\w*|protect\w* (?:against|from)|defend\w*|"
-    r"mitigat\w+|safer|safely|harden\w*|patch\w*|responsib\w+|misuse|dual[- ]use|governance|code of conduct|ethic\w*|"
+    r"mitigat\w+|safer|safely|classif\w+|incident response|response plan|resilien\w+|moderat\w+|secure|security|harden\w*|patch\w*|responsib\w+|misuse|dual[- ]use|governance|code of conduct|ethic\w*|"
     r"policy|policies|regulat\w+|compliance|comply|complying|lawful(?:ly)?|legal(?:ly)?|licensed)\b"
 )
 # About rules, history and ideas, not the doing.
@@ -75,46 +75,95 @@ _ABOUT = re.compile(
 )
 _FICTION = re.compile(r"\b(?:story|novel|screenplay|script for a|scene|character|fiction\w*|roleplay|role[- ]play|"
                       r"pretend|imagine|hypothetic\w*|in theory|thought experiment|game|dnd|d&d)\b")
-_PRETEXT = re.compile(r"\b(?:for (?:a|my|our) (?:research|paper|thesis|class|course|safety|red[- ]team\w*|"
-                      r"evaluation|eval|benchmark|novel|book|story)|i'?m (?:a|an) (?:licensed|certified|professional|"
+_PRETEXT = re.compile(r"\b(?:for (?:a|an|my|our)(?: \w+)? (?:research|paper|thesis|class|course|safety|red[- ]team\w*|"
+                      r"evaluation|eval|benchmark|novel|book|story|exercise|drill|project)|i'?m (?:a|an) (?:licensed|certified|professional|"
                       r"researcher|chemist|biologist|engineer|security researcher)|educational purposes|"
                       r"purely academic|just curious|asking for a friend)\b")
 # Unmistakable: operational detail that no framing makes legitimate.
 _UNMISTAKABLE = re.compile(
     r"\bstep[- ]by[- ]step\b|\bsynthesis (?:route|path|pathway|steps)\b|\bexact (?:steps|amounts|quantities|ratio)\b|"
     r"\brecipe\b|\bhow (?:do|can|could|would|should) (?:i|we) (?:\w+ ){0,2}(?:make|build|produce|synthesi[sz]e|"
-    r"get|obtain|buy|acquire|convert|assemble|weaponi[sz]e|deploy|smuggle)\b|\bhow to (?:make|build|produce|"
+    r"obtain|acquire|convert|assemble|weaponi[sz]e|deploy|smuggle)\b|\bhow to (?:make|build|produce|"
     r"synthesi[sz]e|obtain|acquire|assemble|weaponi[sz]e|smuggle|convert)\b|\bhelp me (?:make|build|get|buy|"
     r"plan|convert|assemble|synthesi[sz]e|acquire|obtain|smuggle|attack|deploy)\b|"
-    r"\bmaximi[sz]e (?:the )?(?:casualties|deaths|lethality|toxicity|damage|harm|body count|death toll)\b"
+    r"\bmaximi[sz]e (?:the )?(?:casualties|deaths|lethality|toxicity|damage|harm|body count|death toll)\b|"
+    r"\bhow (?:do|can|could|would) (?:i|we) (?:\w+ ){0,2}(?:hijack|take over|take control of|hack into|sabotage|"
+    r"poison|disable the brakes)\b|"
+    # The same asks in the other UN languages and German: with a named weapon they are as unmistakable.
+    r"\bwie (?:stelle|baue|mache|bekomme|kriege|besorge) ich\b|\banleitung\b|schritt fur schritt|"
+    r"\bcomo (?:hago|fabrico|preparo|consigo|sintetizo|construyo|puedo (?:hacer|fabricar|conseguir|preparar|"
+    r"sintetizar|construir|cultivar))\b|paso a paso|\breceta\b|"
+    r"\bcomment (?:fabriquer|faire|preparer|obtenir|synthetiser|construire|cultiver)\b|etape par etape|\brecette\b|"
+    r"\bкак (?:сделать|изготовить|приготовить|получить|синтезировать|собрать|вырастить|достать)\b|пошагов\w+|"
+    r"如何(?:制造|制作|合成|获得|获取|培养)|怎么(?:做|制造|制作|合成|弄到)|步骤|配方|"
+    r"كيف (?:أصنع|اصنع|أحضر|نصنع|أحصل)|طريقة (?:صنع|تحضير|تصنيع)"
 )
 
-CUE_NAMES: tuple[str, ...] = ("ask", "safety_practice", "about", "fiction", "pretext", "unmistakable")
+# Asking to slip past a control, to make something deadlier or to take the human out of a weapon: with any harm
+# area's vocabulary these are refused whatever purpose the request claims ("for a red-team exercise ...").
+_DEFEAT = re.compile(
+    r"without (?:drawing attention|being (?:flagged|detected|noticed|caught|traced)|(?:anyone|them) noticing)|"
+    r"\bdisguis\w+|\bpast (?:the )?[\w' -]{0,40}(?:screening|checks?|filters?|inspectors?|customs)|"
+    r"\bso (?:that )?(?:the )?(?:authorities|regulators|customs|police|providers?|inspectors?|it) (?:don't|do not|won't|"
+    r"can't|cannot|doesn't) (?:flag|notice|detect|catch|trace|need)|(?:doesn't|does not|won't) need an? (?:export )?licen[cs]e|"
+    r"\bno human in the loop\b|\bwithout (?:an? )?(?:operator|human) (?:confirmation|approval|in the loop)|"
+    r"\bwrite (?:me )?(?:a |the |some )?(?:working |functional )?(?:malware|ransomware|exploits?|worms?|payloads?)\b|"
+    r"\b(?:find|discover) and exploit\b|\bexploit (?:the )?vulnerabilit\w+ in\b|"
+    r"\b(?:evade|escape|evading|escaping|get around|bypass\w*) (?:the )?(?:vaccines?|immunity|screening|export controls?|"
+    r"sanctions|biosecurity)|\b(?:more|increase\w*|boost\w*|enhanc\w*|maximi[sz]\w*) (?:its |their |the )?"
+    r"(?:transmissib\w+|virulen\w+|lethal\w*|toxicity|casualties|death toll)|\bscale up (?:the )?production\b|"
+    r"\bselects? and (?:fires?|strikes?|shoots?|engages?)\b"
+)
+
+# The narrow sense of a protective purpose, which alone excuses words of defeat ("how did the network get around
+# export controls", "a filter that blocks requests to write malware").
+_PROTECTIVE = re.compile(
+    r"\b(?:prevent\w*|detect\w*|defend\w*|protect\w* (?:against|from)|evaluat\w+|evals?|classif\w+|filter\w*|"
+    r"moderat\w+|incident response|lessons|how did|refus\w+|block\w*|spot|catch)\b|фильтр\w*|блокир\w+|защит\w+|"
+    r"предотвра\w+|обнаруж\w+|\bfiltr\w+|\bfiltre\w*|\bbloque\w*|\bdetect\w+|\bdetecter\b|\bprevenir\b|\bverhinder\w*|"
+    r"\berkenn\w*|防止|过滤|检测|识别|拒绝|حماية|منع|كشف|رصد"
+)
+
+CUE_NAMES: tuple[str, ...] = (
+    "ask", "safety_practice", "about", "fiction", "pretext", "unmistakable", "defeat", "protective",
+)
 
 
 @dataclass(frozen=True)
 class RuleReading:
     areas: tuple[str, ...]  # harm areas whose vocabulary the text uses
     cues: dict[str, bool]  # intent cues, by CUE_NAMES
+    strong_areas: tuple[str, ...] = ()  # areas named by words without an everyday sense
 
     @property
     def refuse(self) -> bool:
         """The rule layer's own verdict: a named weapon met an unmistakable operational ask."""
         c = self.cues
-        if not self.areas or not c["unmistakable"]:
+        if self.areas and c["defeat"]:
+            return not c["protective"]
+        if not self.strong_areas or not c["unmistakable"]:
             return False
-        return not (c["safety_practice"] and not c["pretext"])
+        return not ((c["safety_practice"] or c["protective"]) and not c["pretext"])
 
     def features(self, areas: tuple[str, ...]) -> list[float]:
-        """A fixed-order vector for the classifier: one flag per area named, then one per cue."""
-        return [float(a in self.areas) for a in areas] + [float(self.cues[n]) for n in CUE_NAMES]
+        """A fixed-order vector for the classifier: one flag per area named, one per cue, then the conjunctions a
+        linear model cannot form itself (a named weapon AND an ask, with or without a protective purpose). These
+        flags read the same in every language the lexicon and cues know, so they carry across languages."""
+        c = self.cues
+        named = bool(self.areas)
+        plain_ask = c["ask"] and not c["safety_practice"] and not c["about"]
+        conjunctions = [named and c["ask"], named and plain_ask, named and c["unmistakable"], plain_ask,
+                        named and c["safety_practice"], named and (c["fiction"] or c["pretext"])]
+        return [float(a in self.areas) for a in areas] + [float(c[n]) for n in CUE_NAMES] + [float(f) for f in conjunctions]
 
 
 def read(text: NormalizedText) -> RuleReading:
     views = text.views()
     areas: list[str] = []
+    strong: list[str] = []
     for view in views:
         areas += [a for a in areas_named(view) if a not in areas]
+        strong += [a for a in areas_named(view, strong=True) if a not in strong]
     cues = {
         "ask": any(_ASK.search(v) for v in views),
         "safety_practice": any(_SAFETY_PRACTICE.search(v) for v in views),
@@ -122,5 +171,7 @@ def read(text: NormalizedText) -> RuleReading:
         "fiction": any(_FICTION.search(v) for v in views),
         "pretext": any(_PRETEXT.search(v) for v in views),
         "unmistakable": any(_UNMISTAKABLE.search(v) for v in views),
+        "defeat": any(_DEFEAT.search(v) for v in views),
+        "protective": any(_PROTECTIVE.search(v) for v in views),
     }
-    return RuleReading(tuple(areas), cues)
+    return RuleReading(tuple(areas), cues, tuple(strong))

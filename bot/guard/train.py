@@ -7,8 +7,10 @@ refused; the blind split plays no part in it.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -16,12 +18,42 @@ from .data import LabelledRequest, training_text
 from .features import N_BUCKETS, dense, hashed
 from .model import GuardModel
 from .normalize import normalize
-from .policy import BENIGN, LABELS
+from .policy import AREAS, BENIGN
 from .rules import read
 
 Embed = Callable[[Sequence[str]], np.ndarray]
-REGULARISATION = 8.0  # inverse strength (scikit-learn's C), chosen by cross-validation on the training data
+REGULARISATION = 16.0  # inverse strength (scikit-learn's C), chosen by cross-validation on the training data
 FOLDS = 5
+
+
+class CachedEmbed:
+    """Embeddings of labelled texts kept on disk between trainings: retraining after adding fifty requests embeds
+    fifty texts, not three thousand. The cache is keyed by the text's hash and the embedding model's id."""
+
+    def __init__(self, embed: Embed, path: Path, embedding_id: str) -> None:
+        self.embed, self.path, self.embedding_id = embed, path, embedding_id
+
+    def _key(self, text: str) -> str:
+        return hashlib.sha256(f"{self.embedding_id}\x00{text}".encode()).hexdigest()
+
+    def __call__(self, texts: Sequence[str]) -> np.ndarray:
+        cache: dict[str, np.ndarray] = {}
+        if self.path.exists():
+            try:
+                with np.load(self.path, allow_pickle=False) as data:
+                    cache = dict(zip(data["keys"].tolist(), data["vectors"], strict=True))
+            except (OSError, ValueError, KeyError):
+                cache = {}  # a damaged cache is only a slower run
+        keys = [self._key(t) for t in texts]
+        missing = [t for k, t in zip(keys, texts, strict=True) if k not in cache]
+        if missing:
+            for text, vector in zip(missing, self.embed(missing), strict=True):
+                cache[self._key(text)] = np.asarray(vector, dtype=np.float32)
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = self.path.with_suffix(".tmp.npz")
+            np.savez(temporary, keys=np.array(list(cache)), vectors=np.vstack(list(cache.values())))
+            temporary.replace(self.path)
+        return np.vstack([cache[k] for k in keys])
 
 
 @dataclass(frozen=True)
@@ -52,21 +84,24 @@ def _matrix(texts: Sequence[str], embed: Embed):  # -> (scipy.sparse.csr_matrix,
     return sparse.hstack([dense_part, hashed_part], format="csr"), np.array(rule_refusals)
 
 
-def _classifier():
+def _classifier(regularisation: float = REGULARISATION):
     from sklearn.linear_model import LogisticRegression
 
-    return LogisticRegression(C=REGULARISATION, max_iter=3000, solver="lbfgs", tol=1e-6)
+    # liblinear is deterministic and fast on sparse rows; one binary head at a time.
+    return LogisticRegression(C=regularisation, solver="liblinear", max_iter=2000, tol=1e-6)
 
 
 def _threshold(harm: np.ndarray, harmful: np.ndarray, rule_refusals: np.ndarray, max_false_refusals: float) -> float:
-    """The lowest score threshold whose out-of-fold false-refusal rate on benign requests stays within bounds."""
-    benign_scores = np.sort(harm[~harmful & ~rule_refusals])[::-1]
-    allowed = int(np.floor(max_false_refusals * (~harmful).sum())) - int((rule_refusals & ~harmful).sum())
-    allowed = max(allowed, 0)
-    if len(benign_scores) <= allowed:
+    """The lowest score threshold whose out-of-fold false-refusal rate on benign requests stays within bounds
+    (counting the benign requests the rule layer already refuses)."""
+    benign = ~harmful
+    allowed = int(np.floor(max_false_refusals * benign.sum())) - int((rule_refusals & benign).sum())
+    scores = np.sort(harm[benign & ~rule_refusals])[::-1]
+    if allowed < 0 or len(scores) == 0:
+        return 0.99
+    if allowed >= len(scores):
         return 0.5
-    # Just above the (allowed+1)-th highest benign score, never below 0.25 nor above 0.9.
-    return float(np.clip(benign_scores[allowed] + 1e-4, 0.25, 0.9))
+    return float(np.clip(scores[allowed] + 1e-6, 0.3, 0.99))
 
 
 def train(
@@ -75,32 +110,32 @@ def train(
     *,
     embedding_id: str,
     data_sha256: str,
-    max_false_refusals: float = 0.005,
+    max_false_refusals: float = 0.01,
 ) -> tuple[GuardModel, TrainingReport]:
     from sklearn.model_selection import StratifiedKFold
 
     texts = [training_text(r) for r in requests]
-    y = np.array([LABELS.index(r.label) for r in requests])
-    harmful = y != LABELS.index(BENIGN)
+    labels = np.array([r.label for r in requests])
+    harmful = labels != BENIGN
     x, rule_refusals = _matrix(texts, embed)
     n_dense = x.shape[1] - N_BUCKETS
 
-    # Out-of-fold harm scores choose the threshold.
+    # Out-of-fold harm scores choose the threshold; folds are stratified by label.
     harm = np.zeros(len(texts))
     folds = StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=0)
-    for train_rows, test_rows in folds.split(np.zeros(len(y)), y):
-        fold_model = _classifier().fit(x[train_rows], y[train_rows])
-        probabilities = np.zeros((len(test_rows), len(LABELS)))
-        probabilities[:, fold_model.classes_] = fold_model.predict_proba(x[test_rows])
-        harm[test_rows] = 1.0 - probabilities[:, LABELS.index(BENIGN)]
+    for train_rows, test_rows in folds.split(np.zeros(len(labels)), labels):
+        fold_model = _classifier().fit(x[train_rows], harmful[train_rows])
+        harm[test_rows] = fold_model.predict_proba(x[test_rows])[:, 1]
     threshold = _threshold(harm, harmful, rule_refusals, max_false_refusals)
     refused = (harm >= threshold) | rule_refusals
 
-    final = _classifier().fit(x, y)
-    coef = np.zeros((len(LABELS), x.shape[1]))
-    coef[final.classes_] = final.coef_
-    intercept = np.full(len(LABELS), -30.0)
-    intercept[final.classes_] = final.intercept_
+    # The harm head on everything, then one head per area on the harmful requests (which area, not whether).
+    heads = [_classifier().fit(x, harmful)]
+    harmful_rows = np.flatnonzero(harmful)
+    for area in AREAS:
+        heads.append(_classifier().fit(x[harmful_rows], labels[harmful_rows] == area))
+    coef = np.vstack([h.coef_[0] for h in heads])
+    intercept = np.array([h.intercept_[0] for h in heads])
     sparse_coef = coef[:, n_dense:]
     used = np.flatnonzero(np.abs(sparse_coef).max(axis=0) > 1e-6)
     report = TrainingReport(
@@ -118,10 +153,11 @@ def train(
         "examples": report.examples,
         "harmful_examples": report.harmful,
         "regularisation": REGULARISATION,
+        "max_false_refusals": max_false_refusals,
         "out_of_fold": {"recall": round(report.oof_recall, 4), "false_refusals": round(report.oof_false_refusals, 4)},
     }
     model = GuardModel(
-        labels=LABELS,
+        areas=AREAS,
         dense_coef=coef[:, :n_dense].astype(np.float32),
         sparse_cols=used.astype(np.int64),
         sparse_coef=sparse_coef[:, used].astype(np.float32),
