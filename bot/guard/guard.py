@@ -133,7 +133,10 @@ class MisuseGuard:
         if reading.rule_refuse:
             return GuardVerdict(True, reading.area, reading.score, "rules" if layer == "classifier" else layer,
                                 reading.rule_areas)
-        if reading.score >= self.model.threshold:
+        threshold = self.model.threshold
+        # A part of a compound question is refused only when it names something harmful itself: short fragments
+        # ("do they expect sign-off for that?") score erratically on their own.
+        if reading.score >= threshold and (layer != "part" or reading.rule_areas):
             return GuardVerdict(True, reading.area, reading.score, layer, reading.rule_areas)
         if fallback is not None and fallback.score >= reading.score:
             return fallback
