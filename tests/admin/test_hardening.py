@@ -47,7 +47,14 @@ def test_the_anonymous_cookie_carries_nothing_derived_from_the_token(client: Tes
 
 @pytest.mark.parametrize(
     "weak",
-    ["aaaaaaaaaaaaaaaa", "password12345678", "abcdefghijklmnopqr", "0123456789012345", "adminadminadmin1", "qwertyuiopasdfgh"],
+    [
+        "aaaaaaaaaaaaaaaa",
+        "password12345678",
+        "abcdefghijklmnopqr",
+        "0123456789012345",
+        "adminadminadmin1",
+        "qwertyuiopasdfgh",
+    ],
 )
 def test_weak_admin_tokens_are_refused(isolated_environment: Path, weak: str) -> None:
     with pytest.raises(ConfigurationError, match="DUALUSE_ADMIN_TOKEN is too weak"):
