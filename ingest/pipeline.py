@@ -69,22 +69,49 @@ class IngestReport:
 
 
 def expand_paths(paths: Iterable[Path]) -> tuple[list[Path], list[str], list[FileResult]]:
-    """Files to ingest (folders walked recursively), files skipped in folders, and paths that do not exist."""
+    """Files to ingest (folders walked recursively), files skipped in folders, and paths refused or missing.
+
+    Inside a folder, links are followed only when they stay inside it: a link to ``/etc/passwd`` or to the data
+    directory's key files is refused with one line, and a linked folder is not entered. A path named on the
+    command line is the operator's choice and is read wherever it points.
+    """
     files: list[Path] = []
     skipped: list[str] = []
-    missing: list[FileResult] = []
+    problems: list[FileResult] = []
     for path in paths:
         if path.is_dir():
+            root = path.resolve()
             for child in sorted(path.rglob("*")):
                 relative = child.relative_to(path)
-                if any(part.startswith(".") for part in relative.parts) or not child.is_file() or is_sidecar(child):
+                if any(part.startswith(".") for part in relative.parts) or is_sidecar(child):
+                    continue
+                link_problem = _link_problem(child, path, root)
+                if link_problem:
+                    problems.append(FileResult(str(child), "failed", error=f"{child}: {link_problem}"))
+                    continue
+                if not child.is_file():
                     continue
                 (files if is_supported(child) else skipped).append(child if is_supported(child) else str(child))
         elif path.is_file():
             files.append(path)
         else:
-            missing.append(FileResult(str(path), "failed", error=f"{path}: no such file or folder"))
-    return files, skipped, missing
+            problems.append(FileResult(str(path), "failed", error=f"{path}: no such file or folder"))
+    return files, skipped, problems
+
+
+def _link_problem(child: Path, folder: Path, root: Path) -> str:
+    """Why ``child`` (or a folder between it and ``folder``) is a link that must not be followed, or ''."""
+    node = child
+    while node != folder:
+        if node.is_symlink():
+            try:
+                target = node.resolve(strict=True)
+            except (OSError, RuntimeError):
+                return "is a broken or looping link; skipped"
+            if not target.is_relative_to(root):
+                return "is a link to a place outside the folder; refused (copy the file into the folder to ingest it)"
+        node = node.parent
+    return ""
 
 
 def is_url(text: str) -> bool:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from .output import print_json, progress_bar, render_answer, stderr, user_errors
+from .output import echo, print_json, progress_bar, render_answer, stderr, user_errors
 
 
 def register(app: typer.Typer) -> None:
@@ -31,4 +31,4 @@ def register(app: typer.Typer) -> None:
         if as_json:
             print_json(answer.as_dict())
         else:
-            typer.echo(render_answer(answer))
+            echo(render_answer(answer))
