@@ -19,6 +19,7 @@ from ingest.errors import AnswerError
 
 from .answers import Answer, Citation, Mode, RetrievedPassage, SentenceSupport
 from .extractive import ScoredSentence, SentenceVectors, score_sentences, select_sentences
+from .links import restrict_links
 from .llm import LLMAnswerer
 from .retrieval import HybridRetriever, Passage, Retrieval
 from .safety import SafetyVerdict, assess
@@ -104,6 +105,8 @@ class AnswerEngine:
             else:
                 retrieval = self.retriever.retrieve(standalone, vector=vector)
                 answer = self._answer(question, standalone, retrieval)
+        if not answer.reviewed:  # links only to the cited sources (bot/links.py); an admin's correction is trusted
+            answer.answer = restrict_links(answer.answer, {c.url for c in answer.citations}, bare=answer.mode == "llm")
         answer.standalone_question = standalone if standalone != question else ""
         answer.latency_ms = (time.perf_counter() - started) * 1000
         return answer
