@@ -18,6 +18,7 @@ from ingest.sandbox import IsolatedParser, ParseLimits
 from ingest.tokens import seed_tiktoken_cache
 
 from .answerlog import AnswerLog, CorrectedAnswers, open_answer_log
+from .datadir import prepare_data_dir
 from .engine import DEFAULT_MIN_RELEVANCE, AnswerEngine, EngineOptions
 from .llm import LLMAnswerer, make_chat_model
 from .metrics import Metrics
@@ -34,7 +35,7 @@ class Services:
     settings: Settings
 
     def __post_init__(self) -> None:
-        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        prepare_data_dir(self.settings.data_dir)  # private: 0700
         seed_tiktoken_cache(cache_dir=self.settings.cache_dir / "tiktoken")
 
     @functools.cached_property

@@ -94,16 +94,30 @@ def make_client(persist_dir: Path | None = None, server_url: str | None = None) 
     if server_url:
         parsed = urlparse(server_url)
         if parsed.scheme not in ("http", "https") or not parsed.hostname:
-            raise ConfigurationError(f"DUALUSE_CHROMA_URL '{server_url}' must look like http://host:8000")
+            raise ConfigurationError(f"DUALUSE_CHROMA_URL '{redact_url(server_url)}' must look like http://host:8000")
         port = parsed.port or (443 if parsed.scheme == "https" else 8000)
         try:
             return chromadb.HttpClient(host=parsed.hostname, port=port, ssl=parsed.scheme == "https", settings=settings)
         except Exception as exc:  # noqa: BLE001 - chromadb raises plain Exception/ValueError on connect
-            raise IndexError_(f"cannot reach the Chroma server at {server_url} ({exc}); is it running?") from None
+            shown = redact_url(server_url)
+            detail = str(exc).replace(server_url, shown)
+            if parsed.password:
+                detail = detail.replace(parsed.password, "***")
+            raise IndexError_(f"cannot reach the Chroma server at {shown} ({detail}); is it running?") from None
     if persist_dir is None:
         raise ConfigurationError("no index location: set DUALUSE_DATA_DIR or DUALUSE_CHROMA_URL")
     persist_dir.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(persist_dir), settings=settings)
+
+
+def redact_url(url: str) -> str:
+    """``url`` with any password replaced by ``***`` (for messages and logs)."""
+    parsed = urlparse(url)
+    if not parsed.password:
+        return url
+    netloc = parsed.netloc.rsplit("@", 1)
+    user = (parsed.username or "") + ":***"
+    return parsed._replace(netloc=f"{user}@{netloc[-1]}").geturl()
 
 
 def collection_prefix(embedding_id: str) -> str:
