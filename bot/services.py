@@ -13,6 +13,7 @@ from ingest.chunking import Chunker, ChunkingConfig
 from ingest.embeddings import MiniLMEmbeddings, OpenAICompatibleEmbeddings
 from ingest.fetch import FetchLimits
 from ingest.index import CorpusIndex, make_client
+from ingest.locks import file_lock
 from ingest.pipeline import Ingestor, IngestReport, ProgressCallback
 from ingest.sandbox import IsolatedParser, ParseLimits
 from ingest.tokens import seed_tiktoken_cache
@@ -64,7 +65,10 @@ class Services:
             private_hosts=frozenset(h.strip().lower() for h in s.private_url_hosts.split(",") if h.strip()),
         )
         actor = f"cli:{getpass.getuser()}"
-        return Ingestor(self.index, self.embeddings, Chunker(config), parse=parse, fetch_limits=limits, actor=actor)
+        lock = functools.partial(file_lock, s.data_dir / "ingest.lock")
+        return Ingestor(
+            self.index, self.embeddings, Chunker(config), parse=parse, fetch_limits=limits, actor=actor, write_lock=lock
+        )
 
     @functools.cached_property
     def retriever(self) -> HybridRetriever:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import queue
 import threading
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -143,7 +145,10 @@ class Ingestor:
         parse: Callable[..., LoadedDocument] | None = None,
         fetch_limits: FetchLimits | None = None,
         actor: str = "",
+        write_lock: Callable[[], AbstractContextManager[object]] | None = None,
     ) -> None:
+        # Serialises the check-and-switch of concurrent ingests (the CLI passes a file lock in the data dir).
+        self.write_lock: Callable[[], AbstractContextManager[object]] = write_lock or contextlib.nullcontext
         self.fetch_limits = fetch_limits or FetchLimits()
         self.actor = actor  # recorded with every add, update and removal
         self.index = index
@@ -296,21 +301,21 @@ class Ingestor:
         meta = p.document.meta
         version = p.document.content_hash[:12]
         try:
-            record = self.index.replace_document(
-                meta,
-                version,
-                p.chunks,
-                vectors,
-                content_hash=p.document.content_hash,
-                actor=self.actor if actor is None else actor,
-                commit=commit,
-            )
+            with self.write_lock():  # check-and-switch is one step for concurrent ingests on this data dir
+                record, outcome = self.index.switch_document(
+                    meta,
+                    version,
+                    p.chunks,
+                    vectors,
+                    content_hash=p.document.content_hash,
+                    actor=self.actor if actor is None else actor,
+                    commit=commit,
+                )
         except Exception:
             self.index.discard_version(meta.doc_id, version)
             raise
-        outcome: Outcome = "updated" if p.replaces else "added"
         logger.info("%s %s (%d chunks)", outcome, meta.doc_id, record.chunks)
-        return FileResult(meta.source_path, outcome, meta.doc_id, record.chunks, record.pages)
+        return FileResult(meta.source_path, outcome, meta.doc_id, record.chunks, record.pages)  # type: ignore[arg-type]
 
     def ingest_url(
         self, url: str, *, kind: str | None = None, limits: FetchLimits | None = None, actor: str | None = None
