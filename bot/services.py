@@ -67,7 +67,14 @@ class Services:
         actor = f"cli:{getpass.getuser()}"
         lock = functools.partial(file_lock, s.data_dir / "ingest.lock")
         return Ingestor(
-            self.index, self.embeddings, Chunker(config), parse=parse, fetch_limits=limits, actor=actor, write_lock=lock
+            self.index,
+            self.embeddings,
+            Chunker(config),
+            parse=parse,
+            fetch_limits=limits,
+            actor=actor,
+            write_lock=lock,
+            storage=None if s.chroma_url else s.index_dir,
         )
 
     @functools.cached_property

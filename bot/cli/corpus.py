@@ -45,6 +45,8 @@ def register(app: typer.Typer) -> None:
         for result in report.results:
             if result.outcome == "failed":
                 echo(f"error: {one_line(result.error)}", err=True)
+        if report.error:
+            echo(f"error: {one_line(report.error)}", err=True)
         if as_json:
             print_json(
                 {"summary": report.summary(), "files": [r.as_dict() for r in report.results], "skipped": report.skipped}
