@@ -31,7 +31,7 @@ def prepare_data_dir(path: Path) -> None:
     try:
         path.chmod(0o700)
     except OSError as exc:  # a read-only file system: nothing is written there either
-        logger.warning("could not make %s private (%s)", path, exc)
+        logger.info("could not make %s private (%s)", path, exc)
 
 
 def create_private_file(path: Path) -> None:

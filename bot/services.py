@@ -37,7 +37,10 @@ class Services:
 
     def __post_init__(self) -> None:
         prepare_data_dir(self.settings.data_dir)  # private: 0700
-        seed_tiktoken_cache(cache_dir=self.settings.cache_dir / "tiktoken")
+        try:
+            seed_tiktoken_cache(cache_dir=self.settings.cache_dir / "tiktoken")
+        except OSError:  # a read-only data dir: the user's own cache instead
+            seed_tiktoken_cache()
 
     @functools.cached_property
     def embeddings(self) -> Embeddings:

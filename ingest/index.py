@@ -15,9 +15,13 @@ and record no false ``updated`` event.
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import logging
+import os
 import re
+import shutil
+import tempfile
 import time
 import uuid
 from collections.abc import Sequence
@@ -113,8 +117,26 @@ def make_client(persist_dir: Path | None = None, server_url: str | None = None) 
             raise IndexError_(f"cannot reach the Chroma server at {shown} ({detail}); is it running?") from None
     if persist_dir is None:
         raise ConfigurationError("no index location: set DUALUSE_DATA_DIR or DUALUSE_CHROMA_URL")
+    if persist_dir.is_dir() and not _writable(persist_dir):
+        # Chroma cannot open a folder it cannot write ("attempt to write a readonly database"), so read commands
+        # on a read-only data dir (a mounted backup, a locked-down replica) read a private copy instead.
+        persist_dir = read_only_snapshot(persist_dir)
     persist_dir.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(persist_dir), settings=settings)
+
+
+def _writable(folder: Path) -> bool:
+    database = folder / "chroma.sqlite3"
+    return os.access(folder, os.W_OK) and (not database.exists() or os.access(database, os.W_OK))
+
+
+def read_only_snapshot(folder: Path) -> Path:
+    """A private copy of a read-only index folder, removed when the process exits; writes to it are lost."""
+    target = Path(tempfile.mkdtemp(prefix="dualuse-index-snapshot-"))
+    atexit.register(shutil.rmtree, target, ignore_errors=True)
+    shutil.copytree(folder, target / "index")
+    logger.info("the index at %s is read-only: reading a snapshot copy in %s", folder, target)
+    return target / "index"
 
 
 def redact_url(url: str) -> str:

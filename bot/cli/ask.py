@@ -27,7 +27,10 @@ def register(app: typer.Typer) -> None:
                 f"{report.chunks_written} passages.[/dim]"
             )
         answer = services.engine.ask(question)
-        services.answer_log.record(answer, surface="cli")
+        try:
+            services.answer_log.record(answer, surface="cli")
+        except Exception as exc:  # noqa: BLE001 - e.g. a read-only data dir: the answer still counts
+            echo(f"warning: this answer was not logged ({type(exc).__name__}: {str(exc).splitlines()[0]})", err=True)
         if as_json:
             print_json(answer.as_dict())
         else:
