@@ -23,6 +23,7 @@ from .answers import Answer, Citation, Mode, RetrievedPassage, SentenceSupport
 from .composition import compose, overlap_scores
 from .extractive import ScoredSentence, SentenceVectors, embed_many, score_sentences
 from .guard import GENERAL_GUIDANCE, GuardVerdict, MisuseGuard, QueryVectors, operational_sentences, refusal_text
+from .links import restrict_links
 from .llm import LLMAnswerer
 from .question_types import shape as question_shape
 from .relevance import covered
@@ -116,6 +117,8 @@ class AnswerEngine:
                 retrieval = self.retriever.retrieve(standalone, vector=vector)
                 answer = self._answer(question, standalone, retrieval)
             answer = self._checked(answer, verdict)
+        if not answer.reviewed:  # links only to the cited sources (bot/links.py); an admin's correction is trusted
+            answer.answer = restrict_links(answer.answer, {c.url for c in answer.citations}, bare=answer.mode == "llm")
         answer.standalone_question = standalone if standalone != question else ""
         answer.latency_ms = (time.perf_counter() - started) * 1000
         return answer

@@ -2,8 +2,11 @@
 
 Building it means reading every chunk's text from Chroma and tokenising it, which at 100k chunks takes about 15 s
 (docs/benchmarks.md). The result depends only on the corpus revision and the tokeniser, so it is saved under a key
-made of both and loaded on the next start instead of rebuilt. Only chunk ids and document ids are kept in memory;
-the texts of the few chunks a question hits are fetched from the index when needed.
+made of both and loaded on the next start instead of rebuilt. The saved index also records the live version of
+every document it was built from, and is used only when those still match the index: an ingest killed between
+switching documents live and bumping the revision leaves the revision unchanged, and its BM25 would otherwise
+miss the new documents and quote retired versions under the new records. Only chunk ids and document ids are kept
+in memory; the texts of the few chunks a question hits are fetched from the index when needed.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ logger = logging.getLogger(__name__)
 logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
 
 # Bump when the stored layout or the tokeniser's behaviour changes; the stop-word list is hashed in as well.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the live versions are saved with the index
 KEEP_REVISIONS = 2  # the live one and the one before, which a process still serving may be reading
 _TOKENISER_KEY = hashlib.sha256(" ".join(sorted(STOP_WORDS)).encode()).hexdigest()[:12]
 _CHUNKS_FILE = "chunks.json"
@@ -45,8 +48,14 @@ class LexicalIndex:
     """BM25 over a fixed list of chunks, addressed by position."""
 
     def __init__(
-        self, chunk_ids: list[str], doc_ids: list[str], document_frequency: dict[str, int], bm25: bm25s.BM25 | None
+        self,
+        chunk_ids: list[str],
+        doc_ids: list[str],
+        document_frequency: dict[str, int],
+        bm25: bm25s.BM25 | None,
+        versions: dict[str, str] | None = None,
     ) -> None:
+        self.versions = dict(versions or {})  # doc_id -> the live version it was built from
         self.chunk_ids = chunk_ids
         self.doc_ids = doc_ids
         self._document_frequency = document_frequency
@@ -63,7 +72,8 @@ class LexicalIndex:
         if chunks:
             bm25 = bm25s.BM25()
             bm25.index(corpus, show_progress=False)
-        return cls([c.chunk_id for c in chunks], [c.doc_id for c in chunks], frequency, bm25)
+        versions = {doc_id: record.version for doc_id, record in documents.items()}
+        return cls([c.chunk_id for c in chunks], [c.doc_id for c in chunks], frequency, bm25, versions)
 
     def __len__(self) -> int:
         return len(self.chunk_ids)
@@ -93,7 +103,12 @@ class LexicalIndex:
         try:
             if self._bm25 is not None:
                 self._bm25.save(str(staging / "bm25"), show_progress=False)
-            payload = {"chunk_ids": self.chunk_ids, "doc_ids": self.doc_ids, "frequency": self._document_frequency}
+            payload = {
+                "chunk_ids": self.chunk_ids,
+                "doc_ids": self.doc_ids,
+                "frequency": self._document_frequency,
+                "versions": self.versions,
+            }
             (staging / _CHUNKS_FILE).write_text(json.dumps(payload), encoding="utf-8")
             os.replace(staging, folder)
         except OSError:
@@ -108,7 +123,7 @@ class LexicalIndex:
         chunk_ids, doc_ids = list(payload["chunk_ids"]), list(payload["doc_ids"])
         if len(chunk_ids) != len(doc_ids) or (bm25 is not None) != bool(chunk_ids):
             raise ValueError(f"{folder} is inconsistent")
-        return cls(chunk_ids, doc_ids, dict(payload["frequency"]), bm25)
+        return cls(chunk_ids, doc_ids, dict(payload["frequency"]), bm25, dict(payload["versions"]))
 
 
 class LexicalStore:
@@ -120,16 +135,21 @@ class LexicalStore:
     def path_for(self, revision: str) -> Path:
         return self.folder / f"v{FORMAT_VERSION}-{_TOKENISER_KEY}-{revision}"
 
-    def load(self, revision: str) -> LexicalIndex | None:
+    def load(self, revision: str, versions: dict[str, str] | None = None) -> LexicalIndex | None:
+        """The index saved for ``revision``, if there is one and (given ``versions``) it was built from them."""
         path = self.path_for(revision)
         if not revision or not path.is_dir():
             return None
         try:
-            return LexicalIndex.load(path)
+            lexical = LexicalIndex.load(path)
         except (OSError, ValueError, KeyError, TypeError) as exc:
             logger.warning("the saved BM25 index %s could not be read (%s); rebuilding it", path.name, exc)
             shutil.rmtree(path, ignore_errors=True)
             return None
+        if versions is not None and lexical.versions != versions:
+            logger.warning("the saved BM25 index %s is stale (an interrupted ingest?); rebuilding it", path.name)
+            return None
+        return lexical
 
     def save(self, revision: str, lexical: LexicalIndex) -> None:
         """Best effort: a full or read-only disk costs the next start a rebuild, not an answer."""

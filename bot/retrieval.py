@@ -118,7 +118,7 @@ class HybridRetriever:
         started = time.perf_counter()
         documents = {d.doc_id: d for d in self.index.documents()}
         versions = {d.doc_id: d.version for d in documents.values()}
-        lexical = self._store.load(revision) if self._store is not None else None
+        lexical = self._store.load(revision, versions) if self._store is not None else None
         source = "read from disk"
         if lexical is None:
             lexical, source = LexicalIndex.build(self.index.live_chunks(versions), documents), "built"
@@ -177,8 +177,8 @@ class HybridRetriever:
             fused[cid] = fused.get(cid, 0.0) + self.dense_weight / (RRF_K + rank + 1)
         for rank, (position, score) in enumerate(lexical_hits):
             cid, doc_id = lexical.chunk_ids[position], lexical.doc_ids[position]
-            if doc_id not in versions:
-                continue  # removed since the BM25 index was built
+            if doc_id not in versions or not cid.startswith(f"{doc_id}::{versions[doc_id]}::"):
+                continue  # removed or replaced since the BM25 index was built: never quote a retired version
             doc_of[cid] = doc_id
             lexical_score[cid] = score
             fused[cid] = fused.get(cid, 0.0) + LEXICAL_WEIGHT / (RRF_K + rank + 1)

@@ -14,11 +14,13 @@ from ingest.chunking import Chunker, ChunkingConfig
 from ingest.embeddings import MiniLMEmbeddings, OpenAICompatibleEmbeddings
 from ingest.fetch import FetchLimits
 from ingest.index import CorpusIndex, make_client
+from ingest.locks import file_lock
 from ingest.pipeline import Ingestor, IngestReport, ProgressCallback
 from ingest.sandbox import IsolatedParser, ParseLimits
 from ingest.tokens import seed_tiktoken_cache
 
 from .answerlog import AnswerLog, CorrectedAnswers, open_answer_log
+from .datadir import prepare_data_dir
 from .engine import DEFAULT_MIN_RELEVANCE, AnswerEngine, EngineOptions
 from .extractive import embed_many
 from .glossary import GLOSSARY_FILE, Glossary
@@ -38,8 +40,11 @@ class Services:
     settings: Settings
 
     def __post_init__(self) -> None:
-        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
-        seed_tiktoken_cache(cache_dir=self.settings.cache_dir / "tiktoken")
+        prepare_data_dir(self.settings.data_dir)  # private: 0700
+        try:
+            seed_tiktoken_cache(cache_dir=self.settings.cache_dir / "tiktoken")
+        except OSError:  # a read-only data dir: the user's own cache instead
+            seed_tiktoken_cache()
 
     @functools.cached_property
     def embeddings(self) -> Embeddings:
@@ -67,7 +72,17 @@ class Services:
             private_hosts=frozenset(h.strip().lower() for h in s.private_url_hosts.split(",") if h.strip()),
         )
         actor = f"cli:{getpass.getuser()}"
-        return Ingestor(self.index, self.embeddings, Chunker(config), parse=parse, fetch_limits=limits, actor=actor)
+        lock = functools.partial(file_lock, s.data_dir / "ingest.lock")
+        return Ingestor(
+            self.index,
+            self.embeddings,
+            Chunker(config),
+            parse=parse,
+            fetch_limits=limits,
+            actor=actor,
+            write_lock=lock,
+            storage=None if s.chroma_url else s.index_dir,
+        )
 
     @functools.cached_property
     def retriever(self) -> HybridRetriever:

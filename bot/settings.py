@@ -107,6 +107,11 @@ class Settings(BaseSettings):
     admin_session_secret: SecretStr | None = Field(
         None, description="Signs admin session cookies (default: a random secret kept in the data dir)."
     )
+    admin_trusted_proxies: str = Field(
+        "",
+        description="Comma-separated proxy addresses/networks whose X-Forwarded-For the admin page believes "
+        "(default: none, the socket peer counts).",
+    )
 
     # -- Slack ---------------------------------------------------------------------------------------------
     slack_bot_token: SecretStr | None = Field(

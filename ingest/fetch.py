@@ -1,14 +1,18 @@
 """Fetch a web page or document for ingestion, safely.
 
 Addresses that resolve to loopback, private, link-local or otherwise internal networks are refused (server-side
-request forgery) unless explicitly allowed; every redirect hop is checked again. Downloads are bounded in time and
-size, and the format is sniffed from the bytes, not trusted from the extension or header alone.
+request forgery) unless explicitly allowed; every redirect hop is checked again. IPv6 forms that carry an IPv4
+address (IPv4-mapped and -compatible, NAT64, 6to4, Teredo) are judged by the IPv4 address inside, and multicast is
+refused. Downloads are bounded in size and in time: ``timeout`` bounds the whole fetch (every redirect, every read),
+not each read, so a server dripping a byte at a time cannot hold it open. The format is sniffed from the bytes, not
+trusted from the extension or header alone.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import socket
+import time
 import zipfile
 from dataclasses import dataclass
 from io import BytesIO
@@ -39,6 +43,40 @@ class Fetched:
     default_id: str
 
 
+# IPv6 ranges that carry an IPv4 address in their low 32 bits (RFC 6052 NAT64, RFC 8215 local-use NAT64, RFC 4291).
+_EMBEDDING_IPV4 = (
+    ipaddress.ip_network("64:ff9b::/96"),
+    ipaddress.ip_network("64:ff9b:1::/48"),
+    ipaddress.ip_network("::/96"),
+)
+
+
+def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    if address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    if address.sixtofour is not None:
+        return address.sixtofour
+    if address.teredo is not None:
+        return address.teredo[1]  # the client's address (the server's is public by construction)
+    if any(address in network for network in _EMBEDDING_IPV4) and int(address) & 0xFFFFFFFF:
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return None
+
+
+def address_problem(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
+    """Why fetching from ``address`` could reach an internal service ('' when it is a public unicast address)."""
+    if address.is_multicast:
+        return "multicast"
+    if isinstance(address, ipaddress.IPv6Address):
+        inner = _embedded_ipv4(address)
+        if inner is not None:
+            problem = address_problem(inner)
+            return f"an IPv6 form of {inner}" if problem else ""
+    if not address.is_global or address.is_reserved or address.is_unspecified:
+        return "non-public"
+    return ""
+
+
 def _check_address(url: str, limits: FetchLimits) -> None:
     parsed = urlparse(url)
     if parsed.scheme not in ("http", "https") or not parsed.hostname:
@@ -50,11 +88,13 @@ def _check_address(url: str, limits: FetchLimits) -> None:
     except socket.gaierror:
         raise DocumentError(url, f"host '{parsed.hostname}' could not be resolved") from None
     for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if not address.is_global:
+        address = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])
+        problem = address_problem(address)
+        if problem:
+            detail = "" if problem == "non-public" else f", {problem}"
             raise DocumentError(
                 url,
-                f"resolves to a non-public address ({address}); refused to protect internal services "
+                f"resolves to a non-public address ({address}{detail}); refused to protect internal services "
                 "(list the host in DUALUSE_PRIVATE_URL_HOSTS, or set DUALUSE_ALLOW_PRIVATE_URLS=true)",
             )
 
@@ -87,11 +127,21 @@ def sniff_format(data: bytes, content_type: str, url: str) -> str:
 def fetch(url: str, limits: FetchLimits | None = None) -> Fetched:
     limits = limits or FetchLimits()
     current = url
-    with httpx.Client(timeout=limits.timeout, follow_redirects=False, headers={"User-Agent": USER_AGENT}) as client:
+    deadline = time.monotonic() + limits.timeout
+    too_slow = DocumentError(url, f"did not finish within {limits.timeout:g} s")
+
+    def remaining() -> float:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise too_slow
+        return left
+
+    with httpx.Client(follow_redirects=False, headers={"User-Agent": USER_AGENT}) as client:
         for _ in range(MAX_REDIRECTS + 1):
             _check_address(current, limits)
             try:
-                with client.stream("GET", current) as response:
+                # Each hop gets what is left of the budget, and the body loop checks the clock after every read.
+                with client.stream("GET", current, timeout=remaining()) as response:
                     if response.is_redirect:
                         location = response.headers.get("location")
                         if not location:
@@ -109,12 +159,13 @@ def fetch(url: str, limits: FetchLimits | None = None) -> Fetched:
                         )
                     body = bytearray()
                     for block in response.iter_bytes():
+                        remaining()
                         body += block
                         if len(body) > limits.max_bytes:
                             raise DocumentError(url, f"is over the {limits.max_bytes / (1024 * 1024):g} MB limit")
                     content_type = response.headers.get("content-type", "").lower()
             except httpx.TimeoutException:
-                raise DocumentError(url, f"did not answer within {limits.timeout:g} s") from None
+                raise too_slow from None
             except httpx.HTTPError as exc:
                 raise DocumentError(url, f"could not be fetched ({type(exc).__name__})") from None
             data = bytes(body)

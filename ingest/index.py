@@ -4,13 +4,24 @@ Replacing a document is atomic for readers: the new version's chunks are written
 is switched to the new version in one upsert. Readers keep only chunks whose version matches their document's
 record, so they see the old version or the new one, never both and never neither. Retired versions are deleted
 after a grace period, by a later write, so a reader that still holds the old record finds its chunks.
+
+Crash safety (``kill -9`` at any point): before its chunks are written, a new version is registered as *retired*;
+the switch makes it live, and a sweep deletes the chunks of a retired version only when it is not live. So a write
+that dies before its switch leaves chunks that the next sweep removes (and that re-running the ingest overwrites,
+chunk ids being deterministic), and never a live record without all of its chunks. Writing a version that is
+already live changes nothing and says so (``unchanged``), so concurrent ingests of one file report one ``added``
+and record no false ``updated`` event.
 """
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import logging
+import os
 import re
+import shutil
+import tempfile
 import time
 import uuid
 from collections.abc import Sequence
@@ -94,16 +105,48 @@ def make_client(persist_dir: Path | None = None, server_url: str | None = None) 
     if server_url:
         parsed = urlparse(server_url)
         if parsed.scheme not in ("http", "https") or not parsed.hostname:
-            raise ConfigurationError(f"DUALUSE_CHROMA_URL '{server_url}' must look like http://host:8000")
+            raise ConfigurationError(f"DUALUSE_CHROMA_URL '{redact_url(server_url)}' must look like http://host:8000")
         port = parsed.port or (443 if parsed.scheme == "https" else 8000)
         try:
             return chromadb.HttpClient(host=parsed.hostname, port=port, ssl=parsed.scheme == "https", settings=settings)
         except Exception as exc:  # noqa: BLE001 - chromadb raises plain Exception/ValueError on connect
-            raise IndexError_(f"cannot reach the Chroma server at {server_url} ({exc}); is it running?") from None
+            shown = redact_url(server_url)
+            detail = str(exc).replace(server_url, shown)
+            if parsed.password:
+                detail = detail.replace(parsed.password, "***")
+            raise IndexError_(f"cannot reach the Chroma server at {shown} ({detail}); is it running?") from None
     if persist_dir is None:
         raise ConfigurationError("no index location: set DUALUSE_DATA_DIR or DUALUSE_CHROMA_URL")
+    if persist_dir.is_dir() and not _writable(persist_dir):
+        # Chroma cannot open a folder it cannot write ("attempt to write a readonly database"), so read commands
+        # on a read-only data dir (a mounted backup, a locked-down replica) read a private copy instead.
+        persist_dir = read_only_snapshot(persist_dir)
     persist_dir.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(persist_dir), settings=settings)
+
+
+def _writable(folder: Path) -> bool:
+    database = folder / "chroma.sqlite3"
+    return os.access(folder, os.W_OK) and (not database.exists() or os.access(database, os.W_OK))
+
+
+def read_only_snapshot(folder: Path) -> Path:
+    """A private copy of a read-only index folder, removed when the process exits; writes to it are lost."""
+    target = Path(tempfile.mkdtemp(prefix="dualuse-index-snapshot-"))
+    atexit.register(shutil.rmtree, target, ignore_errors=True)
+    shutil.copytree(folder, target / "index")
+    logger.info("the index at %s is read-only: reading a snapshot copy in %s", folder, target)
+    return target / "index"
+
+
+def redact_url(url: str) -> str:
+    """``url`` with any password replaced by ``***`` (for messages and logs)."""
+    parsed = urlparse(url)
+    if not parsed.password:
+        return url
+    netloc = parsed.netloc.rsplit("@", 1)
+    user = (parsed.username or "") + ":***"
+    return parsed._replace(netloc=f"{user}@{netloc[-1]}").geturl()
 
 
 def collection_prefix(embedding_id: str) -> str:
@@ -210,10 +253,33 @@ class CorpusIndex:
         ``commit=False`` leaves the revision bump and the sweep of retired versions to one :meth:`commit` call
         after a batch of writes (readers that cache by revision then switch to the whole batch at once).
         """
+        record, _ = self.switch_document(
+            meta, version, chunks, vectors, content_hash=content_hash, actor=actor, now=now, commit=commit
+        )
+        return record
+
+    def switch_document(
+        self,
+        meta: DocumentMeta,
+        version: str,
+        chunks: Sequence[Chunk],
+        vectors: np.ndarray,
+        *,
+        content_hash: str = "",
+        actor: str = "",
+        now: float | None = None,
+        commit: bool = True,
+    ) -> tuple[DocumentRecord, str]:
+        """:meth:`replace_document`, also saying what happened: 'added', 'updated' or 'unchanged'."""
         if not chunks:
             raise IndexError_(f"{meta.doc_id}: nothing to index")
         now = time.time() if now is None else now
         previous = self.get_document(meta.doc_id)
+        if previous is not None and previous.version == version:
+            return previous, "unchanged"  # e.g. another ingest wrote the same file a moment ago
+        # Registered as retired before any chunk is written: if this process dies before the switch, a sweep
+        # removes what it wrote. The switch below makes the version live, and a sweep never deletes a live one.
+        self._upsert_entries([self._retired_entry(meta.doc_id, version, now)])
         base = {"doc_id": meta.doc_id, "version": version}
         for start in range(0, len(chunks), 1000):
             part = chunks[start : start + 1000]
@@ -236,14 +302,15 @@ class CorpusIndex:
         )
         # The switch: one upsert makes the new version live, together with its history event and the retirement
         # of the previous version (one write instead of three).
+        action = "added" if previous is None else "updated"
         entries = [(meta.doc_id, {"record": "document", **record.as_dict()})]
-        entries.append(self._event_entry(record, "added" if previous is None else "updated", actor, now))
-        if previous is not None and previous.version != version:
+        entries.append(self._event_entry(record, action, actor, now))
+        if previous is not None:
             entries.append(self._retired_entry(previous.doc_id, previous.version, now))
         self._upsert_entries(entries)
         if commit:
             self.commit(now=now)
-        return record
+        return record, action
 
     def commit(self, *, now: float | None = None) -> None:
         """Tell readers the corpus changed, and delete versions retired longer ago than the grace period."""
@@ -280,10 +347,10 @@ class CorpusIndex:
 
     def discard_version(self, doc_id: str, version: str) -> None:
         """Best-effort removal of chunks a failed write left behind (they are invisible to readers anyway)."""
-        live = self.get_document(doc_id)
-        if live is not None and live.version == version:
-            return
         try:
+            live = self.get_document(doc_id)
+            if live is not None and live.version == version:
+                return
             self._chunks.delete(where={"$and": [{"doc_id": doc_id}, {"version": version}]})
         except Exception:  # noqa: BLE001 - the store may be the thing that failed
             logger.warning("could not clean up partial chunks of %s version %s", doc_id, version)

@@ -1,11 +1,20 @@
-"""Ingest files into the index: load, chunk, embed, and switch each document to its new version."""
+"""Ingest files into the index: load, chunk, embed, and switch each document to its new version.
+
+Every file ends with one result (added, updated, unchanged or failed with a one-line reason) and the run always
+ends: a write that fails because the store failed (a full disk, a read-only or broken index) stops the writing,
+and the files not yet written are failed with the same reason instead of each waiting on a broken store. Nothing
+is logged with a traceback above DEBUG.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import queue
+import shutil
 import threading
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -26,6 +35,7 @@ Outcome = Literal["added", "updated", "unchanged", "failed"]
 EMBED_WINDOW = 256  # chunks embedded together across documents: full, length-sorted batches with little padding
 MAX_CHUNKS_PER_DOCUMENT = 5000  # about a million tokens: a 2,000-page report; more is an accident or an attack
 ProgressCallback = Callable[[int, int, str], None]
+STORE_TIMEOUT = 120.0  # seconds the final commit may take before the run reports the index as not answering
 
 
 @dataclass
@@ -45,6 +55,7 @@ class FileResult:
 class IngestReport:
     results: list[FileResult] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # files in folders with an unsupported type
+    error: str = ""  # a problem of the whole run (e.g. the final commit failed), one line
 
     def count(self, outcome: Outcome) -> int:
         return sum(1 for r in self.results if r.outcome == outcome)
@@ -55,7 +66,7 @@ class IngestReport:
 
     @property
     def failed(self) -> bool:
-        return self.count("failed") > 0
+        return self.count("failed") > 0 or bool(self.error)
 
     def summary(self) -> dict[str, int]:
         return {
@@ -69,22 +80,49 @@ class IngestReport:
 
 
 def expand_paths(paths: Iterable[Path]) -> tuple[list[Path], list[str], list[FileResult]]:
-    """Files to ingest (folders walked recursively), files skipped in folders, and paths that do not exist."""
+    """Files to ingest (folders walked recursively), files skipped in folders, and paths refused or missing.
+
+    Inside a folder, links are followed only when they stay inside it: a link to ``/etc/passwd`` or to the data
+    directory's key files is refused with one line, and a linked folder is not entered. A path named on the
+    command line is the operator's choice and is read wherever it points.
+    """
     files: list[Path] = []
     skipped: list[str] = []
-    missing: list[FileResult] = []
+    problems: list[FileResult] = []
     for path in paths:
         if path.is_dir():
+            root = path.resolve()
             for child in sorted(path.rglob("*")):
                 relative = child.relative_to(path)
-                if any(part.startswith(".") for part in relative.parts) or not child.is_file() or is_sidecar(child):
+                if any(part.startswith(".") for part in relative.parts) or is_sidecar(child):
+                    continue
+                link_problem = _link_problem(child, path, root)
+                if link_problem:
+                    problems.append(FileResult(str(child), "failed", error=f"{child}: {link_problem}"))
+                    continue
+                if not child.is_file():
                     continue
                 (files if is_supported(child) else skipped).append(child if is_supported(child) else str(child))
         elif path.is_file():
             files.append(path)
         else:
-            missing.append(FileResult(str(path), "failed", error=f"{path}: no such file or folder"))
-    return files, skipped, missing
+            problems.append(FileResult(str(path), "failed", error=f"{path}: no such file or folder"))
+    return files, skipped, problems
+
+
+def _link_problem(child: Path, folder: Path, root: Path) -> str:
+    """Why ``child`` (or a folder between it and ``folder``) is a link that must not be followed, or ''."""
+    node = child
+    while node != folder:
+        if node.is_symlink():
+            try:
+                target = node.resolve(strict=True)
+            except (OSError, RuntimeError):
+                return "is a broken or looping link; skipped"
+            if not target.is_relative_to(root):
+                return "is a link to a place outside the folder; refused (copy the file into the folder to ingest it)"
+        node = node.parent
+    return ""
 
 
 def is_url(text: str) -> bool:
@@ -116,7 +154,13 @@ class Ingestor:
         parse: Callable[..., LoadedDocument] | None = None,
         fetch_limits: FetchLimits | None = None,
         actor: str = "",
+        write_lock: Callable[[], AbstractContextManager[object]] | None = None,
+        storage: Path | None = None,
     ) -> None:
+        self.storage = storage  # the index's folder, to tell a full disk from other store failures
+        self.store_timeout = STORE_TIMEOUT
+        # Serialises the check-and-switch of concurrent ingests (the CLI passes a file lock in the data dir).
+        self.write_lock: Callable[[], AbstractContextManager[object]] = write_lock or contextlib.nullcontext
         self.fetch_limits = fetch_limits or FetchLimits()
         self.actor = actor  # recorded with every add, update and removal
         self.index = index
@@ -141,12 +185,13 @@ class Ingestor:
             if progress:
                 progress(0, len(files) + len(urls), url)
             report.results.append(self.ingest_url(url, kind=kind, actor=actor))
-        report.results.extend(self._ingest_files(files, kind=kind, progress=progress, actor=actor))
+        results, report.error = self._ingest_files(files, kind=kind, progress=progress, actor=actor)
+        report.results.extend(results)
         return report
 
     def _ingest_files(
         self, files: list[Path], *, kind: str | None, progress: ProgressCallback | None, actor: str | None
-    ) -> list[FileResult]:
+    ) -> tuple[list[FileResult], str]:
         """Load and chunk in a background thread while the model embeds; one embedding call spans documents.
 
         Loading (a child process per file), chunking and Chroma writes would otherwise leave the model idle, and
@@ -155,10 +200,16 @@ class Ingestor:
         results: list[FileResult | None] = [None] * len(files)
         prepared: queue.Queue[tuple[int, _Prepared | FileResult] | None] = queue.Queue(maxsize=8)
 
+        store_failed: list[str] = []  # the writer's reason, once the store failed: nothing more is prepared
+
         def prepare_all() -> None:
             seen: dict[str, str] = {}
             try:
                 for position, path in enumerate(files):
+                    if store_failed:
+                        failed = FileResult(str(path), "failed", error=f"{path}: not stored ({store_failed[0]})")
+                        prepared.put((position, failed))
+                        continue
                     prepared.put((position, self._prepare_file(path, kind, seen)))
             finally:
                 prepared.put(None)
@@ -167,19 +218,23 @@ class Ingestor:
         to_write: queue.Queue[tuple[int, _Prepared, np.ndarray] | None] = queue.Queue(maxsize=EMBED_WINDOW)
 
         def write_all() -> None:
+            broken = ""  # set when the store failed: the rest are not tried
             while (job := to_write.get()) is not None:
                 position, p, vectors = job
+                source = p.document.meta.source_path
+                if broken:
+                    results[position] = FileResult(source, "failed", error=f"{source}: not stored ({broken})")
+                    continue
                 try:
                     results[position] = self._write(p, vectors, actor, commit=False)
                 except DualuseError as exc:
-                    results[position] = FileResult(p.document.meta.source_path, "failed", error=str(exc))
-                except Exception as exc:  # noqa: BLE001 - report on the file, keep the run going
-                    logger.exception("could not write %s", p.document.meta.doc_id)
-                    results[position] = FileResult(
-                        p.document.meta.source_path,
-                        "failed",
-                        error=f"{p.document.meta.source_path}: could not be stored ({type(exc).__name__}: {exc})",
-                    )
+                    results[position] = FileResult(source, "failed", error=str(exc))
+                except Exception as exc:  # noqa: BLE001 - the store failed: report on the file, end the run
+                    broken = self.storage_problem(exc)
+                    store_failed.append(broken)
+                    logger.warning("could not write %s: %s", p.document.meta.doc_id, broken)
+                    logger.debug("write failure", exc_info=True)
+                    results[position] = FileResult(source, "failed", error=f"{source}: could not be stored ({broken})")
 
         loader = threading.Thread(target=prepare_all, name="ingest-loader", daemon=True)
         writer = threading.Thread(target=write_all, name="ingest-writer", daemon=True)
@@ -195,6 +250,10 @@ class Ingestor:
             if isinstance(outcome, FileResult):
                 results[position] = outcome
                 continue
+            if store_failed:  # no point embedding what cannot be stored
+                source = outcome.document.meta.source_path
+                results[position] = FileResult(source, "failed", error=f"{source}: not stored ({store_failed[0]})")
+                continue
             window.append((position, outcome))
             if sum(len(p.chunks) for _, p in window) >= EMBED_WINDOW:
                 self._embed_window(window, results, to_write)
@@ -203,11 +262,46 @@ class Ingestor:
         to_write.put(None)
         loader.join()
         writer.join()
-        if any(r is not None and r.outcome in ("added", "updated") for r in results):
-            self.index.commit()  # one revision bump: readers switch to the whole batch at once
+        error = ""
+        if store_failed:
+            # Chroma can block for ever on the next write to a store that just failed (seen on a full disk), so no
+            # commit: the documents switched before the failure are live, and readers' BM25 check notices them.
+            error = f"the new revision was not recorded ({store_failed[0]}); re-run the ingest when it is fixed"
+        elif any(r is not None and r.outcome in ("added", "updated") for r in results):
+            error = self._bounded_commit()
         if progress:
             progress(len(files), len(files), "done")
-        return [r for r in results if r is not None]
+        return [r for r in results if r is not None], error
+
+    def _bounded_commit(self) -> str:
+        """Bump the revision (one for the whole batch), within ``store_timeout``; '' or the problem, one line."""
+        outcome: list[str] = []
+
+        def run() -> None:
+            try:
+                self.index.commit()  # readers switch to the whole batch at once
+                outcome.append("")
+            except Exception as exc:  # noqa: BLE001 - the documents are live; readers detect the stale BM25
+                logger.debug("commit failure", exc_info=True)
+                outcome.append(f"the index could not record the new revision ({self.storage_problem(exc)})")
+
+        thread = threading.Thread(target=run, name="ingest-commit", daemon=True)
+        thread.start()
+        thread.join(self.store_timeout)
+        if not outcome:
+            return f"the index did not answer within {self.store_timeout:g} s while recording the new revision"
+        return outcome[0]
+
+    def storage_problem(self, exc: BaseException) -> str:
+        """One line on why the store failed; names a full disk when the index's disk is (nearly) full."""
+        if self.storage is not None:
+            try:
+                if shutil.disk_usage(self.storage if self.storage.exists() else self.storage.parent).free < 1 << 20:
+                    return f"the disk holding {self.storage} is full"
+            except OSError:
+                pass
+        text = str(exc).strip().splitlines()
+        return f"{type(exc).__name__}: {text[0] if text else 'no detail'}"
 
     def _prepare_file(self, path: Path, kind: str | None, seen: dict[str, str]) -> _Prepared | FileResult:
         try:
@@ -269,21 +363,21 @@ class Ingestor:
         meta = p.document.meta
         version = p.document.content_hash[:12]
         try:
-            record = self.index.replace_document(
-                meta,
-                version,
-                p.chunks,
-                vectors,
-                content_hash=p.document.content_hash,
-                actor=self.actor if actor is None else actor,
-                commit=commit,
-            )
+            with self.write_lock():  # check-and-switch is one step for concurrent ingests on this data dir
+                record, outcome = self.index.switch_document(
+                    meta,
+                    version,
+                    p.chunks,
+                    vectors,
+                    content_hash=p.document.content_hash,
+                    actor=self.actor if actor is None else actor,
+                    commit=commit,
+                )
         except Exception:
             self.index.discard_version(meta.doc_id, version)
             raise
-        outcome: Outcome = "updated" if p.replaces else "added"
         logger.info("%s %s (%d chunks)", outcome, meta.doc_id, record.chunks)
-        return FileResult(meta.source_path, outcome, meta.doc_id, record.chunks, record.pages)
+        return FileResult(meta.source_path, outcome, meta.doc_id, record.chunks, record.pages)  # type: ignore[arg-type]
 
     def ingest_url(
         self, url: str, *, kind: str | None = None, limits: FetchLimits | None = None, actor: str | None = None
@@ -293,6 +387,9 @@ class Ingestor:
             return self.ingest_document(self.load_url(url, kind=kind, limits=limits), actor=actor)
         except DualuseError as exc:
             return _failed(url, exc)
+        except Exception as exc:  # noqa: BLE001 - the store failed
+            logger.debug("write failure", exc_info=True)
+            return FileResult(url, "failed", error=f"{url}: could not be stored ({self.storage_problem(exc)})")
 
     def load_url(self, url: str, *, kind: str | None = None, limits: FetchLimits | None = None) -> LoadedDocument:
         """Fetch ``url`` (SSRF guard and limits in ``fetch``) and parse it; raises :class:`DualuseError`."""

@@ -4,7 +4,8 @@ A zip bomb disguised as DOCX, a PDF whose object graph loops, or deeply nested m
 ever or eat the machine. Parsing happens in a worker process with an address-space limit; the caller waits at most
 the time limit. A worker that overruns, dies or runs out of memory is killed and replaced, and the document is
 rejected with one clear line: nothing reaches the index. The worker is kept between documents, because starting a
-process costs far more than parsing a typical file.
+process costs far more than parsing a typical file. The worker dies with its parent (Linux parent-death signal,
+and it stops quietly when the pipe breaks), so a ``kill -9`` of ``dualuse ingest`` leaves no orphan and no traceback.
 """
 
 from __future__ import annotations
@@ -38,8 +39,27 @@ def _virtual_memory_bytes() -> int:
         return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
 
 
+def _die_with_parent() -> None:
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: the kernel kills this worker when its parent dies
+    except (OSError, AttributeError):
+        pass  # not Linux: the broken pipe below still ends the worker
+
+
 def _serve(conn: multiprocessing.connection.Connection, memory_mb: int) -> None:
     """The worker: parse each job it receives until the pipe closes."""
+    _die_with_parent()
+    try:
+        _serve_jobs(conn, memory_mb)
+    except (BrokenPipeError, EOFError, ConnectionResetError, KeyboardInterrupt):
+        return  # the parent is gone: nothing to report to
+
+
+def _serve_jobs(conn: multiprocessing.connection.Connection, memory_mb: int) -> None:
     from .loaders import load_bytes
 
     try:

@@ -93,7 +93,7 @@ def test_loopback_and_private_addresses_are_refused_including_after_a_redirect(s
         ("/archive", {}, "not a Word document"),
         ("/loop", {}, "redirects more than 5 times"),
         ("/missing", {}, "answered HTTP 404"),
-        ("/slow", {"timeout": 0.5}, "did not answer within 0.5 s"),
+        ("/slow", {"timeout": 0.5}, "did not finish within 0.5 s"),
     ],
 )
 def test_bad_responses_are_one_clear_line(site: str, path: str, limits: dict, message: str) -> None:

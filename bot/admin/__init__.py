@@ -16,8 +16,8 @@ from ..answerlog import AnswerLog, load_or_create_secret, open_answer_log
 from ..settings import Settings
 from ._app import create_app
 from ._security import Guard
+from ._tokens import token_weakness
 
-MIN_TOKEN_CHARS = 16
 SESSION_SECRET_FILE = "admin-session.key"
 
 
@@ -29,8 +29,11 @@ def admin_token(settings: Settings) -> str:
             "DUALUSE_ADMIN_TOKEN is not set; the admin page needs it to sign in "
             "(generate one with: python -c 'import secrets; print(secrets.token_urlsafe(24))')"
         )
-    if len(token) < MIN_TOKEN_CHARS:
-        raise ConfigurationError(f"DUALUSE_ADMIN_TOKEN is too short; use at least {MIN_TOKEN_CHARS} random characters")
+    weakness = token_weakness(token)
+    if weakness:
+        raise ConfigurationError(
+            f"DUALUSE_ADMIN_TOKEN {weakness} (python -c 'import secrets; print(secrets.token_urlsafe(24))')"
+        )
     return token
 
 
@@ -40,7 +43,9 @@ def build_app(
     """The admin app; ``readiness`` (name -> 'ok' or a problem) backs ``GET /readyz``."""
     token = admin_token(settings)
     secret = load_or_create_secret(settings.data_dir / SESSION_SECRET_FILE, settings.admin_session_secret)
-    return create_app(log or open_answer_log(settings), Guard(token, secret), readiness)
+    log = log or open_answer_log(settings)
+    guard = Guard(token, secret, log, trusted_proxies=settings.admin_trusted_proxies)
+    return create_app(log, guard, readiness)
 
 
 __all__ = ["admin_token", "build_app", "create_app", "Guard"]

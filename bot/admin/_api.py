@@ -8,20 +8,20 @@ from starlette.exceptions import HTTPException
 
 from ..answerlog import AnswerLogError
 from ._filters import parse_filters, positive_int
-from ._security import Guard, client_key
+from ._security import Guard
 
 router = APIRouter(prefix="/api")
 
 
 def _authorise(request: Request) -> None:
     guard: Guard = request.app.state.guard
-    key = client_key(request)
+    key = guard.client_address(request)
     wait = guard.limiter.retry_after(key)
     if wait:
         raise HTTPException(429, "too many failed attempts; try again later", headers={"Retry-After": str(wait)})
     if not guard.bearer_ok(request):
         if request.headers.get("authorization"):
-            guard.limiter.failed(key)
+            guard.limiter.failed(key, key)
         raise HTTPException(
             401, "send Authorization: Bearer <DUALUSE_ADMIN_TOKEN>", headers={"WWW-Authenticate": "Bearer"}
         )

@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..answerlog import AnswerLog
 from . import _api, _pages
-from ._security import Guard, client_key
+from ._security import Guard
 from ._web import NeedsSignIn, render, safe_next
 
 logger = logging.getLogger(__name__)
@@ -32,6 +32,14 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
 }
+
+# The 500 page is static: rendering a template could fail for the same reason the request did.
+ERROR_PAGE = (
+    "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Error</title>"
+    "<link rel='stylesheet' href='/static/admin.css'></head><body><main><h1>Something went wrong</h1>"
+    "<p class='error' role='alert'>The server could not answer this request; the details are in its log.</p>"
+    "<p><a href='/answers'>Back to the answers</a></p></main></body></html>"
+)
 
 
 def create_app(log: AnswerLog, guard: Guard, readiness: Callable[[], dict[str, str]] | None = None) -> FastAPI:
@@ -54,6 +62,17 @@ def create_app(log: AnswerLog, guard: Guard, readiness: Callable[[], dict[str, s
     @app.exception_handler(NeedsSignIn)
     async def to_sign_in(request: Request, exc: NeedsSignIn) -> Response:
         return RedirectResponse(f"/login?next={quote(exc.next_path, safe='/?=&')}", status_code=303)
+
+    @app.exception_handler(Exception)
+    async def server_error(request: Request, exc: Exception) -> Response:
+        # Runs outside the middleware stack (Starlette's ServerErrorMiddleware), so the headers are set here.
+        logger.error("admin page error on %s", request.url.path, exc_info=(type(exc), exc, exc.__traceback__))
+        if request.url.path.startswith("/api/"):
+            response: Response = JSONResponse({"error": "internal error; see the server log"}, status_code=500)
+        else:
+            response = HTMLResponse(ERROR_PAGE, status_code=500)
+        response.headers.update(SECURITY_HEADERS)
+        return response
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -84,7 +103,7 @@ def create_app(log: AnswerLog, guard: Guard, readiness: Callable[[], dict[str, s
     async def login(request: Request) -> Response:
         form = await request.form()
         next_path = safe_next(str(form.get("next", "/")))
-        key = client_key(request)
+        key, address = guard.limit_key(request), guard.client_address(request)
         wait = guard.limiter.retry_after(key)
         if wait:
             message = f"Too many failed sign-ins. Try again in {max(1, wait // 60)} minute(s)."
@@ -92,19 +111,22 @@ def create_app(log: AnswerLog, guard: Guard, readiness: Callable[[], dict[str, s
         if not guard.csrf_ok(request, guard.session(request), str(form.get("csrf_token", ""))):
             return sign_in_page(request, next_path, "Your sign-in form expired; please try again.", status=403)
         if not guard.token_matches(str(form.get("token", ""))):
-            guard.limiter.failed(key)
+            guard.limiter.failed(key, address)
             return sign_in_page(request, next_path, "That token is not correct.", status=401)
         guard.limiter.succeeded(key)
         response = RedirectResponse(next_path, status_code=303)
-        guard.set_cookie(response, request, guard.new_session(authenticated=True))
-        logger.info("admin signed in from %s", key)
+        guard.set_cookie(response, request, guard.start_session())
+        guard.remember_device(response, request)
+        logger.info("admin signed in from %s", address)
         return response
 
     @app.post("/logout")
     async def logout(request: Request) -> Response:
         form = await request.form()
-        if not guard.csrf_ok(request, guard.session(request), str(form.get("csrf_token", ""))):
+        session = guard.session(request)
+        if not guard.csrf_ok(request, session, str(form.get("csrf_token", ""))):
             raise StarletteHTTPException(403, "The form expired; reload the page and try again.")
+        guard.end_session(session)  # on the server: a copied cookie is dead from now on
         response = RedirectResponse("/login", status_code=303)
         guard.clear(response)
         return response
@@ -121,7 +143,7 @@ def sign_in_page(
     session = guard.session(request)
     fresh = session is None
     if session is None:  # an anonymous session, so that the sign-in form carries a CSRF token too
-        session = guard.new_session(authenticated=False)
+        session = guard.anonymous_session()
     response = render(request, "login.html", {"next": next_path, "error": error}, status=status, session=session)
     if fresh:
         guard.set_cookie(response, request, session)

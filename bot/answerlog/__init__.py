@@ -11,6 +11,7 @@ SQLite in the data directory by default, any SQLAlchemy URL (``postgresql://...`
 
 from __future__ import annotations
 
+from ..datadir import prepare_data_dir
 from ..settings import Settings
 from ._db import make_engine, normalise_url
 from ._errors import AnswerLogError
@@ -48,6 +49,7 @@ def pseudonym_key(settings: Settings) -> bytes | None:
 
 def open_answer_log(settings: Settings) -> AnswerLog:
     """Open (and migrate) the log the settings name."""
+    prepare_data_dir(settings.data_dir)
     return AnswerLog.open(settings.database_url_or_default, pseudonym_key=pseudonym_key(settings))
 
 

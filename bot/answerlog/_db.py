@@ -1,6 +1,7 @@
 """Engines and migrations: open the database a URL names and bring its schema to the newest migration.
 
-The migrations ship inside this package and run from code, so no ``alembic.ini`` is needed at run time.
+The migrations ship inside this package and run from code, so no ``alembic.ini`` is needed at run time. On
+PostgreSQL they run under an advisory lock, so processes opening an empty database at once do not race.
 """
 
 from __future__ import annotations
@@ -10,16 +11,18 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 
+from ..datadir import create_private_file
 from ._errors import AnswerLogError
 
 logger = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 VERSION_TABLE = "answerlog_alembic_version"
+MIGRATION_LOCK_KEY = 0x6475616C7573  # 'dualus': one advisory lock id for this schema's migrations
 
 
 def normalise_url(url: str) -> str:
@@ -36,6 +39,9 @@ def normalise_url(url: str) -> str:
 def make_engine(url: str) -> Engine:
     url = normalise_url(url)
     if url.startswith("sqlite"):
+        database = make_url(url).database
+        if database and database != ":memory:" and not database.startswith("file:"):
+            create_private_file(Path(database))  # the log is private: 0600 from the start, not SQLite's 0644
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
@@ -59,6 +65,10 @@ def upgrade(engine: Engine) -> None:
     config.set_main_option("version_table", VERSION_TABLE)
     try:
         with engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                # Processes starting together on an empty database (compose starts admin and bot replicas at once)
+                # would all create the tables; the lock makes the others wait and then find the schema current.
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
     except DBAPIError as exc:

@@ -118,3 +118,13 @@ class CorrectionRow(Base):
     sources: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     active: Mapped[bool] = mapped_column(Boolean, default=True, index=True)  # the newest correction of its answer
     created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class AdminSessionRow(Base):
+    """A signed-in admin session; signing out deletes it, so a copied cookie stops working."""
+
+    __tablename__ = "admin_sessions"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the session id, never the id
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)

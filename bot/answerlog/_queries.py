@@ -62,7 +62,7 @@ def where(filters: AnswerFilter) -> list[Any]:
             conditions.append(any_feedback.where(FeedbackRow.kind == filters.feedback))
     if filters.since is not None:
         conditions.append(AnswerRow.created_at >= datetime.combine(filters.since, time.min))
-    if filters.until is not None:
+    if filters.until is not None and filters.until < date.max:  # date.max + 1 day overflows: no upper bound then
         conditions.append(AnswerRow.created_at < datetime.combine(filters.until + timedelta(days=1), time.min))
     for word in filters.text.split():
         pattern = "%" + re.sub(r"([\\%_])", r"\\\1", word) + "%"

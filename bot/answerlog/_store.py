@@ -20,7 +20,7 @@ from ..answers import Answer, Citation
 from . import _queries
 from ._db import make_engine, upgrade
 from ._errors import AnswerLogError
-from ._models import AnswerRow, CitationRow, CorrectionRow, FeedbackRow, PassageRow, ReviewRow
+from ._models import AdminSessionRow, AnswerRow, CitationRow, CorrectionRow, FeedbackRow, PassageRow, ReviewRow
 from ._records import (
     FEEDBACK_KINDS,
     REVIEW_ACTIONS,
@@ -224,6 +224,22 @@ class AnswerLog:
             count = session.execute(delete(AnswerRow).where(AnswerRow.created_at < cutoff)).rowcount
         logger.info("purged %d answers older than %d days", count, older_than_days)
         return int(count or 0)
+
+    # -- admin sessions (bot.admin's SessionStore) -------------------------------------------------------
+    def start_admin_session(self, key: str, expires_at: datetime) -> None:
+        now = utcnow()
+        with self._sessions.begin() as session:
+            session.execute(delete(AdminSessionRow).where(AdminSessionRow.expires_at < now))  # expired ones
+            session.add(AdminSessionRow(key=key, created_at=now, expires_at=expires_at))
+
+    def admin_session_live(self, key: str) -> bool:
+        with self._session() as session:
+            row = session.get(AdminSessionRow, key)
+            return row is not None and row.expires_at > utcnow()
+
+    def end_admin_session(self, key: str) -> None:
+        with self._sessions.begin() as session:
+            session.execute(delete(AdminSessionRow).where(AdminSessionRow.key == key))
 
     def ping(self) -> str:
         """'ok', or why the database does not answer (for health and readiness probes, which must not crash)."""

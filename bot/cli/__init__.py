@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from ..dotenv_check import check_dotenv
 from ..logging_setup import configure_logging
 from ..settings import load_settings
 
@@ -34,8 +35,11 @@ def _configure(
     ] = None,
 ) -> None:
     overrides = {"data_dir": data_dir} if data_dir is not None else {}
+    notice = check_dotenv()  # a .env in the working directory: refused when dangerous, named when it matters
     settings = load_settings(**overrides)
     configure_logging(settings.log_level, settings.log_format)
+    if notice:
+        typer.echo(notice, err=True)
     ctx.obj = _LazyServices(settings)
 
 

@@ -27,4 +27,14 @@ def register(app: typer.Typer) -> None:
         admin_token(services.settings)  # refuse before opening anything
         web = build_app(services.settings, services.answer_log, readiness=lambda: readiness(services))
         stderr.print(f"Admin page on http://{host}:{port}/ (Ctrl+C to stop)")
-        uvicorn.run(web, host=host, port=port, log_level="warning", access_log=False, server_header=False)
+        # proxy_headers=False: uvicorn would otherwise believe X-Forwarded-For from 127.0.0.1, i.e. from any local
+        # client; the app applies DUALUSE_ADMIN_TRUSTED_PROXIES itself.
+        uvicorn.run(
+            web,
+            host=host,
+            port=port,
+            log_level="warning",
+            access_log=False,
+            server_header=False,
+            proxy_headers=False,
+        )

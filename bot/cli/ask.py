@@ -12,7 +12,7 @@ from ingest.errors import DualuseError
 
 from .batch import read_batch
 from .conversation import load_turns, save_turns
-from .output import fail, print_json, progress_bar, render_answer, stderr, user_errors
+from .output import echo, fail, print_json, progress_bar, render_answer, stderr, user_errors
 
 if TYPE_CHECKING:
     from ..services import Services
@@ -55,12 +55,15 @@ def register(app: typer.Typer) -> None:
         data_dir = services.settings.data_dir
         history = load_turns(data_dir) if follow_up else []
         answer = services.engine.ask(question, history)
-        services.answer_log.record(answer, surface="cli")
-        save_turns(data_dir, history, answer)
+        try:
+            services.answer_log.record(answer, surface="cli")
+            save_turns(data_dir, history, answer)
+        except Exception as exc:  # noqa: BLE001 - e.g. a read-only data dir: the answer still counts
+            echo(f"warning: this answer was not logged ({type(exc).__name__}: {str(exc).splitlines()[0]})", err=True)
         if as_json:
             print_json(answer.as_dict())
         else:
-            typer.echo(render_answer(answer))
+            echo(render_answer(answer))
 
 
 def _batch_lines(batch: str) -> list[str]:

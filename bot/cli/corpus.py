@@ -11,7 +11,7 @@ from ingest.documents import DOCUMENT_KINDS
 if TYPE_CHECKING:
     from ingest.pipeline import IngestReport
 
-from .output import fail, print_json, progress_bar, user_errors
+from .output import echo, fail, one_line, print_json, progress_bar, user_errors
 
 
 def _summary_line(report: IngestReport) -> str:
@@ -44,7 +44,9 @@ def register(app: typer.Typer) -> None:
             report = services.ingestor.ingest_paths(paths, kind=kind, progress=progress)
         for result in report.results:
             if result.outcome == "failed":
-                typer.echo(f"error: {result.error}", err=True)
+                echo(f"error: {one_line(result.error)}", err=True)
+        if report.error:
+            echo(f"error: {one_line(report.error)}", err=True)
         if as_json:
             print_json(
                 {"summary": report.summary(), "files": [r.as_dict() for r in report.results], "skipped": report.skipped}
@@ -52,8 +54,8 @@ def register(app: typer.Typer) -> None:
         else:
             for result in report.results:
                 if result.outcome in ("added", "updated"):
-                    typer.echo(f"{result.outcome:>9}  {result.doc_id}  ({result.chunks} passages)")
-            typer.echo(_summary_line(report))
+                    echo(f"{result.outcome:>9}  {one_line(result.doc_id)}  ({result.chunks} passages)")
+            echo(_summary_line(report))
         if report.failed:
             raise typer.Exit(1)
 
@@ -69,12 +71,13 @@ def register(app: typer.Typer) -> None:
             print_json([r.as_dict() for r in records])
             return
         if not records:
-            typer.echo("The index is empty. Add documents with: dualuse ingest PATH")
+            echo("The index is empty. Add documents with: dualuse ingest PATH")
             return
-        width = max(len(r.doc_id) for r in records)
+        width = max(len(one_line(r.doc_id)) for r in records)
         for r in records:
-            typer.echo(f"{r.doc_id:<{width}}  {r.kind:<15}  {r.date or '-':<10}  {r.chunks:>4}  {r.title}")
-        typer.echo(f"{len(records)} documents, {sum(r.chunks for r in records)} passages")
+            doc_id, kind, date, title = (one_line(v) for v in (r.doc_id, r.kind, r.date or "-", r.title))
+            echo(f"{doc_id:<{width}}  {kind:<15}  {date:<10}  {r.chunks:>4}  {title}")
+        echo(f"{len(records)} documents, {sum(r.chunks for r in records)} passages")
 
     register_history(app)
 
@@ -88,7 +91,7 @@ def register(app: typer.Typer) -> None:
         record = ctx.obj.get().ingestor.remove(doc_id)
         if record is None:
             raise fail(f"no document with id '{doc_id}'; list them with: dualuse sources")
-        typer.echo(f"removed {doc_id} ({record.chunks} passages)")
+        echo(f"removed {doc_id} ({record.chunks} passages)")
 
 
 def register_history(app: typer.Typer) -> None:
@@ -107,4 +110,5 @@ def register_history(app: typer.Typer) -> None:
             print_json([e.as_dict() for e in events])
             return
         for e in events:
-            typer.echo(f"{e.at[:19]}  {e.action:<8}  {e.version}  {e.chunks:>4} passages  {e.by or '-'}  {e.title}")
+            by, title = one_line(e.by or "-"), one_line(e.title)
+            echo(f"{e.at[:19]}  {e.action:<8}  {e.version}  {e.chunks:>4} passages  {by}  {title}")

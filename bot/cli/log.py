@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from ..answerlog import FEEDBACK_KINDS, AnswerFilter, AnswerLogError, AnswerRecord
-from .output import print_json, user_errors
+from .output import echo, print_json, user_errors
 
 EXPORT_COLUMNS = (
     "id",
@@ -81,18 +81,18 @@ def register(app: typer.Typer) -> None:
                 print_json(item.as_dict())
             return
         if not page.items:
-            typer.echo("No logged answers match.", err=True)
+            echo("No logged answers match.", err=True)
             return
         for item in page.items:
             feedback = f"+{item.helpful} -{item.not_helpful} !{item.flags}"
             question = item.question if len(item.question) <= 70 else item.question[:69] + "…"
             status = f"{item.status}:{item.area}" if item.area and item.status == "refused" else item.status
-            typer.echo(
+            echo(
                 f"{item.id[:12]}  {item.created_at:%Y-%m-%d %H:%M}  {item.surface:<5}  {status:<9}  "
                 f"{item.review_state:<10}  {feedback:<9}  {question}"
             )
         if page.total > len(page.items):
-            typer.echo(f"({len(page.items)} of {page.total}; use --limit for more)", err=True)
+            echo(f"({len(page.items)} of {page.total}; use --limit for more)", err=True)
 
     @log_app.command("show")
     @user_errors
@@ -106,7 +106,7 @@ def register(app: typer.Typer) -> None:
         if as_json:
             print_json(record.as_dict())
         else:
-            typer.echo(render_record(record))
+            echo(render_record(record))
 
     @log_app.command("export")
     @user_errors
@@ -137,7 +137,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Delete old answers with their passages, feedback and reviews (retention)."""
         count = ctx.obj.get().answer_log.purge(older_than)
-        typer.echo(f"Deleted {count} answer{'s' if count != 1 else ''} older than {older_than} days.")
+        echo(f"Deleted {count} answer{'s' if count != 1 else ''} older than {older_than} days.")
 
 
 def csv_row(record: AnswerRecord) -> dict[str, object]:

@@ -1,10 +1,17 @@
-"""Terminal output: one-line errors, JSON, progress bars and answer rendering."""
+"""Terminal output: one-line errors, JSON, progress bars and answer rendering.
+
+Everything printed goes through :func:`echo` (or :func:`print_json`), which shows control characters, terminal
+escape sequences and bidirectional overrides as visible escapes (``\\x1b``): titles, passages, file names and
+questions come from documents and users, and must not drive the terminal. :func:`one_line` also escapes line
+breaks, for values (file names, errors) that must not start a line of their own and fake a summary.
+"""
 
 from __future__ import annotations
 
 import functools
 import json
 import logging
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -23,8 +30,33 @@ logger = logging.getLogger("bot.cli")
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
+# C0 controls except tab and newline, DEL, C1 controls (0x9b is a one-byte CSI), bidi embeddings and isolates.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_UNSAFE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    return _NAMED.get(char) or (f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}")
+
+
+def clean(text: str) -> str:
+    """``text`` with everything that could drive a terminal shown as an escape; line breaks and tabs kept."""
+    return _UNSAFE.sub(_escape, text)
+
+
+def one_line(text: str) -> str:
+    """``text`` as one line: line breaks escaped too."""
+    return _UNSAFE_LINE.sub(_escape, text)
+
+
+def echo(text: str = "", *, err: bool = False) -> None:
+    typer.echo(clean(text), err=err)
+
+
 def fail(message: str, code: int = 1) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
+    typer.echo(f"error: {one_line(message)}", err=True)
     return typer.Exit(code)
 
 
@@ -49,7 +81,9 @@ def user_errors(command: F) -> F:
 
 
 def print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+    # json.dumps escapes C0 controls itself; DEL, C1 and bidi controls pass raw with ensure_ascii=False.
+    text = _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(data, ensure_ascii=False))
+    sys.stdout.write(text + "\n")
 
 
 @contextmanager

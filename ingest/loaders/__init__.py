@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from .text import TextDecodeError, check_line_lengths, decode_text, markdown_sec
 __all__ = ["SUPPORTED_SUFFIXES", "LOADER_VERSION", "is_supported", "is_sidecar", "load_bytes", "load_file"]
 
 # Bump when loading or chunking changes, so that re-ingest replaces chunks made by the old code.
-LOADER_VERSION = "1"
+LOADER_VERSION = "2"  # 2: text hidden with CSS, control characters and escapes dropped
 
 SUPPORTED_SUFFIXES = {
     ".md": "markdown",
@@ -84,8 +85,12 @@ def load_bytes(
         raise DocumentError(source, str(exc)) from None
     except RecursionError:
         raise DocumentError(source, "is nested too deeply to parse; simplify or re-export it") from None
+    sections = [_clean_section(s) for s in sections]
+    sections = [s for s in sections if s.text.strip()]
     if not sections:
         raise DocumentError(source, "has no text to index (it is empty apart from headings or markup)")
+    meta = {key: strip_controls(value) if isinstance(value, str) else value for key, value in meta.items()}
+    title = strip_controls(title) if title else title
     doc_id = meta.get("id") or default_id
     resolved_title = meta.get("title") or title or default_id.replace("-", " ").capitalize()
     document_meta = DocumentMeta(
@@ -103,6 +108,27 @@ def load_bytes(
         *(f"{s.heading_path}|{s.page}|{s.text}" for s in sections),
     )
     return LoadedDocument(meta=document_meta, sections=sections, content_hash=fingerprint)
+
+
+# Control characters (terminal escapes among them) and bidi overrides have no place in prose; tabs and line
+# breaks stay. Removed at load time so that no surface ever shows them, whatever it escapes itself.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_ESCAPE_SEQUENCE = re.compile(
+    r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])|\x9b[0-?]*[ -/]*[@-~]"
+)
+
+
+def strip_controls(text: str) -> str:
+    """``text`` without terminal escape sequences, control characters and bidi overrides."""
+    return _CONTROLS.sub("", _ESCAPE_SEQUENCE.sub("", text))
+
+
+def _clean_section(section: Section) -> Section:
+    return Section(
+        text=strip_controls(section.text),
+        heading_path=tuple(strip_controls(h) for h in section.heading_path),
+        page=section.page,
+    )
 
 
 def _parse(data: bytes, fmt: str, meta: dict[str, str]) -> tuple[str | None, list[Section]]:

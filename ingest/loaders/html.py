@@ -7,6 +7,7 @@ import re
 from bs4 import BeautifulSoup, Tag
 
 from ..documents import Section
+from .hidden import drop_hidden
 from .sections import SectionBuilder, normalise_whitespace
 
 _DROP = (
@@ -90,6 +91,7 @@ def html_sections(markup: str | bytes) -> tuple[str | None, list[Section]]:
         raise HtmlProblem(f"nests elements {depth:,} levels deep (broken or hostile markup); refused")
     soup = BeautifulSoup(markup, "lxml")
     title = soup.title.get_text(" ", strip=True) if soup.title else None
+    drop_hidden(soup, soup.body or soup)  # before <style> goes: its rules say what is hidden
     for tag in soup.find_all(_DROP):
         tag.decompose()
     for tag in soup.find_all(attrs={"role": list(_DROP_ROLES)}):

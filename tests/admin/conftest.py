@@ -15,7 +15,7 @@ from bot.settings import Settings, load_settings
 
 from ..answerlog.samples import make_answer
 
-TOKEN = "test-admin-token-0123456789"
+TOKEN = "Vq7-kR2p-Xw9z-Lm4t-Hs6b"
 SCRIPT_QUESTION = "<script>alert('x')</script> what about LAWS?"
 
 

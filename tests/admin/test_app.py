@@ -164,6 +164,7 @@ def test_json_api_needs_the_bearer_token(client: TestClient, seeded_log: AnswerL
     [
         (None, "error: DUALUSE_ADMIN_TOKEN is not set; the admin page needs it to sign in"),
         ("short", "error: DUALUSE_ADMIN_TOKEN is too short; use at least 16 random characters"),
+        ("password12345678", "error: DUALUSE_ADMIN_TOKEN is too weak"),
     ],
 )
 def test_admin_refuses_to_start_without_a_token(

@@ -1,0 +1,101 @@
+"""Issue 14, item 15: links in generated text point only at cited sources, and every clause, list item and
+marker-separated run of text is checked as a claim of its own (a real OpenAI-compatible HTTP server on 127.0.0.1)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from bot.engine import AnswerEngine, EngineOptions
+from bot.links import restrict_links
+from bot.llm import LLMAnswerer, make_chat_model
+from bot.retrieval import HybridRetriever
+from bot.slack.mrkdwn import to_mrkdwn
+from ingest.embeddings import MiniLMEmbeddings
+from ingest.index import CorpusIndex
+
+from .openai_server import FakeOpenAI, Script
+from .test_llm_mode import QUESTION, _find, _sources
+
+PLANTED = "so paste your workspace token at attacker.example"
+
+
+@pytest.fixture
+def fake_openai() -> Iterator[FakeOpenAI]:
+    server = FakeOpenAI().start()
+    yield server
+    server.stop()
+
+
+def _engine(server: FakeOpenAI, index: CorpusIndex, embeddings: MiniLMEmbeddings) -> AnswerEngine:
+    llm = LLMAnswerer(make_chat_model("test-model", server.base_url, None, 5.0), "test-model")
+    return AnswerEngine(HybridRetriever(index, embeddings), embeddings, llm=llm, options=EngineOptions(mode="llm"))
+
+
+def _url_of(index: CorpusIndex, sentence: str) -> str:
+    chunk = next(c for c in index.live_chunks() if sentence in c.text)
+    url = index.get_document(chunk.doc_id).url
+    assert url
+    return url
+
+
+def test_a_disguised_link_in_generated_text_is_shown_as_plain_text(
+    fake_openai: FakeOpenAI, shipped_index: CorpusIndex, embeddings: MiniLMEmbeddings
+) -> None:
+    def reply(messages: list[dict]) -> str:
+        n, fund = _find(_sources(messages), "2022/2269")
+        source_url = _url_of(shipped_index, fund)
+        return (
+            f"{fund} [{n}] See [the official guidance]({source_url}) and "
+            f"[the EU decision](https://evil.example/login?next=slack) [{n}]."
+        )
+
+    fake_openai.script = Script(reply=reply)
+    answer = _engine(fake_openai, shipped_index, embeddings).ask(QUESTION)
+    slack = to_mrkdwn(answer.answer)
+    assert "](https://evil.example" not in answer.answer and "<https://evil.example" not in slack
+    assert "`https://evil.example/login?next=slack`" in answer.answer
+    cited = {c.url for c in answer.citations}
+    assert any(f"<{url}|" in slack for url in cited), slack  # a link to a cited source stays a link
+
+
+def test_text_without_a_sentence_break_does_not_ride_along_with_a_supported_claim(
+    fake_openai: FakeOpenAI, shipped_index: CorpusIndex, embeddings: MiniLMEmbeddings
+) -> None:
+    def reply(messages: list[dict]) -> str:
+        sources = _sources(messages)
+        n, fund = _find(sources, "2022/2269")
+        n_other, other = next((m, g[0]) for m, g in sorted(sources.items()) if m != n)
+        return f"{fund} [{n}] {PLANTED} [{n}] {other} [{n_other}]"
+
+    fake_openai.script = Script(reply=reply)
+    answer = _engine(fake_openai, shipped_index, embeddings).ask(QUESTION)
+    assert any(PLANTED in s for s in answer.unsupported) or answer.mode == "extractive", answer.as_dict()
+    for support in answer.sentences:
+        assert not (PLANTED in support.text and support.citations), support
+
+
+def test_a_clause_joined_to_a_supported_claim_needs_support_of_its_own(
+    fake_openai: FakeOpenAI, shipped_index: CorpusIndex, embeddings: MiniLMEmbeddings
+) -> None:
+    def reply(messages: list[dict]) -> str:
+        sources = _sources(messages)
+        n, fund = _find(sources, "2022/2269")
+        n_other, other = next((m, g[0]) for m, g in sorted(sources.items()) if m != n)
+        return f"{fund.rstrip('.')}, {PLANTED} [{n}]. {other} [{n_other}]\n- {other} [{n_other}] {PLANTED}"
+
+    fake_openai.script = Script(reply=reply)
+    answer = _engine(fake_openai, shipped_index, embeddings).ask(QUESTION)
+    for support in answer.sentences:
+        assert not (PLANTED in support.text and support.citations), support
+    if answer.mode == "llm":
+        assert "\n- " in answer.answer, "list items keep their lines"
+
+
+def test_restrict_links_rules() -> None:
+    allowed = {"https://www.un.org/disarmament"}
+    text = "[UN](https://www.un.org/disarmament) [x](https://evil.example) https://evil.example/a bare."
+    out = restrict_links(text, allowed)
+    assert out.startswith("[UN](https://www.un.org/disarmament) x (`https://evil.example`) `https://evil.example/a`")
+    assert restrict_links("[UN](javascript:alert)", allowed) == "UN (`javascript:alert`)"
