@@ -57,7 +57,8 @@ def test_a_disguised_link_in_generated_text_is_shown_as_plain_text(
     assert "](https://evil.example" not in answer.answer and "<https://evil.example" not in slack
     assert "`https://evil.example/login?next=slack`" in answer.answer
     cited = {c.url for c in answer.citations}
-    assert any(f"<{url}|" in slack for url in cited), slack  # a link to a cited source stays a link
+    # A cited source's address stays, shown as itself (Slack links it; its label can never disguise it).
+    assert any(url in slack for url in cited), slack
 
 
 def test_text_without_a_sentence_break_does_not_ride_along_with_a_supported_claim(

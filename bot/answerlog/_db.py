@@ -7,6 +7,8 @@ PostgreSQL they run under an advisory lock, so processes opening an empty databa
 from __future__ import annotations
 
 import logging
+import os
+import sqlite3
 from pathlib import Path
 
 from alembic import command
@@ -42,7 +44,15 @@ def make_engine(url: str) -> Engine:
         database = make_url(url).database
         if database and database != ":memory:" and not database.startswith("file:"):
             create_private_file(Path(database))  # the log is private: 0600 from the start, not SQLite's 0644
-        engine = create_engine(url, connect_args={"timeout": 30})
+        if database and database != ":memory:" and not os.access(Path(database).parent, os.W_OK):
+            # A read-only data directory: a database in WAL mode cannot create its -shm file there, so it is read
+            # as immutable (nothing else can be writing to a directory nobody may write to).
+            path = Path(database).resolve()
+            engine = create_engine(
+                "sqlite://", creator=lambda: sqlite3.connect(f"file:{path}?immutable=1", uri=True, timeout=30)
+            )
+        else:
+            engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True)
@@ -53,8 +63,12 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.execute("PRAGMA foreign_keys=ON")  # so that purging an answer removes its passages and feedback
     # WAL: readers never wait for a writer, and a commit costs ~1 ms instead of ~25 ms (two fsyncs in the rollback
     # journal). The Slack bot claims every event here before acknowledging it, so this is on Slack's 3 s clock.
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
+    # WAL needs to create its -wal and -shm files beside the database: on a read-only data directory (dualuse log
+    # list on a mounted backup) the rollback journal's read path is kept instead.
+    files = [row[2] for row in cursor.execute("PRAGMA database_list") if row[1] == "main" and row[2]]
+    if not files or os.access(os.path.dirname(files[0]) or ".", os.W_OK):
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
 
