@@ -48,6 +48,8 @@ class AnswerRow(Base):
     safety_area: Mapped[str] = mapped_column(String(32), default="", index=True)
     safety_score: Mapped[float] = mapped_column(Float, default=0.0)
     safety_layer: Mapped[str] = mapped_column(String(16), default="")
+    # LLM sentences no cited passage supports: not shown to the user, kept for review.
+    unsupported: Mapped[list[str] | None] = mapped_column(JSON, nullable=True, default=list)
 
 
 class PassageRow(Base):

@@ -160,6 +160,7 @@ def load_record(session: Session, answer_id: str) -> AnswerRecord:
         safety_area=row.safety_area,
         safety_score=row.safety_score,
         safety_layer=row.safety_layer,
+        unsupported=list(row.unsupported or []),
         citations=[_citation(c) for c in citations],
         passages=[
             PassageRecord(p.rank, p.chunk_id, p.doc_id, p.title, p.section, p.page, p.text, p.dense, p.lexical, p.fused)

@@ -126,6 +126,7 @@ class AnswerRecord:
     safety_area: str = ""
     safety_score: float = 0.0
     safety_layer: str = ""
+    unsupported: list[str] = field(default_factory=list)  # LLM sentences removed from the answer as shown
     citations: list[Citation] = field(default_factory=list)
     passages: list[PassageRecord] = field(default_factory=list)
     feedback: list[FeedbackRecord] = field(default_factory=list)

@@ -100,6 +100,7 @@ class AnswerLog:
             safety_area=answer.safety_area,
             safety_score=answer.safety_score,
             safety_layer=answer.safety_layer,
+            unsupported=list(answer.unsupported),
         )
         with self._sessions.begin() as session:
             session.add(row)

@@ -170,6 +170,8 @@ def render_record(r: AnswerRecord) -> str:
     if r.standalone_question:
         lines.append(f"Standalone: {r.standalone_question}")
     lines += ["", "Answer as shown:", r.answer]
+    if r.unsupported:
+        lines += ["", "Removed as unsupported by the sources:"] + [f"  - {s}" for s in r.unsupported]
     if r.notice:
         lines.append(f"Note: {r.notice}")
     if r.citations:

@@ -100,3 +100,17 @@ def test_safety_fields_survive_the_answer_log(tmp_path: Path, shipped_engine: An
         assert log.stats(7).refusals_by_area == [(record.safety_area, 1)]
     finally:
         log.close()
+
+
+def test_unsupported_llm_sentences_are_kept_in_the_log_only(tmp_path: Path) -> None:
+    from bot.answers import Answer
+
+    log = AnswerLog.open(f"sqlite:///{tmp_path / 'log.sqlite3'}", pseudonym_key=b"k")
+    try:
+        answer = Answer("Who funds it?", "answered", "The EU funds it. [1]", [], "llm", 1.0,
+                        unsupported=["It started in 1990."])
+        record = log.get(log.record(answer, surface="cli"))
+        assert record.unsupported == ["It started in 1990."]
+        assert "1990" not in record.answer
+    finally:
+        log.close()
