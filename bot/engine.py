@@ -11,7 +11,6 @@ import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import partial
 from typing import Protocol
 
 import numpy as np
@@ -21,8 +20,8 @@ from ingest.errors import AnswerError
 
 from .answers import Answer, Citation, Mode, RetrievedPassage, SentenceSupport
 from .composition import compose, overlap_scores
-from .extractive import ScoredSentence, SentenceVectors, embed_many, score_sentences
-from .guard import GENERAL_GUIDANCE, GuardVerdict, MisuseGuard, QueryVectors, operational_sentences, refusal_text
+from .extractive import ScoredSentence, SentenceVectors, score_sentences
+from .guard import GENERAL_GUIDANCE, GuardVerdict, MisuseGuard, operational_sentences, refusal_text
 from .links import restrict_links
 from .llm import LLMAnswerer
 from .question_types import shape as question_shape
@@ -75,18 +74,17 @@ class AnswerEngine:
         options: EngineOptions | None = None,
         reviewed: ReviewedAnswers | None = None,
         guard: MisuseGuard | None = None,
-        query_vectors: QueryVectors | None = None,
+        vectors: SentenceVectors | None = None,
     ) -> None:
         self.reviewed = reviewed
-        self.sentence_vectors = SentenceVectors(embeddings)
+        # One cache of sentence and question vectors; the guard shares it when it reads the same model.
+        self.sentence_vectors = vectors or SentenceVectors(embeddings)
         self.retriever = retriever
         self.embeddings = embeddings
         self.llm = llm
         self.options = options or EngineOptions()
-        # One cache of question vectors: the guard (when it reads the same model) and retrieval share it.
-        self.query_vectors = query_vectors or QueryVectors(partial(embed_many, embeddings))
         second_opinion = llm.judge_misuse if llm is not None and self.options.mode == "llm" else None
-        self.guard = guard or MisuseGuard(self.query_vectors, second_opinion=second_opinion)
+        self.guard = guard or MisuseGuard(self.sentence_vectors, second_opinion=second_opinion)
         if self.options.mode == "llm" and llm is None:
             raise AnswerError("llm mode needs an LLM: set OPENAI_API_KEY or OPENAI_BASE_URL")
 
@@ -107,7 +105,7 @@ class AnswerEngine:
             answer = self._refusal(question, verdict)
         else:
             # Embedded once for the guard, the corrections, the dense search and the sentence scorer.
-            vector = self.query_vectors([standalone])[0].tolist()
+            vector = self.sentence_vectors([standalone])[0].tolist()
             reviewed = self.reviewed.lookup(standalone, vector) if self.reviewed is not None else None
             if reviewed is not None:
                 answer = reviewed

@@ -64,8 +64,9 @@ def embed_many(embeddings: Embeddings, texts: Sequence[str]) -> np.ndarray:
 
 
 class SentenceVectors:
-    """Embeddings of passage sentences, kept across questions: the same passages come back again and again, and
-    embedding their sentences is most of the time an extractive answer takes."""
+    """Embeddings of passage sentences and questions, kept across questions: the same passages come back again and
+    again, and embedding their sentences is most of the time an extractive answer takes; a question is embedded once
+    for the misuse guard, the corrections lookup and retrieval."""
 
     def __init__(self, embeddings: Embeddings, capacity: int = 20_000) -> None:
         self.embeddings = embeddings
@@ -73,7 +74,7 @@ class SentenceVectors:
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
 
-    def __call__(self, texts: list[str]) -> np.ndarray:
+    def __call__(self, texts: Sequence[str]) -> np.ndarray:
         with self._lock:
             missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
         if missing:

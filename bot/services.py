@@ -22,9 +22,9 @@ from ingest.tokens import seed_tiktoken_cache
 from .answerlog import AnswerLog, CorrectedAnswers, open_answer_log
 from .datadir import prepare_data_dir
 from .engine import DEFAULT_MIN_RELEVANCE, AnswerEngine, EngineOptions
-from .extractive import embed_many
+from .extractive import SentenceVectors
 from .glossary import GLOSSARY_FILE, Glossary
-from .guard import MisuseGuard, QueryVectors
+from .guard import MisuseGuard
 from .llm import LLMAnswerer, make_chat_model
 from .metrics import Metrics
 from .retrieval import HybridRetriever
@@ -107,17 +107,17 @@ class Services:
         return LLMAnswerer(make_chat_model(s.llm_model, s.openai_base_url, key, s.llm_timeout), s.llm_model)
 
     @functools.cached_property
-    def query_vectors(self) -> QueryVectors:
-        return QueryVectors(functools.partial(embed_many, self.embeddings))
+    def vectors(self) -> SentenceVectors:
+        return SentenceVectors(self.embeddings)
 
     @functools.cached_property
     def guard(self) -> MisuseGuard:
         # The guard's classifier reads MiniLM vectors: shared with retrieval on the default backend, its own
         # (local, ~2 ms a question) when retrieval embeds through an API.
         if self.settings.embedding_backend == "onnx":
-            vectors = self.query_vectors
+            vectors = self.vectors
         else:
-            vectors = QueryVectors(MiniLMEmbeddings(threads=self.settings.embedding_threads or None).embed_array)
+            vectors = SentenceVectors(MiniLMEmbeddings(threads=self.settings.embedding_threads or None))
         llm = self.llm
         return MisuseGuard(vectors, second_opinion=llm.judge_misuse if llm is not None else None)
 
@@ -127,7 +127,7 @@ class Services:
         options = EngineOptions(mode=s.effective_answer_mode, min_relevance=s.min_relevance or DEFAULT_MIN_RELEVANCE)
         reviewed = CorrectedAnswers(lambda: self.answer_log, self.embeddings)
         return AnswerEngine(self.retriever, self.embeddings, llm=self.llm, options=options, reviewed=reviewed,
-                            guard=self.guard, query_vectors=self.query_vectors)
+                            guard=self.guard, vectors=self.vectors)
 
     @functools.cached_property
     def metrics(self) -> Metrics:

@@ -94,11 +94,14 @@ def register(app: typer.Typer) -> None:
         misses: Annotated[bool, typer.Option("--misses", help="List every missed or over-refused request.")] = False,
     ) -> None:
         """Refusal recall per area, precision and over-refusal on labelled requests (default: the blind split)."""
-        from ..guard import MisuseGuard, QueryVectors
+        from ingest.embeddings import MiniLMEmbeddings
+
+        from ..extractive import SentenceVectors
+        from ..guard import MisuseGuard
         from ..guard.evaluate import evaluate_guard
 
         requests = _load(data or [safety_blind_dir()])
-        report = evaluate_guard(requests, MisuseGuard(QueryVectors(_embed())))
+        report = evaluate_guard(requests, MisuseGuard(SentenceVectors(MiniLMEmbeddings())))
         if as_json:
             print_json({"metrics": {k: round(v, 4) for k, v in report.metrics.items()}, "per_language":
                         report.per_language, "passed": report.passed, "failures": report.failures,

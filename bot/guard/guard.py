@@ -9,8 +9,6 @@ gets the model's second opinion, which can add a refusal but never remove one.
 from __future__ import annotations
 
 import re
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -22,6 +20,8 @@ from .normalize import normalize
 from .policy import HARM_AREAS
 from .rules import read
 
+# Texts -> vectors, in order; the engine passes its cache (bot.extractive.SentenceVectors) so that the guard and
+# retrieval embed a question once between them.
 Embed = Callable[[Sequence[str]], np.ndarray]
 SecondOpinion = Callable[[str], bool]  # True: the request should be refused
 
@@ -54,31 +54,6 @@ class _Reading:
     rule_refuse: bool
     rule_areas: tuple[str, ...]
     asks: bool
-
-
-class QueryVectors:
-    """Recent question embeddings, so the guard and retrieval embed a question once between them."""
-
-    def __init__(self, embed: Embed, capacity: int = 256) -> None:
-        self._embed = embed
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._capacity = capacity
-        self._lock = threading.Lock()
-
-    def __call__(self, texts: Sequence[str]) -> np.ndarray:
-        with self._lock:
-            missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
-        fresh = np.asarray(self._embed(missing), dtype=np.float32) if missing else None
-        with self._lock:
-            for i, text in enumerate(missing):
-                self._cache[text] = fresh[i]  # type: ignore[index]
-            rows = []
-            for text in texts:
-                self._cache.move_to_end(text)
-                rows.append(self._cache[text])
-            while len(self._cache) > self._capacity:
-                self._cache.popitem(last=False)
-        return np.vstack(rows) if rows else np.zeros((0, 0), dtype=np.float32)
 
 
 class MisuseGuard:
