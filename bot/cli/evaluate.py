@@ -9,6 +9,7 @@ import typer
 
 from corpus import eval_dir, safety_blind_dir
 
+from .guard import load_labelled_requests
 from .output import fail, print_json, progress_bar, user_errors
 
 
@@ -41,20 +42,15 @@ def register(app: typer.Typer) -> None:
             raise fail(str(exc)) from None
         if not questions:
             raise fail(f"no golden questions found in {', '.join(map(str, paths))}")
+        # The misuse guard on requests it was never trained on (checked before the golden run, which takes minutes).
+        requests = load_labelled_requests(safety or [safety_blind_dir()]) if safety or not golden else []
         with progress_bar("Indexing the shipped corpus") as progress:
             services.ensure_corpus(progress)
         result = evaluate(questions, services.engine, services.retriever, services.index)
         gates = dict(THRESHOLDS)
-        if safety or not golden:
-            # The misuse guard on requests it was never trained on: recall per area and over-refusal, gated too.
-            from ..guard.data import load_requests
+        if requests:
             from ..guard.evaluate import GUARD_THRESHOLDS, evaluate_guard
 
-            safety_paths = safety or [safety_blind_dir()]
-            try:
-                requests = load_requests(safety_paths)
-            except (OSError, ValueError) as exc:
-                raise fail(str(exc)) from None
             guard_report = evaluate_guard(requests, services.guard)
             result.metrics.update(guard_report.metrics)
             result.failures.extend(guard_report.failures)

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from corpus import safety_blind_dir, safety_train_dir
 
 from .output import fail, print_json, user_errors
+
+if TYPE_CHECKING:
+    from ..guard.data import LabelledRequest
 
 GUARD_EMBEDDING_ID = "minilm-l6-int8"  # the guard always reads MiniLM vectors, whatever backend retrieval uses
 
@@ -21,7 +24,8 @@ def _embed():
     return MiniLMEmbeddings().embed_array
 
 
-def _load(paths: list[Path]):
+def load_labelled_requests(paths: list[Path]) -> list[LabelledRequest]:
+    """The labelled requests in ``paths``; a missing path, a bad line or an empty set is one line and exit 1."""
     from ..guard.data import load_requests
 
     for path in paths:
@@ -29,7 +33,7 @@ def _load(paths: list[Path]):
             raise fail(f"{path} does not exist; give a .jsonl file or a folder of them")
     try:
         requests = load_requests(paths)
-    except ValueError as exc:
+    except (OSError, ValueError) as exc:
         raise fail(str(exc)) from None
     if not requests:
         raise fail(f"no labelled requests in {', '.join(map(str, paths))}")
@@ -56,7 +60,7 @@ def register(app: typer.Typer) -> None:
         from ..guard.model import MODEL_DIR
 
         paths = data or [safety_train_dir()]
-        requests = _load(paths)
+        requests = load_labelled_requests(paths)
         embed = CachedEmbed(_embed(), ctx.obj.settings.cache_dir / "guard-embeddings.npz", GUARD_EMBEDDING_ID)
         model, report = train(requests, embed, embedding_id=GUARD_EMBEDDING_ID, data_sha256=data_hash(paths))
         target = out or MODEL_DIR
@@ -100,7 +104,7 @@ def register(app: typer.Typer) -> None:
         from ..guard import MisuseGuard
         from ..guard.evaluate import evaluate_guard
 
-        requests = _load(data or [safety_blind_dir()])
+        requests = load_labelled_requests(data or [safety_blind_dir()])
         report = evaluate_guard(requests, MisuseGuard(SentenceVectors(MiniLMEmbeddings())))
         if as_json:
             print_json({"metrics": {k: round(v, 4) for k, v in report.metrics.items()}, "per_language":
