@@ -19,11 +19,10 @@ import numpy as np
 from .lexicon import masked
 from .normalize import NormalizedText
 from .policy import AREAS
-from .rules import CUE_NAMES, RuleReading
+from .rules import RuleReading
 
 HASH_BITS = 18
 N_BUCKETS = 1 << HASH_BITS
-N_RULE_FEATURES = len(AREAS) + len(CUE_NAMES) + 6
 _TOKEN = re.compile(r"\w+(?:['-]\w+)*")
 _CJK = re.compile("[\u3400-\u9fff]")
 

@@ -65,11 +65,11 @@ class TrainingReport:
     oof_false_refusals: float  # out-of-fold share of benign training requests refused
 
 
-def _matrix(texts: Sequence[str], embed: Embed):  # -> (csr_matrix, rule refusals, names an area)
+def _matrix(texts: Sequence[str], embed: Embed):  # -> (scipy.sparse.csr_matrix, rule refusals)
     from scipy import sparse
 
     vectors = embed(list(texts))
-    rows, cols, values, dense_rows, rule_refusals, named = [], [], [], [], [], []
+    rows, cols, values, dense_rows, rule_refusals = [], [], [], [], []
     for i, text in enumerate(texts):
         normalized = normalize(text)
         rules = read(normalized)
@@ -79,10 +79,9 @@ def _matrix(texts: Sequence[str], embed: Embed):  # -> (csr_matrix, rule refusal
         values += feats.values.tolist()
         dense_rows.append(dense(vectors[i], rules))
         rule_refusals.append(rules.refuse)
-        named.append(bool(rules.areas))
     hashed_part = sparse.csr_matrix((values, (rows, cols)), shape=(len(texts), N_BUCKETS), dtype=np.float64)
     dense_part = sparse.csr_matrix(np.vstack(dense_rows).astype(np.float64))
-    return sparse.hstack([dense_part, hashed_part], format="csr"), np.array(rule_refusals), np.array(named)
+    return sparse.hstack([dense_part, hashed_part], format="csr"), np.array(rule_refusals)
 
 
 def _classifier(regularisation: float = REGULARISATION):
@@ -118,7 +117,7 @@ def train(
     texts = [training_text(r) for r in requests]
     labels = np.array([r.label for r in requests])
     harmful = labels != BENIGN
-    x, rule_refusals, _ = _matrix(texts, embed)
+    x, rule_refusals = _matrix(texts, embed)
     n_dense = x.shape[1] - N_BUCKETS
 
     # Out-of-fold harm scores choose the threshold; folds are stratified by label.
