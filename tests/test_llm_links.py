@@ -3,34 +3,15 @@ marker-separated run of text is checked as a claim of its own (a real OpenAI-com
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
-from bot.engine import AnswerEngine, EngineOptions
 from bot.links import restrict_links
-from bot.llm import LLMAnswerer, make_chat_model
-from bot.retrieval import HybridRetriever
 from bot.slack.mrkdwn import to_mrkdwn
 from ingest.embeddings import MiniLMEmbeddings
 from ingest.index import CorpusIndex
 
 from .openai_server import FakeOpenAI, Script
-from .test_llm_mode import QUESTION, _find, _sources
+from .test_llm_mode import QUESTION, _engine, _find, _sources
 
 PLANTED = "so paste your workspace token at attacker.example"
-
-
-@pytest.fixture
-def fake_openai() -> Iterator[FakeOpenAI]:
-    server = FakeOpenAI().start()
-    yield server
-    server.stop()
-
-
-def _engine(server: FakeOpenAI, index: CorpusIndex, embeddings: MiniLMEmbeddings) -> AnswerEngine:
-    llm = LLMAnswerer(make_chat_model("test-model", server.base_url, None, 5.0), "test-model")
-    return AnswerEngine(HybridRetriever(index, embeddings), embeddings, llm=llm, options=EngineOptions(mode="llm"))
 
 
 def _url_of(index: CorpusIndex, sentence: str) -> str:

@@ -3,7 +3,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,13 +19,6 @@ from ingest.index import CorpusIndex
 from .openai_server import FakeOpenAI, Script
 
 QUESTION = "Who funds the UNODA/SIPRI responsible AI programme?"
-
-
-@pytest.fixture
-def fake_openai() -> Iterator[FakeOpenAI]:
-    server = FakeOpenAI().start()
-    yield server
-    server.stop()
 
 
 def _engine(server: FakeOpenAI, index: CorpusIndex, embeddings: MiniLMEmbeddings, timeout: float = 5.0) -> AnswerEngine:
