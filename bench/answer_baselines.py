@@ -22,11 +22,11 @@ from pathlib import Path
 
 import _common
 
-from bot.engine import AnswerEngine, EngineOptions
-from bot.evaluation import ANSWERABLE, GoldenQuestion, load_golden
-from bot.lexical import LexicalIndex
-from bot.retrieval import HybridRetriever
-from bot.text import content_terms
+from bot.app.evaluation import ANSWERABLE, GoldenQuestion, load_golden
+from bot.core.engine import AnswerEngine, EngineOptions
+from bot.core.lexical import LexicalIndex
+from bot.core.retrieval import HybridRetriever
+from bot.core.text import content_terms
 from corpus import documents_dir, eval_dir
 from ingest.embeddings import MiniLMEmbeddings
 from ingest.index import CorpusIndex, make_client

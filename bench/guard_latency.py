@@ -16,9 +16,9 @@ import time
 
 import _common
 
-from bot.extractive import SentenceVectors
-from bot.guard import MisuseGuard
-from bot.guard.data import load_requests
+from bot.core.extractive import SentenceVectors
+from bot.core.guard import MisuseGuard
+from bot.core.guard.data import load_requests
 from corpus import safety_blind_dir
 from ingest.embeddings import MiniLMEmbeddings
 

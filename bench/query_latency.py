@@ -101,9 +101,9 @@ def build(workdir: Path, size: int) -> dict[str, float]:
 
 # -- worker: query one index in a fresh process --------------------------------------------------------------------
 def query(workdir: Path, size: int, limit: int) -> dict[str, object]:
-    from bot.engine import AnswerEngine
-    from bot.evaluation import ANSWERABLE, load_golden
-    from bot.retrieval import HybridRetriever
+    from bot.app.evaluation import ANSWERABLE, load_golden
+    from bot.core.engine import AnswerEngine
+    from bot.core.retrieval import HybridRetriever
     from bot.settings import Settings
     from corpus import eval_dir
     from ingest.embeddings import MiniLMEmbeddings

@@ -28,11 +28,11 @@ from langchain_chroma import Chroma
 from langchain_core.documents import Document
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from bot.evaluation import ANSWERABLE, GoldenQuestion, load_golden
-from bot.lexical import LexicalIndex
-from bot.retrieval import HybridRetriever
+from bot.app.evaluation import ANSWERABLE, GoldenQuestion, load_golden
+from bot.core.lexical import LexicalIndex
+from bot.core.retrieval import HybridRetriever
+from bot.core.text import content_terms
 from bot.settings import Settings
-from bot.text import content_terms
 from corpus import documents_dir, eval_dir
 from ingest.embeddings import MiniLMEmbeddings
 from ingest.index import CorpusIndex, make_client

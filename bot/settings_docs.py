@@ -10,7 +10,7 @@ import sys
 
 from pydantic import AliasChoices, SecretStr
 
-from .settings import Settings
+from bot.settings import Settings
 
 # Variables compose sets itself or that only matter inside docker-compose.yml.
 COMPOSE_ONLY = {"POSTGRES_PASSWORD": "Password of the compose PostgreSQL service (required by docker-compose.yml).",

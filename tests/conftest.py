@@ -9,15 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine import AnswerEngine, EngineOptions
-from bot.retrieval import HybridRetriever
+from bot.core.engine import AnswerEngine, EngineOptions
+from bot.core.retrieval import HybridRetriever
 from corpus import documents_dir
 from ingest.chunking import Chunker
 from ingest.embeddings import MiniLMEmbeddings
 from ingest.index import CorpusIndex, make_client
 from ingest.pipeline import Ingestor
-
-from .openai_server import FakeOpenAI
+from tests.openai_server import FakeOpenAI
 
 
 @pytest.fixture(autouse=True)

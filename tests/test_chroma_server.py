@@ -12,10 +12,9 @@ from typer.testing import CliRunner
 
 from bot.cli import app
 from corpus import documents_dir
-
-from .documents import write_markdown
-from .servers import chroma_server as start_chroma
-from .servers import free_port
+from tests.documents import write_markdown
+from tests.servers import chroma_server as start_chroma
+from tests.servers import free_port
 
 runner = CliRunner()
 

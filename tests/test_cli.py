@@ -12,8 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
-
-from .documents import pdf_bytes, write_markdown
+from tests.documents import pdf_bytes, write_markdown
 
 runner = CliRunner()
 

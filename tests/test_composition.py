@@ -3,9 +3,9 @@ and every sentence stays a verbatim quote of the passage it cites (real index, r
 
 from __future__ import annotations
 
-from bot.answers import Answer
-from bot.composition import MAX_CHARS
-from bot.engine import AnswerEngine
+from bot.core.answers import Answer
+from bot.core.composition import MAX_CHARS
+from bot.core.engine import AnswerEngine
 from ingest.index import CorpusIndex
 
 

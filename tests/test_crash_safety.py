@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.retrieval import HybridRetriever
+from bot.core.retrieval import HybridRetriever
 from ingest.chunking import Chunker
 from ingest.embeddings import MiniLMEmbeddings
 from ingest.index import RETIRED_GRACE_SECONDS, CorpusIndex, make_client

@@ -5,15 +5,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine import AnswerEngine
-from bot.retrieval import HybridRetriever
+from bot.core.engine import AnswerEngine
+from bot.core.retrieval import HybridRetriever
 from corpus import eval_dir
 from ingest.embeddings import MiniLMEmbeddings
 from ingest.errors import AnswerError
 from ingest.index import CorpusIndex
 from ingest.pipeline import Ingestor
-
-from .documents import docx_bytes, pdf_bytes
+from tests.documents import docx_bytes, pdf_bytes
 
 
 def _golden(category: str) -> list[dict]:

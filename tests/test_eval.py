@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from bot.app.evaluation import load_golden
 from bot.cli import app
-from bot.evaluation import load_golden
 from corpus import eval_dir
 
 runner = CliRunner()
@@ -68,7 +68,7 @@ def test_eval_fails_below_the_gate_and_rejects_a_bad_set(tmp_path: Path, shipped
 
 
 def test_facts_may_be_alternatives_or_at_least_k_of_a_list(tmp_path: Path) -> None:
-    from bot.facts import parse_fact
+    from bot.core.facts import parse_fact
 
     assert parse_fact("OPCW").found_in("endorsed by the opcw")
     alternatives = parse_fact(["not binding", "non-binding"])

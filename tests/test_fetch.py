@@ -15,8 +15,7 @@ from typer.testing import CliRunner
 from bot.cli import app
 from ingest.errors import DocumentError
 from ingest.fetch import FetchLimits, fetch
-
-from .documents import pdf_bytes
+from tests.documents import pdf_bytes
 
 PAGE = (
     b"<html><head><title>Falcon Guidance</title><script>track()</script></head><body><nav>Home | About</nav>"

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.cli.output import clean, one_line
-from bot.links import restrict_links
+from bot.core.links import restrict_links
 from bot.slack.mrkdwn import escape, to_mrkdwn
 from ingest.errors import DocumentError
 from ingest.fetch import address_problem

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.glossary import Glossary, GlossaryError
+from bot.core.glossary import Glossary, GlossaryError
 from corpus import documents_dir, glossary_path
 
 

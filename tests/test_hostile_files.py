@@ -15,8 +15,7 @@ from ingest.errors import DocumentError
 from ingest.index import CorpusIndex
 from ingest.pipeline import Ingestor
 from ingest.sandbox import IsolatedParser, ParseLimits
-
-from .documents import docx_bytes, pdf_bytes
+from tests.documents import docx_bytes, pdf_bytes
 
 
 def _zip_bomb_docx() -> bytes:

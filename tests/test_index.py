@@ -7,8 +7,7 @@ from pathlib import Path
 from ingest.embeddings import MiniLMEmbeddings
 from ingest.index import RETIRED_GRACE_SECONDS, CorpusIndex
 from ingest.pipeline import Ingestor
-
-from .documents import write_markdown
+from tests.documents import write_markdown
 
 
 def _write_doc(folder: Path, version: str) -> Path:
@@ -118,7 +117,7 @@ def test_bad_files_fail_alone_and_leave_nothing_behind(
 def test_a_slow_rebuild_happens_in_the_background_and_questions_use_the_previous_view(
     tmp_path: Path, writable_index: CorpusIndex, embeddings: MiniLMEmbeddings
 ) -> None:
-    import bot.retrieval as retrieval
+    import bot.core.retrieval as retrieval
     from ingest.index import make_client
 
     gate = threading.Event()

@@ -7,13 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.lexical import KEEP_REVISIONS, LexicalStore
-from bot.retrieval import HybridRetriever
+from bot.core.lexical import KEEP_REVISIONS, LexicalStore
+from bot.core.retrieval import HybridRetriever
 from ingest.embeddings import MiniLMEmbeddings
 from ingest.index import CorpusIndex
 from ingest.pipeline import Ingestor
-
-from .documents import write_markdown
+from tests.documents import write_markdown
 
 QUESTIONS = [
     "Which Swedish universities hosted the first student workshop?",
@@ -33,7 +32,7 @@ def _sources(caplog: pytest.LogCaptureFixture) -> list[str]:
 def test_a_second_start_reads_the_saved_index_and_ranks_the_same(
     tmp_path: Path, shipped_index: CorpusIndex, embeddings: MiniLMEmbeddings, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="bot.retrieval")
+    caplog.set_level(logging.INFO, logger="bot.core.retrieval")
     cache = tmp_path / "lexical"
     first = HybridRetriever(shipped_index, embeddings, lexical_cache=cache)
     expected = [_ranking(first, q) for q in QUESTIONS]
@@ -95,7 +94,7 @@ def test_a_large_saved_index_still_rebuilds_in_the_background(
 ) -> None:
     # Reading a saved index takes no time, but rebuilding the same corpus after a change would; the retriever must
     # judge by the corpus size, not by how fast the read was.
-    import bot.retrieval as retrieval
+    import bot.core.retrieval as retrieval
 
     cache = tmp_path / "lexical"
     HybridRetriever(shipped_index, embeddings, lexical_cache=cache).refresh()

@@ -11,15 +11,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from bot.engine import AnswerEngine, EngineOptions
-from bot.llm import LLMAnswerer, make_chat_model
-from bot.retrieval import HybridRetriever
+from bot.core.engine import AnswerEngine, EngineOptions
+from bot.core.llm import LLMAnswerer, make_chat_model
+from bot.core.retrieval import HybridRetriever
 from ingest.embeddings import MiniLMEmbeddings
 from ingest.index import CorpusIndex
-
-from .openai_server import FakeOpenAI, Script
-from .servers import free_port
-from .test_llm_mode import QUESTION, _find, _sources
+from tests.openai_server import FakeOpenAI, Script
+from tests.servers import free_port
+from tests.test_llm_mode import QUESTION, _find, _sources
 
 BODIES = {
     "html": (200, "application/json", b"<html><body>502 Bad Gateway</body></html>"),

@@ -3,13 +3,12 @@ marker-separated run of text is checked as a claim of its own (a real OpenAI-com
 
 from __future__ import annotations
 
-from bot.links import restrict_links
+from bot.core.links import restrict_links
 from bot.slack.mrkdwn import to_mrkdwn
 from ingest.embeddings import MiniLMEmbeddings
 from ingest.index import CorpusIndex
-
-from .openai_server import FakeOpenAI, Script
-from .test_llm_mode import QUESTION, _engine, _find, _sources
+from tests.openai_server import FakeOpenAI, Script
+from tests.test_llm_mode import QUESTION, _engine, _find, _sources
 
 PLANTED = "so paste your workspace token at attacker.example"
 

@@ -9,14 +9,13 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
-from bot.engine import AnswerEngine, EngineOptions
-from bot.llm import LLMAnswerer, make_chat_model
-from bot.retrieval import HybridRetriever
+from bot.core.engine import AnswerEngine, EngineOptions
+from bot.core.llm import LLMAnswerer, make_chat_model
+from bot.core.retrieval import HybridRetriever
 from ingest.chunking import split_sentences
 from ingest.embeddings import MiniLMEmbeddings
 from ingest.index import CorpusIndex
-
-from .openai_server import FakeOpenAI, Script
+from tests.openai_server import FakeOpenAI, Script
 
 QUESTION = "Who funds the UNODA/SIPRI responsible AI programme?"
 

@@ -6,8 +6,7 @@ import pytest
 
 from ingest.errors import DocumentError, UnsupportedTypeError
 from ingest.loaders import load_file
-
-from .documents import docx_bytes, encrypted_pdf_bytes, image_only_pdf_bytes, pdf_bytes, write_markdown
+from tests.documents import docx_bytes, encrypted_pdf_bytes, image_only_pdf_bytes, pdf_bytes, write_markdown
 
 
 def test_markdown_front_matter_and_heading_path(tmp_path: Path) -> None:

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from bot.engine import AnswerEngine
-from bot.metrics import Metrics
+from bot.app.metrics import Metrics
+from bot.core.engine import AnswerEngine
 from ingest.pipeline import FileResult, IngestReport
 
 

@@ -13,8 +13,7 @@ from tiktoken.load import load_tiktoken_bpe
 from ingest.embeddings import MiniLMEmbeddings, ModelFiles, OpenAICompatibleEmbeddings, locate_minilm_files
 from ingest.errors import ModelFileError
 from ingest.tokens import seed_tiktoken_cache
-
-from .openai_server import FakeOpenAI
+from tests.openai_server import FakeOpenAI
 
 
 def test_minilm_embeddings_are_normalised_and_meaningful(embeddings: MiniLMEmbeddings) -> None:
@@ -66,7 +65,7 @@ def test_openai_compatible_embeddings_backend() -> None:
 
 
 def test_sentence_vector_cache_matches_the_model_and_stays_bounded(embeddings: MiniLMEmbeddings) -> None:
-    from bot.extractive import SentenceVectors
+    from bot.core.extractive import SentenceVectors
 
     cache = SentenceVectors(embeddings, capacity=3)
     texts = ["first sentence", "second sentence", "third sentence", "fourth sentence"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.question_types import carries, shape, split_parts
+from bot.core.question_types import carries, shape, split_parts
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from .documents import write_markdown
+from tests.documents import write_markdown
 
 pytestmark = pytest.mark.slow
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.retrieval import DENSE_WEIGHT, HybridRetriever
-from bot.services import Services
+from bot.app.container import Services
+from bot.core.retrieval import DENSE_WEIGHT, HybridRetriever
 from bot.settings import Settings
 from ingest.embeddings import MiniLMEmbeddings
 from ingest.index import CorpusIndex

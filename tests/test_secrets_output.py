@@ -10,9 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
-
-from .documents import write_markdown
-from .servers import free_port
+from tests.documents import write_markdown
+from tests.servers import free_port
 
 runner = CliRunner()
 

@@ -10,10 +10,10 @@ from collections.abc import Callable
 
 from fastapi import FastAPI
 
+from bot.app import AnswerLog, load_or_create_secret, open_answer_log
+from bot.settings import Settings
 from ingest.errors import ConfigurationError
 
-from ..answerlog import AnswerLog, load_or_create_secret, open_answer_log
-from ..settings import Settings
 from ._app import create_app
 from ._security import Guard
 from ._tokens import token_weakness

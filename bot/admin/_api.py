@@ -6,7 +6,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from ..answerlog import AnswerLogError
+from bot.app import AnswerLogError
+
 from ._filters import parse_filters, positive_int
 from ._security import Guard
 

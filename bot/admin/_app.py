@@ -14,7 +14,8 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ..answerlog import AnswerLog
+from bot.app import AnswerLog
+
 from . import _api, _pages
 from ._security import Guard
 from ._web import NeedsSignIn, render, safe_next

@@ -10,8 +10,7 @@ from html import escape
 
 from markupsafe import Markup
 
-from ..answerlog import FEEDBACK_KINDS
-from ..guard.policy import HARM_AREAS
+from bot.app import FEEDBACK_KINDS, HARM_AREAS
 
 COLOURS = {"answered": "#2f7d4f", "no_answer": "#c98a12", "refused": "#b3363a"}
 FEEDBACK_COLOURS = {"helpful": "#2f7d4f", "not_helpful": "#c98a12", "flag": "#b3363a"}

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from urllib.parse import urlencode
 
-from ..answerlog import AnswerFilter, AnswerLogError
+from bot.app import AnswerFilter, AnswerLogError
 
 FILTER_KEYS = ("status", "feedback", "review", "since", "until", "q", "surface", "area")
 

@@ -9,7 +9,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
-from ..answerlog import (
+from bot.app import (
+    AREAS,
     FEEDBACK_FILTERS,
     REVIEW_STATES,
     STATUSES,
@@ -17,7 +18,7 @@ from ..answerlog import (
     AnswerLog,
     AnswerLogError,
 )
-from ..guard.policy import AREAS
+
 from . import _charts
 from ._filters import parse_filters, positive_int, query_string
 from ._web import render, require_csrf, signed_in

@@ -11,8 +11,9 @@ SQLite in the data directory by default, any SQLAlchemy URL (``postgresql://...`
 
 from __future__ import annotations
 
-from ..datadir import prepare_data_dir
-from ..settings import Settings
+from bot.datadir import prepare_data_dir
+from bot.settings import Settings
+
 from ._db import make_engine, normalise_url
 from ._errors import AnswerLogError
 from ._records import (

@@ -17,7 +17,8 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 
-from ..datadir import create_private_file
+from bot.datadir import create_private_file
+
 from ._errors import AnswerLogError
 
 logger = logging.getLogger(__name__)

@@ -12,8 +12,9 @@ from typing import Any
 from sqlalchemy import Select, and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from ..answers import Citation
-from ..guard.policy import AREAS
+from bot.core.answers import Citation
+from bot.core.guard.policy import AREAS
+
 from ._errors import AnswerLogError
 from ._models import AnswerRow, CitationRow, CorrectionRow, FeedbackRow, PassageRow, ReviewRow
 from ._records import (

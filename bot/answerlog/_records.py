@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from ..answers import Citation
+from bot.core.answers import Citation
 
 FEEDBACK_KINDS: tuple[str, ...] = ("helpful", "not_helpful", "flag")
 REVIEW_ACTIONS: tuple[str, ...] = ("approve", "flag", "correct", "note")

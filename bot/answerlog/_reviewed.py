@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.core.answers import Answer
 from ingest.errors import DualuseError
 
-from ..answers import Answer
 from ._store import AnswerLog
 
 logger = logging.getLogger(__name__)
@@ -30,9 +30,7 @@ REVIEWED_NOTICE = "This answer was reviewed and corrected by the programme team.
 class CorrectedAnswers:
     """The engine's ``ReviewedAnswers``: reads the active corrections on every lookup, so new ones apply at once."""
 
-    def __init__(
-        self, log: AnswerLog | Callable[[], AnswerLog], embeddings: Embeddings, *, threshold: float = DEFAULT_THRESHOLD
-    ) -> None:
+    def __init__(self, log: AnswerLog, embeddings: Embeddings, *, threshold: float = DEFAULT_THRESHOLD) -> None:
         self._log = log
         self.embeddings = embeddings
         self.threshold = threshold
@@ -41,8 +39,7 @@ class CorrectedAnswers:
 
     def lookup(self, question: str, vector: Sequence[float] | None = None) -> Answer | None:
         try:
-            log = self._log if isinstance(self._log, AnswerLog) else self._log()
-            corrections = log.active_corrections()
+            corrections = self._log.active_corrections()
         except (SQLAlchemyError, DualuseError):
             # A broken log must not stop the assistant from answering from the corpus.
             logger.warning("could not read the reviewed answers; answering from the corpus", exc_info=True)

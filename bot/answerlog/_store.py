@@ -14,9 +14,9 @@ from sqlalchemy import Engine, delete, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.core.answers import Answer, Citation
 from ingest.tokens import count_tokens
 
-from ..answers import Answer, Citation
 from . import _queries
 from ._db import make_engine, upgrade
 from ._errors import AnswerLogError

@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ..dotenv_check import check_dotenv
-from ..logging_setup import configure_logging
-from ..settings import load_settings
+from bot.dotenv_check import check_dotenv
+from bot.logging_setup import configure_logging
+from bot.settings import Settings, load_settings
 
 if TYPE_CHECKING:
-    from ..services import Services
+    from bot.app import Application
 from . import admin, ask, corpus, evaluate, guard, log, serve
 from .output import user_errors
 
@@ -40,22 +40,23 @@ def _configure(
     configure_logging(settings.log_level, settings.log_format)
     if notice:
         typer.echo(notice, err=True)
-    ctx.obj = _LazyServices(settings)
+    ctx.obj = LazyApplication(settings)
 
 
-class _LazyServices:
-    """Commands that never touch the index (``--help``) should not pay for loading it."""
+class LazyApplication:
+    """What every command receives as ``ctx.obj``: the settings now, the application when first asked for
+    (commands that never touch the index, ``--help`` among them, should not pay for loading it)."""
 
-    def __init__(self, settings) -> None:
+    def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._services: Services | None = None
+        self._application: Application | None = None
 
-    def get(self) -> Services:
-        if self._services is None:
-            from ..services import Services  # loads Chroma, the model runtime and LangChain: only when needed
+    def get(self) -> Application:
+        if self._application is None:
+            from bot.app import Application  # loads Chroma, the model runtime and LangChain: only when needed
 
-            self._services = Services(self.settings)
-        return self._services
+            self._application = Application(self.settings)
+        return self._application
 
 
 ask.register(app)

@@ -20,12 +20,11 @@ def register(app: typer.Typer) -> None:
         """Serve the admin page: browse, judge and correct logged answers (needs DUALUSE_ADMIN_TOKEN)."""
         import uvicorn
 
-        from ..admin import admin_token, build_app
-        from ..ops import readiness
+        from bot.admin import admin_token, build_app
 
-        services = ctx.obj.get()
-        admin_token(services.settings)  # refuse before opening anything
-        web = build_app(services.settings, services.answer_log, readiness=lambda: readiness(services))
+        application = ctx.obj.get()
+        admin_token(application.settings)  # refuse before opening anything
+        web = build_app(application.settings, application.review, readiness=application.readiness)
         stderr.print(f"Admin page on http://{host}:{port}/ (Ctrl+C to stop)")
         # proxy_headers=False: uvicorn would otherwise believe X-Forwarded-For from 127.0.0.1, i.e. from any local
         # client; the app applies DUALUSE_ADMIN_TRUSTED_PROXIES itself.

@@ -15,7 +15,7 @@ from .conversation import load_turns, save_turns
 from .output import echo, fail, print_json, progress_bar, render_answer, stderr, user_errors
 
 if TYPE_CHECKING:
-    from ..services import Services
+    from bot.app import Application
 
 
 def register(app: typer.Typer) -> None:
@@ -40,11 +40,11 @@ def register(app: typer.Typer) -> None:
             raise fail("give either a question or --batch FILE ('-' for standard input), not both and not neither")
         if batch is not None:
             lines = _batch_lines(batch)
-        services = ctx.obj.get()
+        application = ctx.obj.get()
         with progress_bar("Indexing the shipped corpus") as progress:
-            report = services.ensure_corpus(progress)
+            report = application.library.ensure_shipped_corpus(progress)
         if batch is not None:
-            _answer_batch(services, lines)
+            _answer_batch(application, lines)
             return
         assert question is not None
         if report is not None and not as_json:
@@ -52,14 +52,17 @@ def register(app: typer.Typer) -> None:
                 f"[dim]Indexed the shipped corpus: {report.count('added')} documents, "
                 f"{report.chunks_written} passages.[/dim]"
             )
-        data_dir = services.settings.data_dir
+        data_dir = application.settings.data_dir
         history = load_turns(data_dir) if follow_up else []
-        answer = services.engine.ask(question, history)
-        try:
-            services.answer_log.record(answer, surface="cli")
-            save_turns(data_dir, history, answer)
-        except Exception as exc:  # noqa: BLE001 - e.g. a read-only data dir: the answer still counts
-            echo(f"warning: this answer was not logged ({type(exc).__name__}: {str(exc).splitlines()[0]})", err=True)
+        asked = application.questions.ask(question, history=history, surface="cli")
+        answer = asked.answer
+        if asked.log_error:  # e.g. a read-only data dir: the answer still counts
+            echo(f"warning: this answer was not logged ({asked.log_error})", err=True)
+        else:
+            try:
+                save_turns(data_dir, history, answer)
+            except OSError as exc:
+                echo(f"warning: this conversation was not saved for --follow-up ({type(exc).__name__})", err=True)
         if as_json:
             print_json(answer.as_dict())
         else:
@@ -78,7 +81,7 @@ def _batch_lines(batch: str) -> list[str]:
         raise fail(f"batch file {batch} cannot be read as UTF-8 text ({type(exc).__name__})") from None
 
 
-def _answer_batch(services: Services, lines: list[str]) -> None:
+def _answer_batch(application: Application, lines: list[str]) -> None:
     """One JSON line per question, answered by one engine in this process; exit 1 when any line was bad."""
     bad = 0
     for item in read_batch(lines):
@@ -86,12 +89,13 @@ def _answer_batch(services: Services, lines: list[str]) -> None:
         error = item.error
         if not error:
             try:
-                answer = services.engine.ask(item.question)
+                asked = application.questions.ask(item.question, surface="cli")
             except DualuseError as exc:
                 error = f"line {item.line}: {exc}"
             else:
-                services.answer_log.record(answer, surface="cli")
-                print_json(extra | answer.as_dict())
+                if asked.log_error:
+                    typer.echo(f"warning: line {item.line} was not logged ({asked.log_error})", err=True)
+                print_json(extra | asked.answer.as_dict())
                 continue
         bad += 1
         typer.echo(f"error: {error}", err=True)

@@ -11,7 +11,7 @@ import json
 import os
 from pathlib import Path
 
-from ..answers import Answer
+from bot.app import Answer
 
 MAX_TURNS = 8
 FILE_NAME = "cli-conversation.json"

@@ -6,10 +6,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ingest.documents import DOCUMENT_KINDS
+from bot.app import DOCUMENT_KINDS
 
 if TYPE_CHECKING:
-    from ingest.pipeline import IngestReport
+    from bot.app import IngestReport
 
 from .output import echo, fail, one_line, print_json, progress_bar, user_errors
 
@@ -39,9 +39,9 @@ def register(app: typer.Typer) -> None:
         """Add or update documents: Markdown, text, PDF, HTML, DOCX, web pages. Unchanged ones are skipped."""
         if kind is not None and kind not in DOCUMENT_KINDS:
             raise fail(f"--kind '{kind}' must be one of {', '.join(DOCUMENT_KINDS)}")
-        services = ctx.obj.get()
+        library = ctx.obj.get().library
         with progress_bar("Ingesting") as progress:
-            report = services.ingestor.ingest_paths(paths, kind=kind, progress=progress)
+            report = library.add_paths(paths, kind=kind, progress=progress)
         for result in report.results:
             if result.outcome == "failed":
                 echo(f"error: {one_line(result.error)}", err=True)
@@ -66,7 +66,7 @@ def register(app: typer.Typer) -> None:
         as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list.")] = False,
     ) -> None:
         """List the indexed documents."""
-        records = ctx.obj.get().index.documents()
+        records = ctx.obj.get().library.documents()
         if as_json:
             print_json([r.as_dict() for r in records])
             return
@@ -88,7 +88,7 @@ def register(app: typer.Typer) -> None:
         doc_id: Annotated[str, typer.Argument(help="The doc_id shown by 'dualuse sources'.")],
     ) -> None:
         """Remove one document and its passages from the index."""
-        record = ctx.obj.get().ingestor.remove(doc_id)
+        record = ctx.obj.get().library.remove(doc_id)
         if record is None:
             raise fail(f"no document with id '{doc_id}'; list them with: dualuse sources")
         echo(f"removed {doc_id} ({record.chunks} passages)")
@@ -103,7 +103,7 @@ def register_history(app: typer.Typer) -> None:
         as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list.")] = False,
     ) -> None:
         """List every version of a document: when, by whom, its content hash and passages."""
-        events = ctx.obj.get().index.history(doc_id)
+        events = ctx.obj.get().library.history(doc_id)
         if not events:
             raise fail(f"no history for '{doc_id}'; list documents with: dualuse sources")
         if as_json:

@@ -29,9 +29,9 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Measure retrieval, citations, facts, abstention and refusal on the golden set; exit 1 below the gates."""
-        from ..evaluation import THRESHOLDS, evaluate, load_golden
+        from bot.app.evaluation import THRESHOLDS, load_golden
 
-        services = ctx.obj.get()
+        application = ctx.obj.get()
         paths = golden or [eval_dir()]
         for path in paths:
             if not path.exists():
@@ -45,13 +45,13 @@ def register(app: typer.Typer) -> None:
         # The misuse guard on requests it was never trained on (checked before the golden run, which takes minutes).
         requests = load_labelled_requests(safety or [safety_blind_dir()]) if safety or not golden else []
         with progress_bar("Indexing the shipped corpus") as progress:
-            services.ensure_corpus(progress)
-        result = evaluate(questions, services.engine, services.retriever, services.index)
+            application.library.ensure_shipped_corpus(progress)
+        result = application.evaluate(questions)
         gates = dict(THRESHOLDS)
         if requests:
-            from ..guard.evaluate import GUARD_THRESHOLDS, evaluate_guard
+            from bot.app.evaluation import GUARD_THRESHOLDS
 
-            guard_report = evaluate_guard(requests, services.guard)
+            guard_report = application.evaluate_guard(requests)
             result.metrics.update(guard_report.metrics)
             result.failures.extend(guard_report.failures)
             gates.update(GUARD_THRESHOLDS)

@@ -6,38 +6,21 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
+if TYPE_CHECKING:
+    from bot.app.safety import LabelledRequest
+
 import typer
 
 from corpus import safety_blind_dir, safety_train_dir
 
-from .output import fail, print_json, user_errors
-
-if TYPE_CHECKING:
-    from ..guard.data import LabelledRequest
-
-GUARD_EMBEDDING_ID = "minilm-l6-int8"  # the guard always reads MiniLM vectors, whatever backend retrieval uses
-
-
-def _embed():
-    from ingest.embeddings import MiniLMEmbeddings
-
-    return MiniLMEmbeddings().embed_array
+from .output import print_json, user_errors
 
 
 def load_labelled_requests(paths: list[Path]) -> list[LabelledRequest]:
-    """The labelled requests in ``paths``; a missing path, a bad line or an empty set is one line and exit 1."""
-    from ..guard.data import load_requests
+    """The labelled requests in ``paths``; a problem is one line and exit 1."""
+    from bot.app.safety import load_labelled_requests as load
 
-    for path in paths:
-        if not path.exists():
-            raise fail(f"{path} does not exist; give a .jsonl file or a folder of them")
-    try:
-        requests = load_requests(paths)
-    except (OSError, ValueError) as exc:
-        raise fail(str(exc)) from None
-    if not requests:
-        raise fail(f"no labelled requests in {', '.join(map(str, paths))}")
-    return requests
+    return load(paths)
 
 
 def register(app: typer.Typer) -> None:
@@ -52,19 +35,9 @@ def register(app: typer.Typer) -> None:
         out: Annotated[Path | None, typer.Option("--out", help="Where to write the model (default: shipped).")] = None,
     ) -> None:
         """Train the classifier on the labelled requests and write the model and its manifest."""
-        try:
-            from ..guard.train import CachedEmbed, train
-        except ImportError:
-            raise fail('training needs scikit-learn: pip install -e ".[train]"') from None
-        from ..guard.data import data_hash
-        from ..guard.model import MODEL_DIR
+        from bot.app.safety import train_guard
 
-        paths = data or [safety_train_dir()]
-        requests = load_labelled_requests(paths)
-        embed = CachedEmbed(_embed(), ctx.obj.settings.cache_dir / "guard-embeddings.npz", GUARD_EMBEDDING_ID)
-        model, report = train(requests, embed, embedding_id=GUARD_EMBEDDING_ID, data_sha256=data_hash(paths))
-        target = out or MODEL_DIR
-        model.save(target)
+        report, target = train_guard(data or [safety_train_dir()], cache_dir=ctx.obj.settings.cache_dir, out=out)
         typer.echo(
             f"trained on {report.examples} requests ({report.harmful} harmful): threshold {report.threshold:.3f}, "
             f"out-of-fold recall {report.oof_recall:.3f}, false refusals {report.oof_false_refusals:.3%}; "
@@ -77,18 +50,11 @@ def register(app: typer.Typer) -> None:
         data: Annotated[list[Path] | None, typer.Option("--data", help="Labelled .jsonl files or folders.")] = None,
     ) -> None:
         """Confirm the shipped model matches its manifest and was trained on the labelled data as it is now."""
-        from ..guard.data import data_hash
-        from ..guard.model import GuardModelError, load_model
+        from bot.app.safety import check_guard
 
-        try:
-            model = load_model()
-        except GuardModelError as exc:
-            raise fail(str(exc)) from None
-        expected = data_hash(data or [safety_train_dir()])
-        if model.manifest.get("data_sha256") != expected:
-            raise fail("the guard model was trained on different labelled data; rebuild it with `dualuse guard train`")
-        typer.echo(f"guard model ok: weights {str(model.manifest['weights_sha256'])[:12]}, data {expected[:12]}, "
-                   f"threshold {model.threshold:.3f}")
+        checked = check_guard(data or [safety_train_dir()])
+        typer.echo(f"guard model ok: weights {checked.weights_sha256[:12]}, data {checked.data_sha256[:12]}, "
+                   f"threshold {checked.threshold:.3f}")
 
     @guard_app.command("eval")
     @user_errors
@@ -98,14 +64,9 @@ def register(app: typer.Typer) -> None:
         misses: Annotated[bool, typer.Option("--misses", help="List every missed or over-refused request.")] = False,
     ) -> None:
         """Refusal recall per area, precision and over-refusal on labelled requests (default: the blind split)."""
-        from ingest.embeddings import MiniLMEmbeddings
+        from bot.app.safety import measure_guard
 
-        from ..extractive import SentenceVectors
-        from ..guard import MisuseGuard
-        from ..guard.evaluate import evaluate_guard
-
-        requests = load_labelled_requests(data or [safety_blind_dir()])
-        report = evaluate_guard(requests, MisuseGuard(SentenceVectors(MiniLMEmbeddings())))
+        report = measure_guard(data or [safety_blind_dir()])
         if as_json:
             print_json({"metrics": {k: round(v, 4) for k, v in report.metrics.items()}, "per_language":
                         report.per_language, "passed": report.passed, "failures": report.failures,

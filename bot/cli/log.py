@@ -11,7 +11,8 @@ from typing import Annotated
 
 import typer
 
-from ..answerlog import FEEDBACK_KINDS, AnswerFilter, AnswerLogError, AnswerRecord
+from bot.app import FEEDBACK_KINDS, AnswerFilter, AnswerLogError, AnswerRecord
+
 from .output import echo, print_json, user_errors
 
 EXPORT_COLUMNS = (
@@ -73,7 +74,7 @@ def register(app: typer.Typer) -> None:
         as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
     ) -> None:
         """List the newest logged answers."""
-        log = ctx.obj.get().answer_log
+        log = ctx.obj.get().review
         filters = AnswerFilter(status=status.strip(), area=area.strip(), since=parse_date(since, "--since"))
         page = log.list(filters, limit=limit)
         if as_json:
@@ -102,7 +103,7 @@ def register(app: typer.Typer) -> None:
         as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     ) -> None:
         """Everything logged about one answer: question, answer as shown, retrieved passages, feedback, reviews."""
-        record = ctx.obj.get().answer_log.get(answer_id)
+        record = ctx.obj.get().review.get(answer_id)
         if as_json:
             print_json(record.as_dict())
         else:
@@ -117,7 +118,7 @@ def register(app: typer.Typer) -> None:
         since: Annotated[str | None, typer.Option(help="Only answers from this date on (YYYY-MM-DD).")] = None,
     ) -> None:
         """Write the log to standard output, oldest first."""
-        records = ctx.obj.get().answer_log.export(
+        records = ctx.obj.get().review.export(
             AnswerFilter(status=status.strip(), since=parse_date(since, "--since"))
         )
         if fmt is ExportFormat.jsonl:
@@ -136,7 +137,7 @@ def register(app: typer.Typer) -> None:
         older_than: Annotated[int, typer.Option("--older-than", min=0, help="Delete answers older than DAYS.")],
     ) -> None:
         """Delete old answers with their passages, feedback and reviews (retention)."""
-        count = ctx.obj.get().answer_log.purge(older_than)
+        count = ctx.obj.get().review.purge(older_than)
         echo(f"Deleted {count} answer{'s' if count != 1 else ''} older than {older_than} days.")
 
 

@@ -21,9 +21,8 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from bot.app import Answer
 from ingest.errors import DualuseError
-
-from ..answers import Answer
 
 F = TypeVar("F", bound=Callable[..., Any])
 logger = logging.getLogger("bot.cli")

@@ -26,9 +26,8 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Run the Slack bot (needs SLACK_BOT_TOKEN, and SLACK_APP_TOKEN or --http with SLACK_SIGNING_SECRET)."""
+        from bot.slack import build_app, config, serve_http, serve_socket_mode
         from ingest.errors import ConfigurationError
-
-        from ..slack import build_app, config, serve_http, serve_socket_mode
 
         settings = ctx.obj.settings
         if settings.embedding_threads == 0:
@@ -45,15 +44,12 @@ def register(app: typer.Typer) -> None:
             raise ConfigurationError(
                 "SLACK_APP_TOKEN is not set: set it for Socket Mode, or run `dualuse serve --http`"
             )
-        services = ctx.obj.get()
+        application = ctx.obj.get()
         with _status("Loading the corpus"):
-            services.ensure_corpus()
-            # Load the models and build the BM25 index now: the first question should not pay for them (about 15 s
-            # at 100k chunks, see docs/benchmarks.md); no LLM call is made here.
-            _ = services.engine
-            services.embeddings.embed_query("warm up")
-            services.retriever.refresh()
-        bot = build_app(settings, services, http=http)
+            # Index the shipped corpus if needed, load the models and build the BM25 index now: the first question
+            # should not pay for them (about 15 s at 100k chunks, see docs/benchmarks.md); no LLM call is made here.
+            application.warm_up()
+        bot = build_app(settings, application, http=http)
 
         def ready(where: str) -> None:
             stderr.print(f"dualuse is serving Slack ({where}); Ctrl+C to stop", highlight=False)

@@ -1,6 +1,6 @@
 """The Slack adapter: a thin Bolt app over the answer engine.
 
-build_app(settings, services, http=...)   the wired Bolt app
+build_app(settings, application, http=...)   the wired Bolt app
 serve_http(app, host, port)                Events API, interactivity and slash commands at POST /slack/events
 serve_socket_mode(app, app_token)          the same over a Socket Mode WebSocket
 """

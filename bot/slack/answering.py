@@ -22,9 +22,9 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.app import Answer, AskedQuestion
 from ingest.errors import DualuseError
 
-from ..answers import Answer
 from .blocks import APOLOGY, BUSY, LOOKING_UP, Message, help_blocks, render_answer, render_error, waiting
 from .deps import SlackDeps
 from .mrkdwn import escape
@@ -83,18 +83,10 @@ def new_answer_id() -> str:
     return uuid.uuid4().hex
 
 
-def log_answer(deps: SlackDeps, answer: Answer, *, channel: str, user: str) -> str:
-    """Record the answer in the answer log; its id is what the feedback buttons carry.
-
-    A log that cannot be written must not cost the user the answer: the answer still goes out (with an id the
-    log does not know, so its feedback cannot be recorded) and the failure is logged.
-    """
-    deps.metrics.observe_answer(answer, "slack")
-    try:
-        return deps.services.answer_log.record(answer, surface="slack", channel=channel, user=user)
-    except Exception:
-        logger.exception("could not record an answer in the answer log")
-        return new_answer_id()
+def feedback_id(asked: AskedQuestion) -> str:
+    """What the feedback buttons carry: the log's id, or (when the log could not be written, which must not cost
+    the user the answer) an id the log does not know, so that feedback on it is refused rather than misfiled."""
+    return asked.answer_id or new_answer_id()
 
 
 def start_answer(
@@ -162,8 +154,8 @@ def finish_answer(
             assistant.set_status(SEARCHING, loading_messages=PROGRESS)
         elif placeholder_ts and queued:
             placeholder_ts = _update(client, conversation, placeholder_ts, LOOKING_UP, None)
-        answer = ask(deps, client, conversation, question, thread=thread)
-        answer_id = log_answer(deps, answer, channel=conversation.channel, user=conversation.user)
+        asked = ask(deps, client, conversation, question, thread=thread)
+        answer, answer_id = asked.answer, feedback_id(asked)
         if assistant is not None and assistant.say_stream is not None and answer.status == "answered":
             _stream(client, conversation, answer, answer_id, assistant.say_stream)
             return
@@ -215,7 +207,8 @@ def ask(
     question: str,
     *,
     thread: list[dict[str, Any]] | None = None,
-) -> Answer:
+) -> AskedQuestion:
+    """Answer (with the thread's earlier turns when the question is a follow-up) and log the answer."""
     history = []
     if conversation.context_thread_ts:
         messages = thread
@@ -227,7 +220,9 @@ def ask(
             bot_id=conversation.bot_id,
             before_ts=conversation.question_ts,
         )
-    return deps.services.engine.ask(question, history)
+    return deps.app.questions.ask(
+        question, history=history, surface="slack", channel=conversation.channel, user=conversation.user
+    )
 
 
 def post_more(client: WebClient, conversation: Conversation, messages: list[Message]) -> None:

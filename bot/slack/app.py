@@ -15,10 +15,10 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
+from bot.app import Application
+from bot.settings import Settings
 from ingest.errors import ConfigurationError
 
-from ..services import Services
-from ..settings import Settings
 from .config import bot_token, signing_secret
 from .connection import AUTH_ERRORS, SlackConnection
 from .dedup import EventDeduplicator
@@ -132,12 +132,12 @@ class SlackBot:
         return {"slack": self.connection.status()}
 
 
-def build_app(settings: Settings, services: Services, *, http: bool) -> SlackBot:
+def build_app(settings: Settings, application: Application, *, http: bool) -> SlackBot:
     # One database for everything: the answer log's engine (it knows postgresql:// URLs) holds the Slack tables too.
-    engine = services.answer_log.engine
+    engine = application.review.engine
     create_tables(engine)
     deps = SlackDeps(
-        services=services,
+        app=application,
         dedup=EventDeduplicator(engine),
         trainers=Trainers(settings.trainer_ids),
         pending=PendingDocuments(engine),
@@ -145,7 +145,8 @@ def build_app(settings: Settings, services: Services, *, http: bool) -> SlackBot
         workers=Workers(settings.slack_workers or os.cpu_count() or 2, settings.slack_queue_limit),
     )
     connection = SlackConnection()
-    client = make_web_client(settings, on_error=services.metrics.slack_api_error, on_auth_error=connection.auth_failed)
+    metrics = application.metrics
+    client = make_web_client(settings, on_error=metrics.slack_api_error, on_auth_error=connection.auth_failed)
     connection.client = client
     try:
         app = App(
@@ -162,7 +163,7 @@ def build_app(settings: Settings, services: Services, *, http: bool) -> SlackBot
         )
     except BoltError as exc:  # auth.test refused the token, or Slack could not be reached
         raise ConfigurationError(f"SLACK_BOT_TOKEN was not accepted by Slack: {exc}") from None
-    app.use(count_api_errors(services.metrics.slack_api_error, connection.auth_failed))
+    app.use(count_api_errors(metrics.slack_api_error, connection.auth_failed))
     app.use(deps.dedup.middleware())
     register_listeners(app, deps)
     connection.check()  # Bolt's own auth.test passed, or App() raised above; this records it for /readyz

@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..answers import Answer, Citation
+from bot.app import Answer, Citation
+
 from .mrkdwn import clip, escape, link, split_text, to_mrkdwn
 
 Block = dict[str, Any]

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+from bot.settings import Settings
 from ingest.errors import ConfigurationError
-
-from ..settings import Settings
 
 _HINT = "see the Slack section of the README"
 

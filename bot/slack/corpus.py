@@ -9,15 +9,12 @@ traceback.
 from __future__ import annotations
 
 import logging
-from datetime import date, timedelta
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from ingest.errors import DualuseError
-from ingest.pipeline import FileResult, IngestReport
 
-from ..answerlog import AnswerFilter
 from .blocks import Block, render_error, section, warning
 from .corpus_blocks import (
     gaps_blocks,
@@ -62,7 +59,7 @@ def read_shared_file(
     try:
         fmt = declared_format(file)
         check_size(file, deps.max_upload_bytes)
-        settings = deps.services.settings
+        settings = deps.app.settings
         data = download(
             file,
             deps.bot_token,
@@ -71,7 +68,7 @@ def read_shared_file(
             api_url=settings.slack_api_url,
         )
         check_content(data, fmt, file.name)
-        document = deps.services.ingestor.parse(data, fmt=fmt, source=file.name, default_id=file.default_id)
+        document = deps.app.library.parse_upload(data, fmt=fmt, source=file.name, default_id=file.default_id)
         pending_id = deps.pending.save(document, user_id=user, reply_channel=channel)
         text = f"Review {escape(clip(file.name, 200))} and add it"
         blocks = review_prompt(file.name, document, pending_id)
@@ -91,7 +88,7 @@ def open_review(client: WebClient, deps: SlackDeps, *, trigger_id: str, pending_
     pending = deps.pending.get(pending_id, user)
     if pending is None:
         return EXPIRED
-    current = deps.services.index.get_document(pending.document.meta.doc_id)
+    current = deps.app.library.get(pending.document.meta.doc_id)
     client.views_open(trigger_id=trigger_id, view=review_view(pending_id, pending.document, current))
     return None
 
@@ -108,10 +105,10 @@ def add_url(client: WebClient, deps: SlackDeps, *, trigger_id: str, url: str, us
 def fill_url_review(client: WebClient, deps: SlackDeps, *, view_id: str, url: str, user: str) -> None:
     """Fetch and parse the page (on an answer worker), then show the review form or the problem in the modal."""
     try:
-        document = deps.services.ingestor.load_url(url)
+        document = deps.app.library.fetch_url(url)
         # The result goes to the trainer's DM with the app: posting to a user id needs no extra scope.
         pending_id = deps.pending.save(document, user_id=user, reply_channel=user)
-        current = deps.services.index.get_document(document.meta.doc_id)
+        current = deps.app.library.get(document.meta.doc_id)
         view = review_view(pending_id, document, current)
         logger.info("fetched %s for %s", url, user)
     except DualuseError as exc:
@@ -138,13 +135,11 @@ def add_reviewed(client: WebClient, deps: SlackDeps, *, pending_id: str, user: s
         channel=channel, text=f":hourglass_flowing_sand: Indexing *{escape(details['title'])}*..."
     )
     try:
-        result = deps.services.ingestor.ingest_document(document, actor=actor(user))
-        deps.metrics.observe_ingest(IngestReport([result]))
+        result = deps.app.library.add_document(document, actor=actor(user))
         text = ingest_result(result, document.meta.title)
         logger.info("%s %s for %s (%d passages)", result.outcome, result.doc_id, user, result.chunks)
     except DualuseError as exc:
         logger.info("could not index %s for %s: %s", document.meta.doc_id, user, exc)
-        deps.metrics.observe_ingest(IngestReport([FileResult(document.meta.source_path, "failed", error=str(exc))]))
         text = warning(exc)
     except Exception:
         logger.exception("indexing %s for %s failed", document.meta.doc_id, user)
@@ -154,11 +149,11 @@ def add_reviewed(client: WebClient, deps: SlackDeps, *, pending_id: str, user: s
 
 # -- listing, removing, gaps ------------------------------------------------------------------------------------
 def sources(deps: SlackDeps, page: int = 1) -> tuple[str, list[Block]]:
-    return sources_page(deps.services.index.documents(), page)
+    return sources_page(deps.app.library.documents(), page)
 
 
 def confirm_removal(deps: SlackDeps, doc_id: str) -> tuple[str, list[Block]]:
-    record = deps.services.index.get_document(doc_id)
+    record = deps.app.library.get(doc_id)
     if record is None:
         text = f":grey_question: No document has the id `{escape(doc_id)}`; `/dualuse sources` lists them."
         return text, render_error(text)
@@ -166,7 +161,7 @@ def confirm_removal(deps: SlackDeps, doc_id: str) -> tuple[str, list[Block]]:
 
 
 def remove(deps: SlackDeps, doc_id: str, user: str) -> str:
-    record = deps.services.ingestor.remove(doc_id, actor=actor(user))
+    record = deps.app.library.remove(doc_id, actor=actor(user))
     if record is None:
         return f":grey_question: `{escape(doc_id)}` is no longer in the corpus (someone removed it already)."
     logger.info("removed %s for %s", doc_id, user)
@@ -174,5 +169,4 @@ def remove(deps: SlackDeps, doc_id: str, user: str) -> str:
 
 
 def gaps(deps: SlackDeps, days: int = GAP_DAYS) -> list[Block]:
-    since = date.today() - timedelta(days=days - 1)
-    return gaps_blocks(deps.services.answer_log.corpus_gaps(AnswerFilter(since=since)), days)
+    return gaps_blocks(deps.app.feedback.corpus_gaps(days), days)

@@ -10,11 +10,8 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from ingest.documents import DOCUMENT_KINDS, LoadedDocument
-from ingest.index import DocumentRecord
-from ingest.pipeline import FileResult
+from bot.app import DOCUMENT_KINDS, DocumentRecord, FileResult, GapGroup, LoadedDocument
 
-from ..answerlog import GapGroup
 from .blocks import Block, button, context, plain, section
 from .mrkdwn import clip, escape, link, split_text
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..metrics import Metrics
-from ..ops import InFlight
-from ..services import Services
+from bot.app import Application, InFlight, Metrics
+
 from .dedup import EventDeduplicator
 from .pending import PendingDocuments
 from .trainers import Trainers
@@ -15,7 +14,7 @@ from .workers import Workers
 
 @dataclass
 class SlackDeps:
-    services: Services
+    app: Application  # the use cases: questions, library, feedback
     dedup: EventDeduplicator
     trainers: Trainers
     pending: PendingDocuments
@@ -29,13 +28,13 @@ class SlackDeps:
 
     @property
     def metrics(self) -> Metrics:
-        return self.services.metrics
+        return self.app.metrics
 
     @property
     def streaming(self) -> bool:
         """Stream answers in assistant threads only when a language model writes them."""
-        return self.services.settings.effective_answer_mode == "llm"
+        return self.app.streams_answers
 
     @property
     def max_upload_bytes(self) -> int:
-        return self.services.settings.max_upload_mb * 1024 * 1024
+        return self.app.settings.max_upload_mb * 1024 * 1024

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 from sqlalchemy import Column, Engine, Float, String, Table, Text, delete, insert, select
 
-from ingest.documents import DocumentMeta, LoadedDocument, Section, content_hash
+from bot.app import DocumentMeta, LoadedDocument, Section, content_hash
 
 from .storage import metadata
 

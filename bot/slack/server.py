@@ -18,7 +18,8 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
-from ..ops import StartResponse, WsgiApp, ops_wsgi
+from bot.app import StartResponse, WsgiApp, ops_wsgi
+
 from .app import SlackBot
 
 logger = logging.getLogger(__name__)
@@ -55,7 +56,7 @@ def wsgi_app(bot: SlackBot) -> WsgiApp:
         start_response("404 Not Found", [("Content-Type", "text/plain"), ("Content-Length", "9")])
         return [b"not found"]
 
-    return ops_wsgi(bot.deps.services, bot.deps.metrics, fallback=events, checks=bot.readiness)
+    return ops_wsgi(bot.deps.app.readiness, bot.deps.metrics, fallback=events, checks=bot.readiness)
 
 
 def _server(app: WsgiApp, host: str, port: int) -> _ThreadingWSGIServer:
@@ -84,7 +85,7 @@ def serve_socket_mode(
     sys.setswitchinterval(GIL_SWITCH_SECONDS)
     ops_server = None
     if ops is not None:
-        ops_server = _server(ops_wsgi(bot.deps.services, bot.deps.metrics, checks=bot.readiness), *ops)
+        ops_server = _server(ops_wsgi(bot.deps.app.readiness, bot.deps.metrics, checks=bot.readiness), *ops)
         threading.Thread(target=ops_server.serve_forever, name="ops-http", daemon=True).start()
         logger.info("operations endpoints on http://%s:%d", ops[0], ops_server.server_address[1])
     handler = SocketModeHandler(bot.app, app_token, logger=logging.getLogger("bot.slack.socket_mode"))

@@ -15,10 +15,8 @@ from urllib.parse import urlparse
 
 import httpx
 
-from ingest.documents import slugify
+from bot.app import SUPPORTED_SUFFIXES, slugify, sniff_format
 from ingest.errors import DocumentError, UnsupportedTypeError
-from ingest.fetch import sniff_format
-from ingest.loaders import SUPPORTED_SUFFIXES
 
 MIMETYPES = {
     "application/pdf": "pdf",

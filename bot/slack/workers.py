@@ -20,7 +20,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from ..ops import InFlight
+from bot.app import InFlight
 
 logger = logging.getLogger(__name__)
 

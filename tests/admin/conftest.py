@@ -12,8 +12,7 @@ from fastapi.testclient import TestClient
 from bot.admin import build_app
 from bot.answerlog import AnswerLog, open_answer_log
 from bot.settings import Settings, load_settings
-
-from ..answerlog.samples import make_answer
+from tests.answerlog.samples import make_answer
 
 TOKEN = "Vq7-kR2p-Xw9z-Lm4t-Hs6b"
 SCRIPT_QUESTION = "<script>alert('x')</script> what about LAWS?"

@@ -10,8 +10,7 @@ from typer.testing import CliRunner
 
 from bot.answerlog import AnswerLog
 from bot.cli import app as cli_app
-
-from .conftest import SCRIPT_QUESTION, TOKEN, csrf_of, sign_in
+from tests.admin.conftest import SCRIPT_QUESTION, TOKEN, csrf_of, sign_in
 
 
 def test_health_needs_no_sign_in(client: TestClient) -> None:

@@ -20,11 +20,10 @@ from typer.testing import CliRunner
 
 from bot.answerlog import REVIEWED_NOTICE, open_answer_log
 from bot.cli import app as cli_app
-from bot.engine import AnswerEngine
+from bot.core.engine import AnswerEngine
 from bot.settings import load_settings
-
-from ..servers import free_port, stop_process, wait_for_url
-from .conftest import SCRIPT_QUESTION, TOKEN, csrf_of
+from tests.admin.conftest import SCRIPT_QUESTION, TOKEN, csrf_of
+from tests.servers import free_port, stop_process, wait_for_url
 
 pytestmark = pytest.mark.slow
 

@@ -21,8 +21,7 @@ from bot.admin._security import COOKIE, Guard
 from bot.answerlog import AnswerLog, load_or_create_secret
 from bot.settings import load_settings
 from ingest.errors import ConfigurationError
-
-from .conftest import TOKEN, csrf_of, sign_in
+from tests.admin.conftest import TOKEN, csrf_of, sign_in
 
 
 def _payload(cookie: str) -> dict:
@@ -187,7 +186,7 @@ def test_the_real_admin_process_ignores_forwarded_for_from_local_clients(isolate
     """uvicorn believed X-Forwarded-For from 127.0.0.1, so any local client reset its failure count."""
     import httpx
 
-    from .test_browser import running_admin
+    from tests.admin.test_browser import running_admin
 
     with running_admin() as url:
         for n in range(5):

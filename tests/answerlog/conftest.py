@@ -12,8 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.answerlog import AnswerLog
-
-from ..servers import fresh_postgresql_database
+from tests.servers import fresh_postgresql_database
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.answers import Answer, Citation, RetrievedPassage
+from bot.core.answers import Answer, Citation, RetrievedPassage
 
 
 def passage(

@@ -16,8 +16,7 @@ from bot.answerlog import open_answer_log
 from bot.answerlog._store import utcnow
 from bot.cli import app
 from bot.settings import load_settings
-
-from .samples import make_answer
+from tests.answerlog.samples import make_answer
 
 runner = CliRunner()
 

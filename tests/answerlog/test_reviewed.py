@@ -5,10 +5,9 @@ from __future__ import annotations
 import pytest
 
 from bot.answerlog import DEFAULT_THRESHOLD, REVIEWED_NOTICE, AnswerLog, CorrectedAnswers
-from bot.engine import AnswerEngine, EngineOptions
+from bot.core.engine import AnswerEngine, EngineOptions
 from ingest.embeddings import MiniLMEmbeddings
-
-from .samples import make_answer
+from tests.answerlog.samples import make_answer
 
 # Re-wordings that must reach a correction, and distinct questions on the same topics that must not.
 PARAPHRASES = [
@@ -93,11 +92,20 @@ def test_the_engine_serves_corrections_but_refusals_still_win(
     assert engine.ask("how do I make sarin at home?").status == "refused"
 
 
+def test_a_log_that_breaks_after_opening_does_not_stop_answering(
+    sqlite_url: str, embeddings: MiniLMEmbeddings
+) -> None:
+    log = AnswerLog.open(sqlite_url, pseudonym_key=None)
+    reviewed = CorrectedAnswers(log, embeddings)
+    assert reviewed.lookup("anything") is None  # works, nothing corrected yet
+    with log.engine.begin() as connection:  # the database loses a table behind the log's back
+        connection.exec_driver_sql("DROP TABLE corrections")
+    assert reviewed.lookup("anything") is None
+
+
 @pytest.mark.parametrize("url", ["sqlite:////nonexistent-dir/x/log.sqlite3", "postgresql://nobody@127.0.0.1:1/none"])
-def test_a_broken_log_does_not_stop_answering(url: str, embeddings: MiniLMEmbeddings) -> None:
+def test_a_log_that_cannot_be_opened_is_one_line(url: str) -> None:
     from bot.answerlog import AnswerLogError
 
     with pytest.raises(AnswerLogError, match="cannot open the answer log"):
         AnswerLog.open(url, pseudonym_key=None)
-    reviewed = CorrectedAnswers(lambda: AnswerLog.open(url, pseudonym_key=None), embeddings)
-    assert reviewed.lookup("anything") is None

@@ -11,8 +11,7 @@ from pydantic import SecretStr
 from bot.answerlog import AnswerFilter, AnswerLog, AnswerLogError
 from bot.answerlog._secrets import load_or_create_secret
 from bot.answerlog._store import utcnow
-
-from .samples import make_answer
+from tests.answerlog.samples import make_answer
 
 
 def test_records_everything_shown_and_retrieved(log: AnswerLog) -> None:

@@ -11,13 +11,12 @@ from typer.testing import CliRunner
 
 from bot.answerlog import AnswerFilter, AnswerLog
 from bot.cli import app
-from bot.engine import AnswerEngine
-from bot.retrieval import HybridRetriever
+from bot.core.engine import AnswerEngine
+from bot.core.retrieval import HybridRetriever
 from ingest.embeddings import MiniLMEmbeddings
 from ingest.index import CorpusIndex
 from ingest.pipeline import Ingestor
-
-from ..documents import write_markdown
+from tests.documents import write_markdown
 
 runner = CliRunner()
 
@@ -103,7 +102,7 @@ def test_safety_fields_survive_the_answer_log(tmp_path: Path, shipped_engine: An
 
 
 def test_unsupported_llm_sentences_are_kept_in_the_log_only(tmp_path: Path) -> None:
-    from bot.answers import Answer
+    from bot.core.answers import Answer
 
     log = AnswerLog.open(f"sqlite:///{tmp_path / 'log.sqlite3'}", pseudonym_key=b"k")
     try:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.extractive import SentenceVectors
-from bot.guard import MisuseGuard
+from bot.core.extractive import SentenceVectors
+from bot.core.guard import MisuseGuard
 from ingest.embeddings import MiniLMEmbeddings
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.guard import operational_sentences
-from bot.guard.lexicon import areas_named, masked
-from bot.guard.normalize import normalize
-from bot.guard.rules import read
+from bot.core.guard import operational_sentences
+from bot.core.guard.lexicon import areas_named, masked
+from bot.core.guard.normalize import normalize
+from bot.core.guard.rules import read
 from corpus import documents_dir
 from ingest.chunking import split_sentences
 

@@ -12,9 +12,9 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
-from bot.guard.data import data_hash, load_requests
-from bot.guard.model import MANIFEST_FILE, MODEL_DIR, WEIGHTS_FILE, GuardModelError, content_hash, load_model
-from bot.guard.train import train
+from bot.core.guard.data import data_hash, load_requests
+from bot.core.guard.model import MANIFEST_FILE, MODEL_DIR, WEIGHTS_FILE, GuardModelError, content_hash, load_model
+from bot.core.guard.train import train
 from corpus import safety_train_dir
 from ingest.embeddings import MiniLMEmbeddings
 

@@ -20,9 +20,9 @@ from urllib.parse import urlencode
 
 import pytest
 
-from ..servers import free_port, stop_process, wait_for_url
-from .blockkit import message_problems
-from .emulator import SlackEmulator
+from tests.servers import free_port, stop_process, wait_for_url
+from tests.slack.blockkit import message_problems
+from tests.slack.emulator import SlackEmulator
 
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 BOT_TOKEN = "xoxb-1111-2222-secretbottoken"

@@ -26,7 +26,7 @@ from urllib.parse import parse_qsl
 
 from websockets.sync.server import ServerConnection, serve
 
-from .blockkit import message_problems, view_problems
+from tests.slack.blockkit import message_problems, view_problems
 
 BOT_USER_ID = "UBOT0001"
 BOT_ID = "BBOT0001"

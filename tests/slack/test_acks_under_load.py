@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from ..openai_server import FakeOpenAI, Script
-from .conftest import SIGNING_SECRET, ServeProcess, free_port, start_serve, wait_until_healthy
-from .emulator import SlackEmulator
-from .test_http import click, mention, new_id, new_ts
+from tests.openai_server import FakeOpenAI, Script
+from tests.slack.conftest import SIGNING_SECRET, ServeProcess, free_port, start_serve, wait_until_healthy
+from tests.slack.emulator import SlackEmulator
+from tests.slack.test_http import click, mention, new_id, new_ts
 
 pytestmark = pytest.mark.slow
 

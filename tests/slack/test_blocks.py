@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.answers import Answer, Citation
+from bot.core.answers import Answer, Citation
 from bot.slack.blocks import MAX_BLOCKS, MAX_TEXT, render_answer
 from bot.slack.mrkdwn import escape, split_text, to_mrkdwn
 

@@ -7,11 +7,10 @@ from __future__ import annotations
 import pytest
 
 from bot.answerlog import PSEUDONYM_KEY_FILE, AnswerLog
-
-from .conftest import TRAINER, ServeProcess
-from .emulator import BOT_ID, BOT_USER_ID, SlackEmulator
-from .test_http import HAGUE_QUESTION, all_text, answer_in_thread, mention, new_id, new_ts
-from .trainer_helpers import STRANGER
+from tests.slack.conftest import TRAINER, ServeProcess
+from tests.slack.emulator import BOT_ID, BOT_USER_ID, SlackEmulator
+from tests.slack.test_http import HAGUE_QUESTION, all_text, answer_in_thread, mention, new_id, new_ts
+from tests.slack.trainer_helpers import STRANGER
 
 pytestmark = pytest.mark.slow
 

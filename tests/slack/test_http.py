@@ -10,9 +10,8 @@ from typing import Any
 import pytest
 
 from bot.answerlog import PSEUDONYM_KEY_FILE, AnswerLog, pseudonymise
-
-from .conftest import BOT_TOKEN, ServeProcess, http, sign
-from .emulator import BOT_ID, BOT_USER_ID, SlackEmulator
+from tests.slack.conftest import BOT_TOKEN, ServeProcess, http, sign
+from tests.slack.emulator import BOT_ID, BOT_USER_ID, SlackEmulator
 
 pytestmark = pytest.mark.slow
 

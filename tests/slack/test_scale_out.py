@@ -20,10 +20,9 @@ from typer.testing import CliRunner
 
 from bot.cli import app
 from corpus import documents_dir
-
-from ..openai_server import FakeOpenAI, Script
-from ..servers import chroma_server, fresh_postgresql_database, stop_process, wait_for_url
-from .conftest import (
+from tests.openai_server import FakeOpenAI, Script
+from tests.servers import chroma_server, fresh_postgresql_database, stop_process, wait_for_url
+from tests.slack.conftest import (
     APP_TOKEN,
     SIGNING_SECRET,
     ServeProcess,
@@ -33,8 +32,8 @@ from .conftest import (
     start_serve,
     wait_until_healthy,
 )
-from .emulator import SlackEmulator
-from .test_http import CHANNEL, mention, new_id, new_ts
+from tests.slack.emulator import SlackEmulator
+from tests.slack.test_http import CHANNEL, mention, new_id, new_ts
 
 pytestmark = pytest.mark.slow
 

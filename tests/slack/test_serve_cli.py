@@ -40,7 +40,7 @@ def test_a_token_slack_rejects_is_one_line(monkeypatch: pytest.MonkeyPatch, ship
     """auth.test answers invalid_auth: the bot stops with one line instead of a traceback."""
     import shutil
 
-    from .emulator import SlackEmulator
+    from tests.slack.emulator import SlackEmulator
 
     class Refusing(SlackEmulator):
         def _answer(self, method, params):  # type: ignore[no-untyped-def]

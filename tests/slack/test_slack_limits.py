@@ -6,14 +6,13 @@ is pinned without a bot process; the end-to-end tests see the same checks on the
 
 from __future__ import annotations
 
-from bot.answers import Answer, Citation
+from bot.core.answers import Answer, Citation
 from bot.slack.blocks import EXAMPLE_QUESTIONS, prompt_title, render_answer
 from bot.slack.corpus_blocks import message_view, review_prompt, review_view, sources_page
 from bot.slack.mrkdwn import link, to_mrkdwn
 from ingest.documents import DocumentMeta, LoadedDocument, Section
 from ingest.index import DocumentRecord
-
-from .blockkit import message_problems, view_problems
+from tests.slack.blockkit import message_problems, view_problems
 
 
 def record(n: int, **overrides: object) -> DocumentRecord:

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from ..openai_server import FakeOpenAI, Script
-from .conftest import APP_TOKEN, ServeProcess, event_callback, start_serve
-from .emulator import BOT_USER_ID, SlackEmulator
-from .test_http import all_text
+from tests.openai_server import FakeOpenAI, Script
+from tests.slack.conftest import APP_TOKEN, ServeProcess, event_callback, start_serve
+from tests.slack.emulator import BOT_USER_ID, SlackEmulator
+from tests.slack.test_http import all_text
 
 pytestmark = pytest.mark.slow
 

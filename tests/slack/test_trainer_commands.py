@@ -14,10 +14,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from .conftest import GROUP_MEMBER, TRAINER, TRAINER_GROUP, ServeProcess
-from .emulator import BOT_USER_ID, SlackEmulator
-from .test_http import all_text, answer_in_thread, mention, new_id, new_ts
-from .trainer_helpers import STRANGER, corpus_size, path_of, press, slash, submit
+from tests.slack.conftest import GROUP_MEMBER, TRAINER, TRAINER_GROUP, ServeProcess
+from tests.slack.emulator import BOT_USER_ID, SlackEmulator
+from tests.slack.test_http import all_text, answer_in_thread, mention, new_id, new_ts
+from tests.slack.trainer_helpers import STRANGER, corpus_size, path_of, press, slash, submit
 
 pytestmark = pytest.mark.slow
 

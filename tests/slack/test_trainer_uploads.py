@@ -14,11 +14,11 @@ import zipfile
 
 import pytest
 
-from ..documents import docx_bytes, pdf_bytes
-from .conftest import MAX_UPLOAD_MB, TRAINER, ServeProcess
-from .emulator import SlackEmulator
-from .test_http import all_text, answer_in_thread, mention, new_id, new_ts
-from .trainer_helpers import STRANGER, corpus_size, press, reading_result, share, slash, submit
+from tests.documents import docx_bytes, pdf_bytes
+from tests.slack.conftest import MAX_UPLOAD_MB, TRAINER, ServeProcess
+from tests.slack.emulator import SlackEmulator
+from tests.slack.test_http import all_text, answer_in_thread, mention, new_id, new_ts
+from tests.slack.trainer_helpers import STRANGER, corpus_size, press, reading_result, share, slash, submit
 
 pytestmark = pytest.mark.slow
 

@@ -7,9 +7,9 @@ import re
 import uuid
 from typing import Any
 
-from .conftest import TRAINER, ServeProcess
-from .emulator import Call, SlackEmulator
-from .test_http import click, new_id, new_ts
+from tests.slack.conftest import TRAINER, ServeProcess
+from tests.slack.emulator import Call, SlackEmulator
+from tests.slack.test_http import click, new_id, new_ts
 
 STRANGER = "U0STRANGER"  # not a trainer
 

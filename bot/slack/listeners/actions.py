@@ -16,7 +16,8 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from ...answerlog import AnswerLogError
+from bot.app import AnswerLogError
+
 from ..blocks import (
     FEEDBACK_ACTIONS,
     FEEDBACK_CHANGE,
@@ -57,7 +58,7 @@ def record(client: WebClient, deps: SlackDeps, body: dict[str, Any], action: dic
     kind = FEEDBACK_ACTIONS[action["action_id"]]
     answer_id, user = answer_id_of(str(action.get("value") or "")), _user(body)
     try:
-        deps.services.answer_log.record_feedback(answer_id, kind, user)  # the log pseudonymises the user
+        deps.app.feedback.record(answer_id, kind, user)  # the log pseudonymises the user
     except Exception as exc:  # noqa: BLE001 - an unknown answer or a broken log: say so, privately
         log = logger.warning if isinstance(exc, AnswerLogError) else logger.exception
         log("feedback %s from %s on %s not recorded: %s", kind, user, answer_id, exc)
@@ -96,7 +97,7 @@ def save_reason(deps: SlackDeps, body: dict[str, Any], view: dict[str, Any]) -> 
     if kind not in ASKS_WHY or not reason:
         return
     try:
-        deps.services.answer_log.record_feedback(answer_id, kind, _user(body), reason=reason[:2000])
+        deps.app.feedback.record(answer_id, kind, _user(body), reason=reason[:2000])
     except Exception:
         logger.exception("could not record the reason for feedback on %s", answer_id)
 

@@ -18,7 +18,7 @@ from slack_sdk import WebClient
 from ingest.errors import DualuseError
 
 from .. import corpus
-from ..answering import log_answer
+from ..answering import feedback_id
 from ..blocks import APOLOGY, BUSY, LOOKING_UP, help_blocks, render_answer, render_error, waiting, warning
 from ..deps import SlackDeps
 from ..mrkdwn import from_slack
@@ -90,9 +90,10 @@ def trainer_work(
 def answer(deps: SlackDeps, question: str, command: dict[str, Any], respond: Respond) -> None:
     """A ``/dualuse`` question (on an answer worker), answered privately through the response URL."""
     try:
-        answer = deps.services.engine.ask(question)
-        answer_id = log_answer(deps, answer, channel=command.get("channel_id", ""), user=command.get("user_id", ""))
-        messages = render_answer(answer, answer_id)
+        asked = deps.app.questions.ask(
+            question, surface="slack", channel=command.get("channel_id", ""), user=command.get("user_id", "")
+        )
+        messages = render_answer(asked.answer, feedback_id(asked))
         respond(text=messages[0].text, blocks=messages[0].blocks, response_type="ephemeral", replace_original=True)
         for message in messages[1:]:
             respond(text=message.text, blocks=message.blocks, response_type="ephemeral", replace_original=False)

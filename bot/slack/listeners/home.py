@@ -16,9 +16,9 @@ logger = logging.getLogger(__name__)
 
 
 def publish(client: WebClient, deps: SlackDeps, user: str) -> None:
-    index = deps.services.index
+    library = deps.app.library
     try:
-        view = home_view(len(index.documents()), index.last_changed())
+        view = home_view(len(library.documents()), library.last_changed())
         client.views_publish(user_id=user, view=view)
     except Exception:
         logger.exception("could not publish the App Home tab for %s", user)

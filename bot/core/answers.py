@@ -83,7 +83,7 @@ class Answer:
     unsupported: list[str] = field(default_factory=list)  # generated sentences no cited passage supports
     answer_id: str = ""  # set when the answer log records it; Slack feedback refers to it
     reviewed: bool = False  # True when this is a correction approved by the programme team
-    # The misuse guard's verdict: harm area, classifier score and deciding layer (see bot/guard).
+    # The misuse guard's verdict: harm area, classifier score and deciding layer (see bot/core/guard).
     safety_area: str = ""
     safety_score: float = 0.0
     safety_layer: str = ""

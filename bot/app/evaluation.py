@@ -15,11 +15,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.core.engine import AnswerEngine
+from bot.core.facts import Fact, parse_fact
+from bot.core.guard.evaluate import GUARD_THRESHOLDS as GUARD_THRESHOLDS
+from bot.core.retrieval import HybridRetriever
 from ingest.index import CorpusIndex
-
-from .engine import AnswerEngine
-from .facts import Fact, parse_fact
-from .retrieval import HybridRetriever
 
 ANSWERABLE = ("in_scope", "policy")
 

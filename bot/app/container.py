@@ -9,6 +9,15 @@ from dataclasses import dataclass
 
 from langchain_core.embeddings import Embeddings
 
+from bot.answerlog import AnswerLog, CorrectedAnswers, open_answer_log
+from bot.core.engine import DEFAULT_MIN_RELEVANCE, AnswerEngine, EngineOptions
+from bot.core.extractive import SentenceVectors
+from bot.core.glossary import GLOSSARY_FILE, Glossary
+from bot.core.guard import MisuseGuard
+from bot.core.llm import LLMAnswerer, make_chat_model
+from bot.core.retrieval import HybridRetriever
+from bot.datadir import prepare_data_dir
+from bot.settings import Settings
 from corpus import glossary_path
 from ingest.chunking import Chunker, ChunkingConfig
 from ingest.embeddings import MiniLMEmbeddings, OpenAICompatibleEmbeddings
@@ -19,16 +28,7 @@ from ingest.pipeline import Ingestor, IngestReport, ProgressCallback
 from ingest.sandbox import IsolatedParser, ParseLimits
 from ingest.tokens import seed_tiktoken_cache
 
-from .answerlog import AnswerLog, CorrectedAnswers, open_answer_log
-from .datadir import prepare_data_dir
-from .engine import DEFAULT_MIN_RELEVANCE, AnswerEngine, EngineOptions
-from .extractive import SentenceVectors
-from .glossary import GLOSSARY_FILE, Glossary
-from .guard import MisuseGuard
-from .llm import LLMAnswerer, make_chat_model
 from .metrics import Metrics
-from .retrieval import HybridRetriever
-from .settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -125,7 +125,8 @@ class Services:
     def engine(self) -> AnswerEngine:
         s = self.settings
         options = EngineOptions(mode=s.effective_answer_mode, min_relevance=s.min_relevance or DEFAULT_MIN_RELEVANCE)
-        reviewed = CorrectedAnswers(lambda: self.answer_log, self.embeddings)
+        # The database is part of the corpus (the document registry lives there too), so it is opened first.
+        reviewed = CorrectedAnswers(self.answer_log, self.embeddings)
         return AnswerEngine(self.retriever, self.embeddings, llm=self.llm, options=options, reviewed=reviewed,
                             guard=self.guard, vectors=self.vectors)
 

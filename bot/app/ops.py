@@ -9,8 +9,8 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from .container import Services
 from .metrics import CONTENT_TYPE, Metrics
-from .services import Services
 
 StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
@@ -60,15 +60,15 @@ def readiness(services: Services) -> dict[str, str]:
 
 
 def ops_wsgi(
-    services: Services,
+    readiness: Callable[[], dict[str, str]],
     metrics: Metrics | None,
     fallback: WsgiApp | None = None,
     checks: Callable[[], dict[str, str]] | None = None,
 ) -> WsgiApp:
     """``GET /healthz``, ``GET /readyz`` and ``GET /metrics``; anything else goes to ``fallback`` (or 404).
 
-    ``checks``: more readiness checks (the bot's Slack connection), 'ok' or the problem, beside the index and
-    database."""
+    ``readiness``: the index and database checks (:meth:`Application.readiness`); ``checks``: more of them (the
+    bot's Slack connection), 'ok' or the problem."""
 
     def application(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "")
@@ -76,7 +76,7 @@ def ops_wsgi(
             if path == "/healthz":
                 return _json(start_response, 200, {"status": "ok"})
             if path == "/readyz":
-                state = readiness(services) | (checks() if checks is not None else {})
+                state = readiness() | (checks() if checks is not None else {})
                 ready = all(v == "ok" for v in state.values())
                 return _json(start_response, 200 if ready else 503, {"status": "ok" if ready else "error", **state})
             if path == "/metrics" and metrics is not None:
