@@ -82,7 +82,7 @@ def methods(index: CorpusIndex, embeddings: MiniLMEmbeddings) -> dict[str, Metho
         answer = engine.ask(q.question)
         if answer.status != "answered":
             return "", set()
-        return answer.answer, {c.doc_id for c in answer.citations}
+        return answer.text, {c.doc_id for c in answer.citations}
 
     return {"top BM25 passage": top_bm25, "our top passage": our_top, "our answer": our_answer}
 

@@ -15,7 +15,7 @@ def _verbatim(answer: Answer, index: CorpusIndex) -> None:
     for sentence in answer.sentences:
         for n, quote in sentence.citations:
             assert quote == sentence.text and quote in chunks[n]
-        assert sentence.text in answer.answer
+        assert sentence.text in answer.text
 
 
 def test_a_requested_list_is_kept_whole_and_rendered_as_a_list(
@@ -24,7 +24,7 @@ def test_a_requested_list_is_kept_whole_and_rendered_as_a_list(
     answer = shipped_engine.ask("what are the four sections of the ACM code?")
     assert answer.status == "answered"
     for n in (1, 2, 3, 4):
-        assert f"Section {n} of the ACM Code" in answer.answer
+        assert f"Section {n} of the ACM Code" in answer.text
     assert answer.answer.count("\n\u2022 ") >= 3  # one item per line
     assert answer.answer.startswith("The ACM Code of Ethics is organised in four sections:")  # the lead-in first
     _verbatim(answer, shipped_index)
@@ -39,9 +39,9 @@ def test_only_the_items_of_a_list_are_rendered_as_items(shipped_engine: AnswerEn
 
 def test_each_part_of_a_two_part_question_is_answered(shipped_engine: AnswerEngine, shipped_index: CorpusIndex) -> None:
     answer = shipped_engine.ask("who wrote the tianjin biosecurity guidelines and when did they come out?")
-    assert "Johns Hopkins Center for Health Security" in answer.answer  # who
-    assert "July 2021" in answer.answer  # when
-    assert len(answer.answer) <= MAX_CHARS
+    assert "Johns Hopkins Center for Health Security" in answer.text  # who
+    assert "July 2021" in answer.text  # when
+    assert len(answer.text) <= MAX_CHARS
     _verbatim(answer, shipped_index)
 
 
@@ -50,7 +50,7 @@ def test_the_sentence_with_the_asked_for_content_leads(shipped_engine: AnswerEng
     first = answer.sentences[0].text
     assert "40 actions" in first
     who = shipped_engine.ask("which chemistry bodies endorsed the Hague guidelines?")
-    assert all(name in who.answer for name in ("IUPAC", "ICCA", "International Chemical Trade Association"))
+    assert all(name in who.text for name in ("IUPAC", "ICCA", "International Chemical Trade Association"))
 
 
 def test_answers_are_budgeted_by_length_and_practitioner_commentary_does_not_lead(
@@ -63,7 +63,7 @@ def test_answers_are_budgeted_by_length_and_practitioner_commentary_does_not_lea
     ):
         answer = shipped_engine.ask(question)
         assert answer.status == "answered"
-        assert 200 <= len(answer.answer) <= MAX_CHARS
+        assert 200 <= len(answer.text) <= MAX_CHARS
         lead = answer.citations[0]
         assert "why it matters" not in lead.section.lower(), question
 

@@ -31,7 +31,7 @@ def test_answer_cites_the_right_sources_with_verbatim_quotes(
 ) -> None:
     answer = shipped_engine.ask("Under which Council Decision does the EU fund the UNODA/SIPRI programme?")
     assert answer.status == "answered"
-    assert "2022/2269" in answer.answer
+    assert "2022/2269" in answer.text
     cited = {c.n for c in answer.citations}
     markers = {int(m) for m in __import__("re").findall(r"\[(\d+)\]", answer.answer)}
     assert markers == cited == set(range(1, len(cited) + 1))
@@ -58,7 +58,7 @@ def test_answer_cites_the_right_sources_with_verbatim_quotes(
 @pytest.mark.parametrize("row", _golden("out_of_scope")[:8], ids=lambda r: r["id"])
 def test_off_topic_questions_get_no_answer(shipped_engine: AnswerEngine, row: dict) -> None:
     answer = shipped_engine.ask(row["question"])
-    assert answer.status == "no_answer", answer.answer
+    assert answer.status == "no_answer", answer.text
     assert answer.citations == []
 
 
@@ -144,6 +144,6 @@ def test_documents_never_seen_before_are_answered_from_the_right_source(
         answer = engine.ask(question)
         assert answer.status == "answered"
         top = answer.citations[0]
-        assert top.doc_id == doc_id and fact in answer.answer
+        assert top.doc_id == doc_id and fact in answer.text
         if page is not None:
             assert top.page == page

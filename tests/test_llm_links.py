@@ -33,9 +33,9 @@ def test_a_disguised_link_in_generated_text_is_shown_as_plain_text(
 
     fake_openai.script = Script(reply=reply)
     answer = _engine(fake_openai, shipped_index, embeddings).ask(QUESTION)
-    slack = to_mrkdwn(answer.answer)
-    assert "](https://evil.example" not in answer.answer and "<https://evil.example" not in slack
-    assert "`https://evil.example/login?next=slack`" in answer.answer
+    slack = to_mrkdwn(answer.text)
+    assert "](https://evil.example" not in answer.text and "<https://evil.example" not in slack
+    assert "`https://evil.example/login?next=slack`" in answer.text
     cited = {c.url for c in answer.citations}
     # A cited source's address stays, shown as itself (Slack links it; its label can never disguise it).
     assert any(url in slack for url in cited), slack
@@ -71,7 +71,7 @@ def test_a_clause_joined_to_a_supported_claim_needs_support_of_its_own(
     for support in answer.sentences:
         assert not (PLANTED in support.text and support.citations), support
     if answer.mode == "llm":
-        assert "\n- " in answer.answer, "list items keep their lines"
+        assert "\n- " in answer.text, "list items keep their lines"
 
 
 def test_restrict_links_rules() -> None:

@@ -53,7 +53,7 @@ def test_llm_answer_keeps_only_supported_valid_markers_and_quotes_the_passages(
     # Renumbered by first use; [9] and [7] pointed to no source and are gone; the claim no source supports is not
     # shown to the user at all, only reported (and logged) as unsupported.
     assert answer.answer.endswith("[2]") and "citing nothing real" not in answer.answer
-    assert "[1]" in answer.answer and "[9]" not in answer.answer and "[7]" not in answer.answer
+    assert "[1]" in answer.text and "[9]" not in answer.text and "[7]" not in answer.text
     assert answer.unsupported == ["A claim citing nothing real."]
     assert [c.n for c in answer.citations] == [1, 2]
     for citation in answer.citations:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from bot.datadir import prepare_data_dir
 from bot.settings import Settings
 
+from ._corrections import CORRECTION_NOTICE, DEFAULT_THRESHOLD, CorrectedAnswers
 from ._db import make_engine, normalise_url
 from ._errors import AnswerLogError
 from ._records import (
@@ -34,7 +35,6 @@ from ._records import (
     ReviewRecord,
     Stats,
 )
-from ._reviewed import DEFAULT_THRESHOLD, REVIEWED_NOTICE, CorrectedAnswers
 from ._secrets import load_or_create_secret, pseudonymise
 from ._store import AnswerLog
 
@@ -58,7 +58,7 @@ __all__ = [
     "DEFAULT_THRESHOLD",
     "FEEDBACK_FILTERS",
     "FEEDBACK_KINDS",
-    "REVIEWED_NOTICE",
+    "CORRECTION_NOTICE",
     "REVIEW_ACTIONS",
     "REVIEW_STATES",
     "STATUSES",

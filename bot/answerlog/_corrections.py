@@ -3,7 +3,7 @@
 "Close" is the cosine of MiniLM question embeddings. 0.89 was calibrated on re-worded corpus questions (0.897 to 0.98)
 against the distinct questions of the golden set, many on the same topics (up to 0.883; the few above are
 narrower variants of one question, e.g. "...autonomous weapons that target people?"). Serving a correction to a
-different question is worse than missing a re-wording; tests/answerlog/test_reviewed.py keeps both sides honest.
+different question is worse than missing a re-wording; tests/answerlog/test_corrections.py keeps both sides honest.
 """
 
 from __future__ import annotations
@@ -24,11 +24,11 @@ from ._store import AnswerLog
 logger = logging.getLogger(__name__)
 
 DEFAULT_THRESHOLD = 0.89
-REVIEWED_NOTICE = "This answer was reviewed and corrected by the programme team."
+CORRECTION_NOTICE = "This answer was reviewed and corrected by the programme team."
 
 
 class CorrectedAnswers:
-    """The engine's ``ReviewedAnswers``: reads the active corrections on every lookup, so new ones apply at once."""
+    """The engine's ``Corrections``: reads the active corrections on every lookup, so new ones apply at once."""
 
     def __init__(self, log: AnswerLog, embeddings: Embeddings, *, threshold: float = DEFAULT_THRESHOLD) -> None:
         self._log = log
@@ -59,12 +59,12 @@ class CorrectedAnswers:
         return Answer(
             question=question,
             status="answered",
-            answer=chosen.answer,
+            text=chosen.answer,
             citations=list(chosen.sources),
             mode="extractive",
             latency_ms=0.0,
-            notice=REVIEWED_NOTICE,
-            reviewed=True,
+            notice=CORRECTION_NOTICE,
+            corrected=True,
         )
 
     def similarity(self, a: str, b: str) -> float:

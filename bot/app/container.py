@@ -126,8 +126,8 @@ class Services:
         s = self.settings
         options = EngineOptions(mode=s.effective_answer_mode, min_relevance=s.min_relevance or DEFAULT_MIN_RELEVANCE)
         # The database is part of the corpus (the document registry lives there too), so it is opened first.
-        reviewed = CorrectedAnswers(self.answer_log, self.embeddings)
-        return AnswerEngine(self.retriever, self.embeddings, llm=self.llm, options=options, reviewed=reviewed,
+        corrections = CorrectedAnswers(self.answer_log, self.embeddings)
+        return AnswerEngine(self.retriever, self.embeddings, llm=self.llm, options=options, corrections=corrections,
                             guard=self.guard, vectors=self.vectors)
 
     @functools.cached_property

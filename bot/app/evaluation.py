@@ -100,7 +100,7 @@ def evaluate(questions: list[GoldenQuestion], engine: AnswerEngine, retriever: H
         latencies.append((time.perf_counter() - started) * 1000)
         outcomes.setdefault(q.category, []).append(answer.status)
         row: dict[str, object] = {"id": q.id, "set": q.set_name, "category": q.category, "status": answer.status,
-                                  "chars": len(answer.answer)}
+                                  "chars": len(answer.text)}
         if q in answerable:
             # The passages the answer was composed from; refusals and reviewed answers retrieve nothing, so for
             # them the retriever is asked directly.

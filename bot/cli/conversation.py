@@ -26,7 +26,7 @@ def load_turns(data_dir: Path) -> list[tuple[str, str]]:
 
 
 def save_turns(data_dir: Path, turns: list[tuple[str, str]], answer: Answer) -> None:
-    turns = [*turns, ("user", answer.question), ("assistant", answer.answer)][-MAX_TURNS:]
+    turns = [*turns, ("user", answer.question), ("assistant", answer.text)][-MAX_TURNS:]
     data_dir.mkdir(parents=True, exist_ok=True)
     temporary = data_dir / f".{FILE_NAME}.{os.getpid()}"
     temporary.write_text(json.dumps(turns, ensure_ascii=False), encoding="utf-8")

@@ -107,7 +107,7 @@ def progress_bar(label: str) -> Iterator[Callable[[int, int, str], None]]:
 
 
 def render_answer(answer: Answer) -> str:
-    lines = [answer.answer]
+    lines = [answer.text]
     if answer.notice:
         lines += ["", f"Note: {answer.notice}"]
     if answer.unsupported:

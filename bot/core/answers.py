@@ -68,7 +68,7 @@ class RetrievedPassage:
 class Answer:
     question: str
     status: Status
-    answer: str
+    text: str  # what is shown: quotes or generated sentences with [n] markers, or the refusal / not-covered text
     citations: list[Citation]
     mode: Mode
     latency_ms: float
@@ -82,7 +82,7 @@ class Answer:
     sentences: list[SentenceSupport] = field(default_factory=list)
     unsupported: list[str] = field(default_factory=list)  # generated sentences no cited passage supports
     answer_id: str = ""  # set when the answer log records it; Slack feedback refers to it
-    reviewed: bool = False  # True when this is a correction approved by the programme team
+    corrected: bool = False  # served from a correction the programme team approved (the log calls it 'reviewed')
     # The misuse guard's verdict: harm area, classifier score and deciding layer (see bot/core/guard).
     safety_area: str = ""
     safety_score: float = 0.0
@@ -92,7 +92,7 @@ class Answer:
         data: dict[str, object] = {
             "question": self.question,
             "status": self.status,
-            "answer": self.answer,
+            "answer": self.text,
             "citations": [c.as_dict() for c in self.citations],
             "mode": self.mode,
             "latency_ms": round(self.latency_ms, 1),

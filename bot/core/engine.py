@@ -47,7 +47,7 @@ _CURRENT_EVENTS = re.compile(
 Turn = tuple[str, str]  # (speaker, text): earlier turns of a conversation, oldest first
 
 
-class ReviewedAnswers(Protocol):
+class Corrections(Protocol):
     """Answers the programme team corrected and approved; consulted before retrieval."""
 
     def lookup(self, question: str, vector: Sequence[float] | None = None) -> Answer | None:
@@ -72,11 +72,11 @@ class AnswerEngine:
         *,
         llm: LLMAnswerer | None = None,
         options: EngineOptions | None = None,
-        reviewed: ReviewedAnswers | None = None,
+        corrections: Corrections | None = None,
         guard: MisuseGuard | None = None,
         vectors: SentenceVectors | None = None,
     ) -> None:
-        self.reviewed = reviewed
+        self.corrections = corrections
         # One cache of sentence and question vectors; the guard shares it when it reads the same model.
         self.sentence_vectors = vectors or SentenceVectors(embeddings)
         self.retriever = retriever
@@ -106,17 +106,17 @@ class AnswerEngine:
         else:
             # Embedded once for the guard, the corrections, the dense search and the sentence scorer.
             vector = self.sentence_vectors([standalone])[0].tolist()
-            reviewed = self.reviewed.lookup(standalone, vector) if self.reviewed is not None else None
-            if reviewed is not None:
-                answer = reviewed
+            correction = self.corrections.lookup(standalone, vector) if self.corrections is not None else None
+            if correction is not None:
+                answer = correction
                 answer.question = question
-                answer.reviewed = True
+                answer.corrected = True
             else:
                 retrieval = self.retriever.retrieve(standalone, vector=vector)
                 answer = self._answer(question, standalone, retrieval)
             answer = self._checked(answer, verdict)
-        if not answer.reviewed:  # links only to the cited sources (bot/links.py); an admin's correction is trusted
-            answer.answer = restrict_links(answer.answer, {c.url for c in answer.citations}, bare=answer.mode == "llm")
+        if not answer.corrected:  # links only to the cited sources (bot/links.py); an admin's correction is trusted
+            answer.text = restrict_links(answer.text, {c.url for c in answer.citations}, bare=answer.mode == "llm")
         answer.standalone_question = standalone if standalone != question else ""
         answer.latency_ms = (time.perf_counter() - started) * 1000
         return answer
@@ -152,12 +152,12 @@ class AnswerEngine:
             return self._no_answer(question, retrieval, log_passages)
         if _CURRENT_EVENTS.search(standalone):
             answer = self._no_answer(question, retrieval, log_passages)
-            answer.answer = (
+            answer.text = (
                 "I answer from a fixed corpus of documents, not live news, so I can't tell what happened recently. "
                 "For current events, check the UN Office for Disarmament Affairs meetings pages."
             )
             if answer.suggestions:
-                answer.answer += " Related background the corpus covers: " + "; ".join(answer.suggestions) + "."
+                answer.text += " Related background the corpus covers: " + "; ".join(answer.suggestions) + "."
             return answer
         if self.options.mode == "llm":
             generated = self._llm_answer(question, standalone, retrieval)
@@ -218,7 +218,7 @@ class AnswerEngine:
         return Answer(
             question=question,
             status="answered",
-            answer="\n".join(blocks),
+            text="\n".join(blocks),
             notice=notice,
             citations=citations,
             mode="extractive",
@@ -257,7 +257,7 @@ class AnswerEngine:
         return Answer(
             question=question,
             status="answered",
-            answer=verification.text,
+            text=verification.text,
             citations=citations,
             mode="llm",
             latency_ms=0.0,
@@ -277,7 +277,7 @@ class AnswerEngine:
         return Answer(
             question=question,
             status="no_answer",
-            answer=text,
+            text=text,
             citations=[],
             mode=self.options.mode,
             latency_ms=0.0,
@@ -298,7 +298,7 @@ class AnswerEngine:
     def _checked(self, answer: Answer, verdict: GuardVerdict) -> Answer:
         """The output check: an answer whose text or quotes carry operational weapons detail becomes a refusal."""
         if answer.status == "answered":
-            findings = operational_sentences([answer.answer, *(c.quote for c in answer.citations)])
+            findings = operational_sentences([answer.text, *(c.quote for c in answer.citations)])
             if findings:
                 logger.warning("withheld an answer with operational detail (%s): %r", findings[0].area,
                                findings[0].sentence[:120])
@@ -322,7 +322,7 @@ class AnswerEngine:
         return Answer(
             question=question,
             status="refused",
-            answer=refusal_text(verdict.area, [c.n for c in citations]),
+            text=refusal_text(verdict.area, [c.n for c in citations]),
             citations=citations,
             mode=self.options.mode,
             latency_ms=0.0,

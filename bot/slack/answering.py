@@ -176,7 +176,7 @@ def _stream(
     """Stream the (already verified) answer text, then add the sources and buttons."""
     messages = render_answer(answer, answer_id, include_text=False)
     streamer = say_stream()
-    text = escape(answer.answer)
+    text = escape(answer.text)
     for start in range(0, len(text), STREAM_PIECE):
         streamer.append(markdown_text=text[start : start + STREAM_PIECE])  # type: ignore[attr-defined]
     streamer.stop(blocks=messages[0].blocks)  # type: ignore[attr-defined]

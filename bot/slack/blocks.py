@@ -71,16 +71,16 @@ def render_answer(answer: Answer, answer_id: str, *, include_text: bool = True) 
     ``include_text=False`` leaves out the answer text, for a stream that has already shown it.
     """
     if answer.status == "refused":
-        head = [section(":no_entry: *I can't help with that request.*"), *sections(to_mrkdwn(answer.answer))]
+        head = [section(":no_entry: *I can't help with that request.*"), *sections(to_mrkdwn(answer.text))]
         sources = _sources("Guidance", answer.citations)
     elif answer.status == "no_answer":
-        head = [section(":mag: *I couldn't find this in the corpus.*"), *sections(to_mrkdwn(answer.answer))]
+        head = [section(":mag: *I couldn't find this in the corpus.*"), *sections(to_mrkdwn(answer.text))]
         if answer.suggestions:
             topics = "\n".join(f"• {escape(topic)}" for topic in answer.suggestions)
             head += sections(f"*Topics I can answer from:*\n{topics}")
         sources = _sources("Related sources", answer.citations)
     else:
-        head = sections(to_mrkdwn(answer.answer)) if include_text else []
+        head = sections(to_mrkdwn(answer.text)) if include_text else []
         sources = _sources("Sources", answer.citations)
     blocks = head
     if answer.notice:
@@ -205,7 +205,7 @@ def button(action_id: str, label: str, value: str, style: str | None = None) -> 
 
 
 def _fallback(answer: Answer) -> str:
-    text = escape(answer.answer)
+    text = escape(answer.text)
     return text if len(text) <= FALLBACK_CHARS else split_text(text, FALLBACK_CHARS - 1)[0] + "…"
 
 

@@ -18,7 +18,7 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
-from bot.answerlog import REVIEWED_NOTICE, open_answer_log
+from bot.answerlog import CORRECTION_NOTICE, open_answer_log
 from bot.cli import app as cli_app
 from bot.core.engine import AnswerEngine
 from bot.settings import load_settings
@@ -146,7 +146,7 @@ def test_admin_signs_in_filters_flags_and_corrects(page, admin_url: str) -> None
     result = CliRunner().invoke(cli_app, ["ask", REWORDED, "--json"])
     assert result.exit_code == 0, result.output
     answer = json.loads(result.stdout)
-    assert answer["answer"] == CORRECTION and answer["notice"] == REVIEWED_NOTICE
+    assert answer["answer"] == CORRECTION and answer["notice"] == CORRECTION_NOTICE
     assert answer["citations"], "the correction keeps the original answer's sources"
 
     # ... and that answer is logged too, visible to the admin as served from a correction.

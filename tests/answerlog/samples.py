@@ -50,7 +50,7 @@ def make_answer(
     return Answer(
         question=question,
         status=status,
-        answer=text,
+        text=text,
         citations=citations,
         mode="extractive",
         latency_ms=123.4,

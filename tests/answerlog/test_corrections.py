@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answerlog import DEFAULT_THRESHOLD, REVIEWED_NOTICE, AnswerLog, CorrectedAnswers
+from bot.answerlog import CORRECTION_NOTICE, DEFAULT_THRESHOLD, AnswerLog, CorrectedAnswers
 from bot.core.engine import AnswerEngine, EngineOptions
 from ingest.embeddings import MiniLMEmbeddings
 from tests.answerlog.samples import make_answer
@@ -61,8 +61,8 @@ def test_lookup_returns_the_correction_for_a_close_question(embeddings: MiniLMEm
     log.review(answer_id, "correct", corrected_answer="Email the programme's ethics contact.")
     found = reviewed.lookup("how can I report a dual use concern about my project?")
     assert found is not None
-    assert (found.status, found.answer, found.reviewed) == ("answered", "Email the programme's ethics contact.", True)
-    assert found.notice == REVIEWED_NOTICE and "programme team" in found.notice
+    assert (found.status, found.text, found.corrected) == ("answered", "Email the programme's ethics contact.", True)
+    assert found.notice == CORRECTION_NOTICE and "programme team" in found.notice
     assert found.citations == original.citations
     assert reviewed.lookup("what does UNESCO recommend on AI ethics?") is None
 
@@ -72,14 +72,14 @@ def test_the_engine_serves_corrections_but_refusals_still_win(
 ) -> None:
     log = AnswerLog.open(sqlite_url, pseudonym_key=None)
     engine = AnswerEngine(
-        shipped_engine.retriever, embeddings, options=EngineOptions(), reviewed=CorrectedAnswers(log, embeddings)
+        shipped_engine.retriever, embeddings, options=EngineOptions(), corrections=CorrectedAnswers(log, embeddings)
     )
     first = engine.ask("What does the UN say about autonomous weapons?")
-    assert first.status == "answered" and not first.reviewed
+    assert first.status == "answered" and not first.corrected
     log.review(log.record(first, surface="cli"), "correct", corrected_answer="Reviewed text about LAWS.")
 
     again = engine.ask("What is the UN's position on autonomous weapons?")
-    assert again.reviewed and again.answer == "Reviewed text about LAWS." and again.notice == REVIEWED_NOTICE
+    assert again.corrected and again.text == "Reviewed text about LAWS." and again.notice == CORRECTION_NOTICE
     assert [c.doc_id for c in again.citations] == [c.doc_id for c in first.citations]
     log.record(again, surface="cli")
     assert log.get(again.answer_id).reviewed is True

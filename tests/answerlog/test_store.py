@@ -22,7 +22,7 @@ def test_records_everything_shown_and_retrieved(log: AnswerLog) -> None:
 
     record = log.get(answer_id)
     assert (record.surface, record.status, record.mode) == ("slack", "answered", "extractive")
-    assert record.question == answer.question and record.answer == answer.answer
+    assert record.question == answer.question and record.answer == answer.text
     assert record.standalone_question == answer.standalone_question
     assert [p.chunk_id for p in record.passages] == [p.chunk_id for p in answer.passages]
     assert record.passages[1].dense == pytest.approx(answer.passages[1].dense)

@@ -25,7 +25,7 @@ def citation(n: int, **overrides: object) -> Citation:
 
 def answer(text: str, citations: list[Citation], status: str = "answered", **extra: object) -> Answer:
     return Answer(
-        question="q?", status=status, answer=text, citations=citations, mode="extractive", latency_ms=1.0, **extra
+        question="q?", status=status, text=text, citations=citations, mode="extractive", latency_ms=1.0, **extra
     )  # type: ignore[arg-type]
 
 

@@ -36,7 +36,7 @@ def record(n: int, **overrides: object) -> DocumentRecord:
 def answer(**extra: object) -> Answer:
     cited = Citation(1, "d", "Title", "P", "2024", "https://example.org/d", "S", None, "Quote.", 0.5)
     values: dict = dict(
-        question="q", status="answered", answer="Text [1].", citations=[cited], mode="extractive", latency_ms=1.0
+        question="q", status="answered", text="Text [1].", citations=[cited], mode="extractive", latency_ms=1.0
     )
     return Answer(**(values | extra))  # type: ignore[arg-type]
 
