@@ -31,7 +31,6 @@ from ._records import (
     GapGroup,
     GapQuestion,
     Page,
-    PassageRecord,
     ReviewRecord,
     Stats,
 )
@@ -73,7 +72,6 @@ __all__ = [
     "GapGroup",
     "GapQuestion",
     "Page",
-    "PassageRecord",
     "ReviewRecord",
     "Stats",
     "load_or_create_secret",

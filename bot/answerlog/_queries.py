@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Select, and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from bot.core.answers import Citation
+from bot.core.answers import CITATION_FIELDS, PASSAGE_FIELDS, Citation, RetrievedPassage
 from bot.core.guard.policy import AREAS
 
 from ._errors import AnswerLogError
@@ -30,7 +30,6 @@ from ._records import (
     GapGroup,
     GapQuestion,
     Page,
-    PassageRecord,
     ReviewRecord,
     Stats,
 )
@@ -164,8 +163,7 @@ def load_record(session: Session, answer_id: str) -> AnswerRecord:
         unsupported=list(row.unsupported or []),
         citations=[_citation(c) for c in citations],
         passages=[
-            PassageRecord(p.rank, p.chunk_id, p.doc_id, p.title, p.section, p.page, p.text, p.dense, p.lexical, p.fused)
-            for p in passages
+            RetrievedPassage(**{name: getattr(p, name) for name in PASSAGE_FIELDS}) for p in passages
         ],
         feedback=[FeedbackRecord(f.kind, f.user_id, f.created_at, f.reason) for f in feedback],
         reviews=[
@@ -272,7 +270,7 @@ def stats(session: Session, today: date, days: int) -> Stats:
 
 
 def _citation(c: CitationRow) -> Citation:
-    return Citation(c.n, c.doc_id, c.title, c.publisher, c.date, c.url, c.section, c.page, c.quote, c.score, c.chunk_id)
+    return Citation(**{name: getattr(c, name) for name in CITATION_FIELDS})
 
 
 def _passage_citation(p: PassageRow) -> Citation:

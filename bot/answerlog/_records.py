@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from bot.core.answers import Citation
+from bot.core.answers import Citation, RetrievedPassage
 
 FEEDBACK_KINDS: tuple[str, ...] = ("helpful", "not_helpful", "flag")
 REVIEW_ACTIONS: tuple[str, ...] = ("approve", "flag", "correct", "note")
@@ -57,20 +57,6 @@ class Page:
     total: int
     limit: int
     offset: int
-
-
-@dataclass(frozen=True)
-class PassageRecord:
-    rank: int
-    chunk_id: str
-    doc_id: str
-    title: str
-    section: str
-    page: int | None
-    text: str
-    dense: float
-    lexical: float
-    fused: float
 
 
 @dataclass(frozen=True)
@@ -128,7 +114,7 @@ class AnswerRecord:
     safety_layer: str = ""
     unsupported: list[str] = field(default_factory=list)  # LLM sentences removed from the answer as shown
     citations: list[Citation] = field(default_factory=list)
-    passages: list[PassageRecord] = field(default_factory=list)
+    passages: list[RetrievedPassage] = field(default_factory=list)
     feedback: list[FeedbackRecord] = field(default_factory=list)
     reviews: list[ReviewRecord] = field(default_factory=list)
     correction: CorrectionRecord | None = None  # the active one

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Iterator, Sequence
+from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, delete, select, text, update
@@ -106,19 +107,7 @@ class AnswerLog:
             session.add(row)
             session.flush()  # the answer row first: the others refer to it
             session.add_all(
-                PassageRow(
-                    answer_id=answer_id,
-                    rank=rank,
-                    chunk_id=p.chunk_id,
-                    doc_id=p.doc_id,
-                    title=p.title,
-                    section=p.section,
-                    page=p.page,
-                    text=p.text,
-                    dense=p.dense,
-                    lexical=p.lexical,
-                    fused=p.fused,
-                )
+                PassageRow(answer_id=answer_id, **(asdict(p) | {"rank": rank}))
                 for rank, p in enumerate(answer.passages)
             )
             session.add_all(_citation_row(answer_id, c) for c in answer.citations)
@@ -304,17 +293,4 @@ class AnswerLog:
 
 
 def _citation_row(answer_id: str, c: Citation) -> CitationRow:
-    return CitationRow(
-        answer_id=answer_id,
-        n=c.n,
-        doc_id=c.doc_id,
-        title=c.title,
-        publisher=c.publisher,
-        date=c.date,
-        url=c.url,
-        section=c.section,
-        page=c.page,
-        quote=c.quote,
-        score=c.score,
-        chunk_id=c.chunk_id,
-    )
+    return CitationRow(answer_id=answer_id, **asdict(c))  # the columns are the fields

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Literal
 
 Status = Literal["answered", "no_answer", "refused"]
@@ -62,6 +62,12 @@ class RetrievedPassage:
     dense: float
     lexical: float
     fused: float
+    rank: int = 0  # position in the retriever's list, 0 first (set by the answer log when it reads them back)
+
+
+# The field names the answer log's columns mirror, for reading rows back into the one type.
+CITATION_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Citation))
+PASSAGE_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(RetrievedPassage))
 
 
 @dataclass
