@@ -25,14 +25,14 @@ def test_a_requested_list_is_kept_whole_and_rendered_as_a_list(
     assert answer.status == "answered"
     for n in (1, 2, 3, 4):
         assert f"Section {n} of the ACM Code" in answer.text
-    assert answer.answer.count("\n\u2022 ") >= 3  # one item per line
-    assert answer.answer.startswith("The ACM Code of Ethics is organised in four sections:")  # the lead-in first
+    assert answer.text.count("\n\u2022 ") >= 3  # one item per line
+    assert answer.text.startswith("The ACM Code of Ethics is organised in four sections:")  # the lead-in first
     _verbatim(answer, shipped_index)
 
 
 def test_only_the_items_of_a_list_are_rendered_as_items(shipped_engine: AnswerEngine) -> None:
     answer = shipped_engine.ask("list the five OECD AI principles")
-    items = [line for line in answer.answer.splitlines() if line.startswith("\u2022 ")]
+    items = [line for line in answer.text.splitlines() if line.startswith("\u2022 ")]
     assert len(items) == 4  # the lead-in carries the first principle
     assert all("OECD AI principle covers" in item for item in items)
 

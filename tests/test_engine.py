@@ -33,9 +33,9 @@ def test_answer_cites_the_right_sources_with_verbatim_quotes(
     assert answer.status == "answered"
     assert "2022/2269" in answer.text
     cited = {c.n for c in answer.citations}
-    markers = {int(m) for m in __import__("re").findall(r"\[(\d+)\]", answer.answer)}
+    markers = {int(m) for m in __import__("re").findall(r"\[(\d+)\]", answer.text)}
     assert markers == cited == set(range(1, len(cited) + 1))
-    for sentence in answer.answer.split("] "):
+    for sentence in answer.text.split("] "):
         assert "[" in sentence  # every sentence carries a marker
     _assert_quotes_are_verbatim(answer, shipped_index)
     data = answer.as_dict()

@@ -52,7 +52,7 @@ def test_llm_answer_keeps_only_supported_valid_markers_and_quotes_the_passages(
     assert answer.status == "answered" and answer.mode == "llm" and answer.model == "test-model"
     # Renumbered by first use; [9] and [7] pointed to no source and are gone; the claim no source supports is not
     # shown to the user at all, only reported (and logged) as unsupported.
-    assert answer.answer.endswith("[2]") and "citing nothing real" not in answer.answer
+    assert answer.text.endswith("[2]") and "citing nothing real" not in answer.text
     assert "[1]" in answer.text and "[9]" not in answer.text and "[7]" not in answer.text
     assert answer.unsupported == ["A claim citing nothing real."]
     assert [c.n for c in answer.citations] == [1, 2]
@@ -86,8 +86,8 @@ def test_claims_with_invented_numbers_or_the_wrong_source_lose_their_marker(
     fabricated = "The European Union gave the programme 99 million euros in 2031."
     assert answer.unsupported == [fabricated, answer.sentences[0].text]
     assert [len(s.citations) for s in answer.sentences] == [1, 1]
-    assert fabricated not in answer.answer and answer.answer.count(answer.sentences[0].text) == 1
-    assert answer.answer.endswith("[2]")
+    assert fabricated not in answer.text and answer.text.count(answer.sentences[0].text) == 1
+    assert answer.text.endswith("[2]")
 
 
 def test_i_dont_know_becomes_no_answer(

@@ -116,7 +116,7 @@ def evaluate(questions: list[GoldenQuestion], engine: AnswerEngine, retriever: H
             cited_expected += len(cited & set(q.expected_docs))
             expected_total += 1
             expected_cited += 1 if cited & set(q.expected_docs) else 0
-            text = answer.answer.lower() if answer.status == "answered" else ""
+            text = answer.text.lower() if answer.status == "answered" else ""
             found = [f for f in q.facts if f.found_in(text)]
             facts_total += len(q.facts)
             facts_found += len(found)

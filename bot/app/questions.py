@@ -51,6 +51,8 @@ class Questions:
         try:
             answer_id = self._log.record(answer, surface=surface, channel=channel, user=user)
         except Exception as exc:  # noqa: BLE001 - a log that cannot be written must not cost the user the answer
-            logger.exception("could not record an answer in the answer log")
+            # The surface reports it its own way (a line on stderr, a warning in the bot's log); the traceback only
+            # when debugging.
+            logger.debug("could not record an answer in the answer log", exc_info=True)
             return AskedQuestion(answer, "", f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
         return AskedQuestion(answer, answer_id)

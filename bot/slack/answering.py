@@ -86,6 +86,8 @@ def new_answer_id() -> str:
 def feedback_id(asked: AskedQuestion) -> str:
     """What the feedback buttons carry: the log's id, or (when the log could not be written, which must not cost
     the user the answer) an id the log does not know, so that feedback on it is refused rather than misfiled."""
+    if asked.log_error:
+        logger.warning("could not record an answer in the answer log (%s)", asked.log_error)
     return asked.answer_id or new_answer_id()
 
 
