@@ -1,4 +1,8 @@
-"""The composition root: build the embeddings, index, ingestor, retriever and engine from the settings, once."""
+"""The composition root: build the embeddings, index, ingestor, retriever and engine from the settings, once.
+
+The database comes first: one engine per process for the database the settings name, migrated to the newest
+Alembic revision before anything reads it, and shared by the document registry, the answer log and the Slack tables.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ import logging
 from dataclasses import dataclass
 
 from langchain_core.embeddings import Embeddings
+from sqlalchemy import Engine
 
 from corpus import glossary_path
 from ingest.chunking import Chunker, ChunkingConfig
@@ -16,10 +21,11 @@ from ingest.fetch import FetchLimits
 from ingest.index import CorpusIndex, make_client
 from ingest.locks import file_lock
 from ingest.pipeline import Ingestor, IngestReport, ProgressCallback
+from ingest.registry import DocumentRegistry
 from ingest.sandbox import IsolatedParser, ParseLimits
 from ingest.tokens import seed_tiktoken_cache
 
-from .answerlog import AnswerLog, CorrectedAnswers, open_answer_log
+from .answerlog import AnswerLog, CorrectedAnswers, open_database, pseudonym_key
 from .datadir import prepare_data_dir
 from .engine import DEFAULT_MIN_RELEVANCE, AnswerEngine, EngineOptions
 from .extractive import SentenceVectors
@@ -55,9 +61,18 @@ class Services:
         return MiniLMEmbeddings(threads=s.embedding_threads or None)
 
     @functools.cached_property
+    def database(self) -> Engine:
+        return open_database(self.settings.database_url_or_default)
+
+    @functools.cached_property
+    def registry(self) -> DocumentRegistry:
+        return DocumentRegistry(self.database)
+
+    @functools.cached_property
     def index(self) -> CorpusIndex:
+        registry = self.registry  # the schema first: opening the index may move 0.1.0's records into it
         client = make_client(self.settings.index_dir, self.settings.chroma_url)
-        return CorpusIndex(client, self.embeddings, self.settings.embedding_id)
+        return CorpusIndex(client, self.embeddings, registry, self.settings.embedding_id)
 
     @functools.cached_property
     def ingestor(self) -> Ingestor:
@@ -135,7 +150,7 @@ class Services:
 
     @functools.cached_property
     def answer_log(self) -> AnswerLog:
-        return open_answer_log(self.settings)
+        return AnswerLog(self.database, pseudonym_key=pseudonym_key(self.settings))
 
     def ensure_corpus(self, progress: ProgressCallback | None = None) -> IngestReport | None:
         """Index the shipped corpus when the index is empty, so that a first question has something to answer from."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from ..datadir import prepare_data_dir
 from ..settings import Settings
-from ._db import make_engine, normalise_url
+from ._db import make_engine, normalise_url, open_database
 from ._errors import AnswerLogError
 from ._records import (
     FEEDBACK_FILTERS,
@@ -79,6 +79,7 @@ __all__ = [
     "make_engine",
     "normalise_url",
     "open_answer_log",
+    "open_database",
     "pseudonym_key",
     "pseudonymise",
 ]
