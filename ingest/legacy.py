@@ -43,9 +43,14 @@ def adopt_legacy_records(client: chromadb.ClientAPI, prefix: str, registry: Docu
         return 0
     if not registry.is_new():
         logger.info("deleting %s: its entries are already in the registry", name)
-        client.delete_collection(name)
+        _delete(client, name)
         return 0
-    metadatas = _read_all(old)
+    try:
+        metadatas = _read_all(old)
+    except (NotFoundError, ValueError):
+        if registry.is_new():
+            raise
+        return 0  # another process moved the entries and deleted the collection while this one read it
     documents: list[DocumentRecord] = []
     events: list[VersionEvent] = []
     retired: list[RetiredVersion] = []
@@ -81,8 +86,15 @@ def adopt_legacy_records(client: chromadb.ClientAPI, prefix: str, registry: Docu
                 len(retired),
             )
     # After the commit: a crash before this line leaves a leftover that the next open deletes (step 2).
-    client.delete_collection(name)
+    _delete(client, name)
     return len(metadatas)
+
+
+def _delete(client: chromadb.ClientAPI, name: str) -> None:
+    try:
+        client.delete_collection(name)
+    except (NotFoundError, ValueError):
+        pass  # another process upgrading at the same time deleted it first
 
 
 def _read_all(collection: Any) -> list[Mapping[str, Any]]:
