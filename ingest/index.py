@@ -161,12 +161,14 @@ class CorpusIndex:
         got = self._chunks.get(ids=list(chunk_ids), include=["documents", "metadatas"])
         return [_chunk_from(i, t, m) for i, t, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)]
 
-    def passage_counts(self) -> Counter[tuple[str, str]]:
-        """How many passages Chroma holds for each (doc_id, version), whatever the registry says."""
+    def passage_counts(self, doc_id: str | None = None, version: str = "") -> Counter[tuple[str, str]]:
+        """How many passages Chroma holds for each (doc_id, version) (or only for the one given), whatever the
+        registry says."""
+        where = {"$and": [{"doc_id": doc_id}, {"version": version}]} if doc_id is not None else None
         counts: Counter[tuple[str, str]] = Counter()
         batch, offset = 5000, 0
         while True:
-            got = self._chunks.get(include=["metadatas"], limit=batch, offset=offset)
+            got = self._chunks.get(where=where, include=["metadatas"], limit=batch, offset=offset)
             counts.update((str(m["doc_id"]), str(m["version"])) for m in got["metadatas"])
             if len(got["ids"]) < batch:
                 return counts

@@ -14,7 +14,7 @@ from ..settings import load_settings
 
 if TYPE_CHECKING:
     from ..services import Services
-from . import admin, ask, corpus, evaluate, guard, log, serve
+from . import admin, ask, corpus, evaluate, guard, index_check, log, serve
 from .output import user_errors
 
 app = typer.Typer(
@@ -60,6 +60,7 @@ class _LazyServices:
 
 ask.register(app)
 corpus.register(app)
+index_check.register(app)
 evaluate.register(app)
 guard.register(app)
 serve.register(app)
