@@ -20,61 +20,62 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import Column, Connection, Engine, Float, Integer, MetaData, String, Table, Text, delete, select, update
+import sqlalchemy as sa
+from sqlalchemy import ColumnElement, Connection, Engine, RowMapping, Table, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from .records import DocumentRecord, RetiredVersion, VersionEvent, iso_millis, iso_seconds
 
-metadata = MetaData()
+metadata = sa.MetaData()
 
 corpus_documents = Table(
     "corpus_documents",
     metadata,
-    Column("collection", String, primary_key=True),
-    Column("doc_id", String, primary_key=True),
-    Column("title", Text, nullable=False),
-    Column("kind", Text, nullable=False),
-    Column("publisher", Text, nullable=False),
-    Column("date", Text, nullable=False),
-    Column("url", Text, nullable=False),
-    Column("source_path", Text, nullable=False),
-    Column("version", String, nullable=False),
-    Column("chunks", Integer, nullable=False),
-    Column("tokens", Integer, nullable=False),
-    Column("pages", Integer, nullable=False),
-    Column("ingested_at", Text, nullable=False),
-    Column("content_hash", Text, nullable=False),
-    Column("ingested_by", Text, nullable=False),
+    sa.Column("collection", sa.String, primary_key=True),
+    sa.Column("doc_id", sa.String, primary_key=True),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("kind", sa.Text, nullable=False),
+    sa.Column("publisher", sa.Text, nullable=False),
+    sa.Column("date", sa.Text, nullable=False),
+    sa.Column("url", sa.Text, nullable=False),
+    sa.Column("source_path", sa.Text, nullable=False),
+    sa.Column("version", sa.String, nullable=False),
+    sa.Column("chunks", sa.Integer, nullable=False),
+    sa.Column("tokens", sa.Integer, nullable=False),
+    sa.Column("pages", sa.Integer, nullable=False),
+    sa.Column("ingested_at", sa.Text, nullable=False),
+    sa.Column("content_hash", sa.Text, nullable=False),
+    sa.Column("ingested_by", sa.Text, nullable=False),
 )
 corpus_document_events = Table(
     "corpus_document_events",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("collection", String, nullable=False),
-    Column("doc_id", String, nullable=False),
-    Column("action", String, nullable=False),
-    Column("version", String, nullable=False),
-    Column("content_hash", Text, nullable=False),
-    Column("chunks", Integer, nullable=False),
-    Column("at", Text, nullable=False),
-    Column("actor", Text, nullable=False),  # VersionEvent.by ("by" is an SQL keyword)
-    Column("title", Text, nullable=False),
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("collection", sa.String, nullable=False),
+    sa.Column("doc_id", sa.String, nullable=False),
+    sa.Column("action", sa.String, nullable=False),
+    sa.Column("version", sa.String, nullable=False),
+    sa.Column("content_hash", sa.Text, nullable=False),
+    sa.Column("chunks", sa.Integer, nullable=False),
+    sa.Column("at", sa.Text, nullable=False),
+    sa.Column("actor", sa.Text, nullable=False),  # VersionEvent.by ("by" is an SQL keyword)
+    sa.Column("title", sa.Text, nullable=False),
 )
 corpus_retired_versions = Table(
     "corpus_retired_versions",
     metadata,
-    Column("collection", String, primary_key=True),
-    Column("doc_id", String, primary_key=True),
-    Column("version", String, primary_key=True),
-    Column("retired_at", Float, nullable=False),  # seconds since the epoch
+    sa.Column("collection", sa.String, primary_key=True),
+    sa.Column("doc_id", sa.String, primary_key=True),
+    sa.Column("version", sa.String, primary_key=True),
+    sa.Column("retired_at", sa.Float, nullable=False),  # seconds since the epoch
 )
 corpus_state = Table(
     "corpus_state",
     metadata,
-    Column("collection", String, primary_key=True),
-    Column("revision", String, nullable=False),
-    Column("changed_at", Text, nullable=False),
+    sa.Column("collection", sa.String, primary_key=True),
+    sa.Column("revision", sa.String, nullable=False),
+    sa.Column("changed_at", sa.Text, nullable=False),
 )
 
 
@@ -176,13 +177,7 @@ class DocumentRegistry:
     ) -> tuple[DocumentRecord, str]:
         # A write first: on SQLite it takes the database's write lock, so the read below is not overtaken by
         # another writer's switch of the same document. The new version needs no sweep once it is live.
-        connection.execute(
-            delete(corpus_retired_versions).where(
-                self._mine(corpus_retired_versions),
-                corpus_retired_versions.c.doc_id == record.doc_id,
-                corpus_retired_versions.c.version == record.version,
-            )
-        )
+        self._unretire(connection, record.doc_id, record.version)
         previous = self._get(connection, record.doc_id, lock=True)
         if previous is not None and previous.version == record.version:
             return previous, "unchanged"
@@ -223,13 +218,7 @@ class DocumentRegistry:
             ).rowcount
             if changed:
                 self._bump(connection, now)
-                connection.execute(
-                    delete(corpus_retired_versions).where(
-                        self._mine(corpus_retired_versions),
-                        corpus_retired_versions.c.doc_id == record.doc_id,
-                        corpus_retired_versions.c.version == record.version,
-                    )
-                )
+                self._unretire(connection, record.doc_id, record.version)
         return bool(changed)
 
     def bump_revision(self, now: float) -> None:
@@ -277,10 +266,10 @@ class DocumentRegistry:
         return True
 
     # -- helpers ---------------------------------------------------------------------------------------------
-    def _mine(self, table: Table):  # type: ignore[no-untyped-def]
+    def _mine(self, table: Table) -> ColumnElement[bool]:
         return table.c.collection == self.collection
 
-    def _key(self, doc_id: str):  # type: ignore[no-untyped-def]
+    def _key(self, doc_id: str) -> ColumnElement[bool]:
         return (corpus_documents.c.collection == self.collection) & (corpus_documents.c.doc_id == doc_id)
 
     def _state(self) -> tuple[str, str]:
@@ -312,6 +301,10 @@ class DocumentRegistry:
             keys=("collection", "doc_id", "version"),
         )
 
+    def _unretire(self, connection: Connection, doc_id: str, version: str) -> None:
+        table = corpus_retired_versions
+        connection.execute(delete(table).where(self._mine(table), table.c.doc_id == doc_id, table.c.version == version))
+
     def _bump(self, connection: Connection, now: float) -> None:
         _upsert(
             connection,
@@ -332,11 +325,11 @@ def _upsert(connection: Connection, table: Table, values: dict[str, object], key
     connection.execute(insert.on_conflict_do_update(index_elements=list(keys), set_=changes))
 
 
-def _record(row) -> DocumentRecord:  # type: ignore[no-untyped-def]
+def _record(row: RowMapping) -> DocumentRecord:
     return DocumentRecord(**{name: row[name] for name in DocumentRecord.__dataclass_fields__})
 
 
-def _event(row) -> VersionEvent:  # type: ignore[no-untyped-def]
+def _event(row: RowMapping) -> VersionEvent:
     fields = {name: row[name] for name in VersionEvent.__dataclass_fields__ if name != "by"}
     return VersionEvent(by=row["actor"], **fields)
 
