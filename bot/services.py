@@ -9,12 +9,14 @@ from __future__ import annotations
 import functools
 import getpass
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from langchain_core.embeddings import Embeddings
 from sqlalchemy import Engine
 
 from corpus import glossary_path
+from ingest import consistency
 from ingest.chunking import Chunker, ChunkingConfig
 from ingest.embeddings import MiniLMEmbeddings, OpenAICompatibleEmbeddings
 from ingest.fetch import FetchLimits
@@ -160,3 +162,11 @@ class Services:
 
         logger.info("the index is empty: indexing the shipped corpus from %s", documents_dir())
         return self.ingestor.ingest_paths([documents_dir()], progress=progress)
+
+    def check_index(self) -> consistency.CheckReport:
+        """Where Chroma's passages and the document registry disagree (reads only)."""
+        return consistency.check(self.index)
+
+    def repair_index(self, report: consistency.CheckReport) -> Iterator[consistency.Repair]:
+        """Act on each finding of :meth:`check_index`, one :class:`~ingest.consistency.Repair` at a time."""
+        return consistency.repair(self.index, self.ingestor, report)

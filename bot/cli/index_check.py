@@ -2,7 +2,7 @@
 
 One line per finding (and, with ``--repair``, one per repair), then a summary line. Exit status: ``check`` exits 1
 when it finds any disagreement; ``--repair`` exits 0 when it repaired everything it found, 1 when something is
-left. The logic lives in ``ingest.consistency``; this module only prints.
+left. The logic lives in ``ingest.consistency``, reached through the composition root; this module only prints.
 """
 
 from __future__ import annotations
@@ -32,11 +32,8 @@ def register(app: typer.Typer) -> None:
         ] = False,
     ) -> None:
         """Find orphan passages and records without passages; exit 1 when there are any."""
-        from ingest.consistency import check as find
-        from ingest.consistency import repair as fix
-
         services = ctx.obj.get()
-        report = find(services.index)
+        report = services.check_index()
         for finding in report.findings:
             echo(one_line(finding.describe()))
         if not report.findings:
@@ -46,7 +43,7 @@ def register(app: typer.Typer) -> None:
             echo(f"{report.summary()}; run 'dualuse index check --repair' to fix")
             raise typer.Exit(1)
         left = 0
-        for outcome in fix(services.index, services.ingestor, report):
+        for outcome in services.repair_index(report):
             echo(one_line(f"{'repaired' if outcome.done else 'not repaired'}: {outcome.message}"))
             left += not outcome.done
         if left:
