@@ -29,6 +29,18 @@ Generated sections are refreshed by the scripts in `bench/`; notes outside them 
 """
 
 
+def open_index(folder: Path, embeddings):  # type: ignore[no-untyped-def]
+    """A CorpusIndex laid out like a data directory: Chroma in ``folder/index``, the registry's SQLite database
+    (migrated, as the composition root does) in ``folder/dualuse.sqlite3``."""
+    from bot.answerlog import open_database
+    from ingest.index import CorpusIndex, make_client
+    from ingest.registry import DocumentRegistry
+
+    folder.mkdir(parents=True, exist_ok=True)
+    registry = DocumentRegistry(open_database(f"sqlite:///{folder / 'dualuse.sqlite3'}"))
+    return CorpusIndex(make_client(folder / "index"), embeddings, registry)
+
+
 def parse_args(description: str, extra: Sequence[tuple[str, dict]] = ()) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument(

@@ -29,7 +29,7 @@ from bot.core.retrieval import HybridRetriever
 from bot.core.text import content_terms
 from corpus import documents_dir, eval_dir
 from ingest.embeddings import MiniLMEmbeddings
-from ingest.index import CorpusIndex, make_client
+from ingest.index import CorpusIndex
 from ingest.pipeline import Ingestor
 
 BLIND = {"practitioner"}  # written blind and never tuned on; reported apart from the sets tuning looked at
@@ -102,7 +102,7 @@ def main() -> None:
     embeddings = MiniLMEmbeddings()
     load = _common.load_average()
     with tempfile.TemporaryDirectory(prefix="dualuse-bench-") as tmp:
-        index = CorpusIndex(make_client(Path(tmp) / "index"), embeddings)
+        index = _common.open_index(Path(tmp) / "index", embeddings)
         Ingestor(index, embeddings).ingest_paths([documents_dir()])
         named = methods(index, embeddings)
         groups = list(dict.fromkeys(q.set_name for q in questions))

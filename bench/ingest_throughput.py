@@ -28,7 +28,6 @@ from bot.settings import Settings
 from corpus import documents_dir
 from ingest.chunking import Chunker
 from ingest.embeddings import MiniLMEmbeddings
-from ingest.index import CorpusIndex, make_client
 from ingest.loaders import load_file
 from ingest.pipeline import Ingestor, embedding_text
 from ingest.sandbox import IsolatedParser, ParseLimits
@@ -93,7 +92,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="dualuse-bench-") as tmp:
             timed = TimedEmbeddings(model)
             started = time.perf_counter()
-            index = CorpusIndex(make_client(Path(tmp)), timed)  # type: ignore[arg-type]
+            index = _common.open_index(Path(tmp), timed)  # type: ignore[arg-type]
             open_seconds.append(time.perf_counter() - started)
             started, cpu_started = time.perf_counter(), time.process_time()
             report = Ingestor(index, timed).ingest_paths([documents_dir()])  # type: ignore[arg-type]
@@ -104,7 +103,7 @@ def main() -> None:
 
         with tempfile.TemporaryDirectory(prefix="dualuse-bench-") as tmp:
             # As `dualuse ingest` and Slack uploads run it: each file parsed in a limited child process.
-            index = CorpusIndex(make_client(Path(tmp)), model)
+            index = _common.open_index(Path(tmp), model)
             started = time.perf_counter()
             report = Ingestor(index, model, parse=sandbox).ingest_paths([documents_dir()])
             wall["sandboxed"].append(time.perf_counter() - started)

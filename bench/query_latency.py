@@ -66,7 +66,6 @@ def build(workdir: Path, size: int) -> dict[str, float]:
     from corpus import documents_dir
     from ingest.documents import Chunk, DocumentMeta
     from ingest.embeddings import MiniLMEmbeddings
-    from ingest.index import CorpusIndex, make_client
     from ingest.pipeline import Ingestor
 
     base = json.loads((workdir / "base.json").read_text())
@@ -74,7 +73,7 @@ def build(workdir: Path, size: int) -> dict[str, float]:
     markov = MarkovText([])
     markov.vocabulary = sorted({w for t in texts for w in t.split() if w.isalpha() and len(w) > 3})
     embeddings = MiniLMEmbeddings()
-    index = CorpusIndex(make_client(workdir / f"index-{size}"), embeddings)
+    index = _common.open_index(workdir / f"index-{size}", embeddings)
     report = Ingestor(index, embeddings).ingest_paths([documents_dir()])
     assert not report.failed, report.summary()
     real = report.chunks_written
@@ -107,12 +106,11 @@ def query(workdir: Path, size: int, limit: int) -> dict[str, object]:
     from bot.settings import Settings
     from corpus import eval_dir
     from ingest.embeddings import MiniLMEmbeddings
-    from ingest.index import CorpusIndex, make_client
 
     questions = [q for q in load_golden([eval_dir()]) if q.category in ANSWERABLE and q.expected_docs][:limit]
     started = time.perf_counter()
     embeddings = MiniLMEmbeddings()
-    index = CorpusIndex(make_client(workdir / f"index-{size}"), embeddings)
+    index = _common.open_index(workdir / f"index-{size}", embeddings)
     defaults = Settings.model_fields
     retriever = HybridRetriever(
         index,

@@ -124,7 +124,7 @@ def build_and_measure(
     """Index the corpus from scratch (ours and the recipe's) in ``workdir`` and score every method once."""
     defaults = Settings.model_fields
     top_k, per_doc = defaults["top_k"].default, defaults["max_chunks_per_doc"].default
-    index = CorpusIndex(make_client(workdir / "index"), embeddings)
+    index = _common.open_index(workdir / "index", embeddings)
     report = Ingestor(index, embeddings).ingest_paths([documents_dir()])
     assert not report.failed, report.summary()
     recipe, recipe_chunks = langchain_recipe(files, embeddings, workdir)

@@ -1,86 +1,58 @@
-"""The corpus index: chunks and their vectors in Chroma, plus a per-document record that says which version is live.
+"""The corpus index: passages and their vectors in Chroma, and which version of each document is live in the SQL
+document registry (``ingest.registry``).
 
-Replacing a document is atomic for readers: the new version's chunks are written first, then the document record
-is switched to the new version in one upsert. Readers keep only chunks whose version matches their document's
-record, so they see the old version or the new one, never both and never neither. Retired versions are deleted
-after a grace period, by a later write, so a reader that still holds the old record finds its chunks.
+Replacing a document is atomic for readers, and crash-safe (``kill -9`` at any point), by the order of the writes:
 
-Crash safety (``kill -9`` at any point): before its chunks are written, a new version is registered as *retired*;
-the switch makes it live, and a sweep deletes the chunks of a retired version only when it is not live. So a write
-that dies before its switch leaves chunks that the next sweep removes (and that re-running the ingest overwrites,
-chunk ids being deterministic), and never a live record without all of its chunks. Writing a version that is
-already live changes nothing and says so (``unchanged``), so concurrent ingests of one file report one ``added``
-and record no false ``updated`` event.
+1. the new version is registered as *retired* in SQL, before any of its passages exists;
+2. its passages are written to Chroma (ids ``doc::version::n``, deterministic: a re-run overwrites them);
+3. one SQL transaction makes it live: the record, its history event, the retirement of the previous version and,
+   unless the caller batches (``commit=False``, then :meth:`CorpusIndex.commit` once), a new revision.
+
+Readers keep only passages whose version the registry calls live, so they see the old version or the new one,
+never both and never neither. A sweep deletes the passages of a version retired longer ago than the grace period
+and not live: what a write that died before step 3 left, and old versions that readers holding the previous record
+no longer need. A removal is one SQL transaction; its passages go with a later sweep. Writing a version that is
+already live changes nothing and says so (``unchanged``), so concurrent ingests of one file report one ``added`` and
+record no false ``updated`` event. ``dualuse index check`` finds what a store failure left in disagreement
+(:mod:`ingest.consistency`).
 """
 
 from __future__ import annotations
 
-import atexit
-import datetime as dt
 import logging
-import os
-import re
-import shutil
-import tempfile
 import time
-import uuid
+from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
-from pathlib import Path
-from urllib.parse import urlparse
+from dataclasses import dataclass, replace
 
 import chromadb
 import numpy as np
-from chromadb.config import Settings as ChromaSettings
 from langchain_chroma import Chroma
 from langchain_core.embeddings import Embeddings
 
+from .chroma import collection_prefix, make_client, read_only_snapshot, redact_url
 from .documents import Chunk, DocumentMeta
-from .errors import ConfigurationError, IndexError_
+from .errors import IndexError_
+from .legacy import adopt_legacy_records
+from .records import DocumentRecord, VersionEvent, iso_seconds
+from .registry import DocumentRegistry
+
+__all__ = [
+    "RETIRED_GRACE_SECONDS",
+    "CorpusIndex",
+    "DocumentRecord",
+    "ScoredChunk",
+    "StoredChunk",
+    "VersionEvent",
+    "collection_prefix",
+    "make_client",
+    "read_only_snapshot",
+    "redact_url",
+]
 
 logger = logging.getLogger(__name__)
 
-_REVISION_ID = "__revision__"
-_RETIRED_PREFIX = "__retired__::"
 RETIRED_GRACE_SECONDS = 120.0
-
-
-@dataclass(frozen=True)
-class DocumentRecord:
-    doc_id: str
-    title: str
-    kind: str
-    publisher: str
-    date: str
-    url: str
-    source_path: str
-    version: str
-    chunks: int
-    tokens: int
-    pages: int
-    ingested_at: str
-    content_hash: str = ""
-    ingested_by: str = ""
-
-    def as_dict(self) -> dict[str, object]:
-        return dict(self.__dict__)
-
-
-@dataclass(frozen=True)
-class VersionEvent:
-    """One add, update or removal of a document: who, when, which content, how many passages."""
-
-    doc_id: str
-    action: str  # 'added' | 'updated' | 'removed'
-    version: str
-    content_hash: str
-    chunks: int
-    at: str
-    by: str
-    title: str
-
-    def as_dict(self) -> dict[str, object]:
-        return dict(self.__dict__)
 
 
 @dataclass(frozen=True)
@@ -99,65 +71,17 @@ class ScoredChunk:
     score: float  # cosine similarity, -1..1
 
 
-def make_client(persist_dir: Path | None = None, server_url: str | None = None) -> chromadb.ClientAPI:
-    """An embedded client under ``persist_dir``, or an HTTP client for a Chroma server at ``server_url``."""
-    settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
-    if server_url:
-        parsed = urlparse(server_url)
-        if parsed.scheme not in ("http", "https") or not parsed.hostname:
-            raise ConfigurationError(f"DUALUSE_CHROMA_URL '{redact_url(server_url)}' must look like http://host:8000")
-        port = parsed.port or (443 if parsed.scheme == "https" else 8000)
-        try:
-            return chromadb.HttpClient(host=parsed.hostname, port=port, ssl=parsed.scheme == "https", settings=settings)
-        except Exception as exc:  # noqa: BLE001 - chromadb raises plain Exception/ValueError on connect
-            shown = redact_url(server_url)
-            detail = str(exc).replace(server_url, shown)
-            if parsed.password:
-                detail = detail.replace(parsed.password, "***")
-            raise IndexError_(f"cannot reach the Chroma server at {shown} ({detail}); is it running?") from None
-    if persist_dir is None:
-        raise ConfigurationError("no index location: set DUALUSE_DATA_DIR or DUALUSE_CHROMA_URL")
-    if persist_dir.is_dir() and not _writable(persist_dir):
-        # Chroma cannot open a folder it cannot write ("attempt to write a readonly database"), so read commands
-        # on a read-only data dir (a mounted backup, a locked-down replica) read a private copy instead.
-        persist_dir = read_only_snapshot(persist_dir)
-    persist_dir.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(persist_dir), settings=settings)
-
-
-def _writable(folder: Path) -> bool:
-    database = folder / "chroma.sqlite3"
-    return os.access(folder, os.W_OK) and (not database.exists() or os.access(database, os.W_OK))
-
-
-def read_only_snapshot(folder: Path) -> Path:
-    """A private copy of a read-only index folder, removed when the process exits; writes to it are lost."""
-    target = Path(tempfile.mkdtemp(prefix="dualuse-index-snapshot-"))
-    atexit.register(shutil.rmtree, target, ignore_errors=True)
-    shutil.copytree(folder, target / "index")
-    logger.info("the index at %s is read-only: reading a snapshot copy in %s", folder, target)
-    return target / "index"
-
-
-def redact_url(url: str) -> str:
-    """``url`` with any password replaced by ``***`` (for messages and logs)."""
-    parsed = urlparse(url)
-    if not parsed.password:
-        return url
-    netloc = parsed.netloc.rsplit("@", 1)
-    user = (parsed.username or "") + ":***"
-    return parsed._replace(netloc=f"{user}@{netloc[-1]}").geturl()
-
-
-def collection_prefix(embedding_id: str) -> str:
-    # Vectors of different models must never share a collection; the name carries the model.
-    return "dualuse-" + re.sub(r"[^a-zA-Z0-9_-]+", "-", embedding_id).strip("-")[:200]
-
-
 class CorpusIndex:
-    def __init__(self, client: chromadb.ClientAPI, embeddings: Embeddings, embedding_id: str = "minilm-l6-int8"):
+    def __init__(
+        self,
+        client: chromadb.ClientAPI,
+        embeddings: Embeddings,
+        registry: DocumentRegistry,
+        embedding_id: str = "minilm-l6-int8",
+    ):
         prefix = collection_prefix(embedding_id)
         self._embeddings = embeddings
+        self.registry = registry.for_collection(prefix)
         # A wider HNSW search than Chroma's default (100): the 30 dense candidates are then (nearly) exact, so the
         # answer does not depend on how the parallel graph build happened to go.
         self._chunks = client.get_or_create_collection(
@@ -165,33 +89,35 @@ class CorpusIndex:
             metadata={"hnsw:space": "cosine", "hnsw:construction_ef": 200, "hnsw:search_ef": 200},
             embedding_function=None,
         )
-        self._records = client.get_or_create_collection(
-            f"{prefix}-documents", metadata={"hnsw:space": "cosine"}, embedding_function=None
-        )
+        adopt_legacy_records(client, prefix, self.registry)  # an index written by 0.1.0: records move to SQL once
         # Queries go through LangChain's Chroma wrapper with our embeddings passed explicitly (never Chroma's own
         # default embedding function, which would download a model).
         self.vectorstore = Chroma(client=client, collection_name=f"{prefix}-chunks", embedding_function=embeddings)
 
     # -- reading ---------------------------------------------------------------------------------------------
     def revision(self) -> str:
-        got = self._records.get(ids=[_REVISION_ID], include=["metadatas"])
-        return str(got["metadatas"][0]["revision"]) if got["ids"] else ""
+        return self.registry.revision()
 
     def last_changed(self) -> str:
-        got = self._records.get(ids=[_REVISION_ID], include=["metadatas"])
-        return str(got["metadatas"][0].get("changed_at", "")) if got["ids"] else ""
+        return self.registry.last_changed()
 
     def documents(self) -> list[DocumentRecord]:
-        got = self._records.get(where={"record": "document"}, include=["metadatas"])
-        records = [_record_from_metadata(m) for m in got["metadatas"]]
-        return sorted(records, key=lambda r: r.doc_id)
+        return self.registry.documents()
 
     def get_document(self, doc_id: str) -> DocumentRecord | None:
-        got = self._records.get(ids=[doc_id], include=["metadatas"])
-        return _record_from_metadata(got["metadatas"][0]) if got["ids"] else None
+        return self.registry.get(doc_id)
 
     def live_versions(self) -> dict[str, str]:
-        return {r.doc_id: r.version for r in self.documents()}
+        return self.registry.live_versions()
+
+    def history(self, doc_id: str) -> list[VersionEvent]:
+        """Every recorded add, update and removal of ``doc_id``, oldest first."""
+        return self.registry.history(doc_id)
+
+    def ping(self) -> None:
+        """Raise unless both stores answer (the readiness probe)."""
+        self._chunks.count()
+        self.registry.revision()
 
     def is_empty(self) -> bool:
         return not self.documents()
@@ -235,6 +161,19 @@ class CorpusIndex:
         got = self._chunks.get(ids=list(chunk_ids), include=["documents", "metadatas"])
         return [_chunk_from(i, t, m) for i, t, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)]
 
+    def passage_counts(self, doc_id: str | None = None, version: str = "") -> Counter[tuple[str, str]]:
+        """How many passages Chroma holds for each (doc_id, version) (or only for the one given), whatever the
+        registry says."""
+        where = {"$and": [{"doc_id": doc_id}, {"version": version}]} if doc_id is not None else None
+        counts: Counter[tuple[str, str]] = Counter()
+        batch, offset = 5000, 0
+        while True:
+            got = self._chunks.get(where=where, include=["metadatas"], limit=batch, offset=offset)
+            counts.update((str(m["doc_id"]), str(m["version"])) for m in got["metadatas"])
+            if len(got["ids"]) < batch:
+                return counts
+            offset += batch
+
     # -- writing ---------------------------------------------------------------------------------------------
     def replace_document(
         self,
@@ -274,76 +213,65 @@ class CorpusIndex:
         if not chunks:
             raise IndexError_(f"{meta.doc_id}: nothing to index")
         now = time.time() if now is None else now
-        previous = self.get_document(meta.doc_id)
+        previous = self.registry.get(meta.doc_id)
         if previous is not None and previous.version == version:
             return previous, "unchanged"  # e.g. another ingest wrote the same file a moment ago
-        # Registered as retired before any chunk is written: if this process dies before the switch, a sweep
-        # removes what it wrote. The switch below makes the version live, and a sweep never deletes a live one.
-        self._upsert_entries([self._retired_entry(meta.doc_id, version, now)])
-        base = {"doc_id": meta.doc_id, "version": version}
-        for start in range(0, len(chunks), 1000):
-            part = chunks[start : start + 1000]
-            self._chunks.upsert(
-                ids=[c.chunk_id for c in part],
-                embeddings=vectors[start : start + len(part)],
-                documents=[c.text for c in part],
-                metadatas=[_chunk_metadata(base, c) for c in part],
-            )
-        pages = len({c.page for c in chunks if c.page is not None})
+        # (1) Registered as retired before any passage is written: if this process dies before the switch, a sweep
+        # removes what it wrote. The switch makes the version live, and a sweep never deletes a live one.
+        self.registry.retire(meta.doc_id, version, now)
+        self._write_passages(meta.doc_id, version, chunks, vectors)  # (2)
         record = DocumentRecord(
-            **{k: v for k, v in meta.as_metadata().items()},
+            **meta.as_metadata(),
             version=version,
             chunks=len(chunks),
             tokens=sum(c.token_count for c in chunks),
-            pages=pages,
-            ingested_at=dt.datetime.fromtimestamp(now, dt.UTC).isoformat(timespec="seconds"),
+            pages=len({c.page for c in chunks if c.page is not None}),
+            ingested_at=iso_seconds(now),
             content_hash=content_hash or version,
             ingested_by=actor,
         )
-        # The switch: one upsert makes the new version live, together with its history event and the retirement
-        # of the previous version (one write instead of three).
-        action = "added" if previous is None else "updated"
-        entries = [(meta.doc_id, {"record": "document", **record.as_dict()})]
-        entries.append(self._event_entry(record, action, actor, now))
-        if previous is not None:
-            entries.append(self._retired_entry(previous.doc_id, previous.version, now))
-        self._upsert_entries(entries)
+        # (3) The switch: one transaction with the history event, the previous version's retirement and the bump.
+        record, action = self.registry.switch(record, actor=actor, now=now, bump=commit)
         if commit:
-            self.commit(now=now)
+            self.sweep_retired(now=now)
         return record, action
 
     def commit(self, *, now: float | None = None) -> None:
         """Tell readers the corpus changed, and delete versions retired longer ago than the grace period."""
         now = time.time() if now is None else now
-        self._bump_revision(now)
+        self.registry.bump_revision(now)
         self.sweep_retired(now=now)
 
     def remove_document(self, doc_id: str, *, actor: str = "", now: float | None = None) -> DocumentRecord | None:
         now = time.time() if now is None else now
-        record = self.get_document(doc_id)
-        if record is None:
-            return None
-        self._records.delete(ids=[doc_id])  # the switch: readers stop seeing the document
-        self._upsert_entries(
-            [self._event_entry(record, "removed", actor, now), self._retired_entry(doc_id, record.version, now)]
-        )
-        self.commit(now=now)
+        record = self.registry.remove(doc_id, actor=actor, now=now)  # one transaction; readers stop seeing it
+        if record is not None:
+            self.sweep_retired(now=now)
         return record
 
     def sweep_retired(self, *, now: float | None = None, grace: float = RETIRED_GRACE_SECONDS) -> int:
-        """Delete chunks of versions retired more than ``grace`` seconds ago, and orphans of failed writes."""
+        """Delete passages of versions retired more than ``grace`` seconds ago, and orphans of failed writes."""
         now = time.time() if now is None else now
-        got = self._records.get(where={"record": "retired"}, include=["metadatas"])
+        cutoff = now - grace
         removed = 0
-        for record_id, meta in zip(got["ids"], got["metadatas"], strict=True):
-            if now - float(meta["retired_at"]) < grace:
+        for entry in self.registry.retired():
+            if entry.retired_at > cutoff:
                 continue
-            live = self.get_document(str(meta["doc_id"]))
-            if live is None or live.version != meta["version"]:
-                self._chunks.delete(where={"$and": [{"doc_id": meta["doc_id"]}, {"version": meta["version"]}]})
+            if self.delete_unused_version(entry.doc_id, entry.version, cutoff):
                 removed += 1
-            self._records.delete(ids=[record_id])
+            else:
+                self.registry.forget_retired(entry.doc_id, entry.version, cutoff)  # live again: nothing to sweep
         return removed
+
+    def delete_unused_version(self, doc_id: str, version: str, cutoff: float) -> bool:
+        """Delete the passages of ``version`` unless it is live or was registered (written or retired) after
+        ``cutoff``; True when they were deleted. The passages go first, then the retired entry: a crash between
+        leaves the entry, and the next sweep deletes nothing more and forgets it."""
+        if not self.registry.sweepable(doc_id, version, cutoff):
+            return False
+        self._chunks.delete(where={"$and": [{"doc_id": doc_id}, {"version": version}]})
+        self.registry.forget_retired(doc_id, version, cutoff)
+        return True
 
     def discard_version(self, doc_id: str, version: str) -> None:
         """Best-effort removal of chunks a failed write left behind (they are invisible to readers anyway)."""
@@ -355,38 +283,36 @@ class CorpusIndex:
         except Exception:  # noqa: BLE001 - the store may be the thing that failed
             logger.warning("could not clean up partial chunks of %s version %s", doc_id, version)
 
-    def history(self, doc_id: str) -> list[VersionEvent]:
-        """Every recorded add, update and removal of ``doc_id``, oldest first."""
-        got = self._records.get(where={"$and": [{"record": "event"}, {"doc_id": doc_id}]}, include=["metadatas"])
-        events = [VersionEvent(**{k: m[k] for k in VersionEvent.__dataclass_fields__}) for m in got["metadatas"]]
-        return sorted(events, key=lambda e: (e.at, e.action != "removed"))
-
-    def _upsert_entries(self, entries: list[tuple[str, dict]]) -> None:
-        """One write for several bookkeeping records (they carry a dummy one-number vector: Chroma needs one)."""
-        self._records.upsert(
-            ids=[i for i, _ in entries], embeddings=[[1.0]] * len(entries), metadatas=[m for _, m in entries]
+    def restore_passages(
+        self, record: DocumentRecord, chunks: Sequence[Chunk], vectors: np.ndarray, *, now: float | None = None
+    ) -> DocumentRecord | None:
+        """Write the passages of the live ``record.version`` again (some were lost from Chroma), in the same order
+        as a switch; the corrected record, or None when that version stopped being live meanwhile."""
+        now = time.time() if now is None else now
+        self.registry.retire(record.doc_id, record.version, now)  # as in a switch: a crash leaves nothing unswept
+        self._write_passages(record.doc_id, record.version, chunks, vectors)
+        # The source may chunk differently now (other chunk settings): passages past the new end must not linger.
+        self._chunks.delete(
+            where={"$and": [{"doc_id": record.doc_id}, {"version": record.version}, {"index": {"$gte": len(chunks)}}]}
         )
-
-    @staticmethod
-    def _event_entry(record: DocumentRecord, action: str, actor: str, now: float) -> tuple[str, dict]:
-        at = dt.datetime.fromtimestamp(now, dt.UTC).isoformat(timespec="milliseconds")
-        event = VersionEvent(
-            record.doc_id, action, record.version, record.content_hash, record.chunks, at, actor, record.title
+        restored = replace(
+            record,
+            chunks=len(chunks),
+            tokens=sum(c.token_count for c in chunks),
+            pages=len({c.page for c in chunks if c.page is not None}),
         )
-        return f"__event__::{record.doc_id}::{at}::{action}", {"record": "event", **event.as_dict()}
+        return restored if self.registry.update_counts(restored, now=now) else None
 
-    @staticmethod
-    def _retired_entry(doc_id: str, version: str, now: float) -> tuple[str, dict]:
-        return (
-            f"{_RETIRED_PREFIX}{doc_id}::{version}",
-            {"record": "retired", "doc_id": doc_id, "version": version, "retired_at": now},
-        )
-
-    def _bump_revision(self, now: float) -> None:
-        changed_at = dt.datetime.fromtimestamp(now, dt.UTC).isoformat(timespec="seconds")
-        self._upsert_entries(
-            [(_REVISION_ID, {"record": "revision", "revision": uuid.uuid4().hex, "changed_at": changed_at})]
-        )
+    def _write_passages(self, doc_id: str, version: str, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
+        base = {"doc_id": doc_id, "version": version}
+        for start in range(0, len(chunks), 1000):
+            part = chunks[start : start + 1000]
+            self._chunks.upsert(
+                ids=[c.chunk_id for c in part],
+                embeddings=vectors[start : start + len(part)],
+                documents=[c.text for c in part],
+                metadatas=[_chunk_metadata(base, c) for c in part],
+            )
 
 
 def _chunk_metadata(base: dict[str, str], chunk: Chunk) -> dict[str, str | int]:
@@ -406,8 +332,3 @@ def _chunk_from(chunk_id: str, text: str, meta: dict) -> StoredChunk:
         page=int(page) if page is not None else None,
         index=int(meta.get("index", 0)),
     )
-
-
-def _record_from_metadata(meta: dict) -> DocumentRecord:
-    fields = DocumentRecord.__dataclass_fields__
-    return DocumentRecord(**{k: meta.get(k, 0 if fields[k].type == "int" else "") for k in fields})

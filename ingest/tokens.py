@@ -46,13 +46,11 @@ def seed_tiktoken_cache(name: str = ENCODING_NAME, cache_dir: Path | None = None
     if cache_dir is None:
         env = os.environ.get("TIKTOKEN_CACHE_DIR") or os.environ.get("DATA_GYM_CACHE_DIR")
         cache_dir = Path(env) if env else _default_cache_dir()
-    # tiktoken (and LangChain and openai through it) read this variable on every load.
-    os.environ["TIKTOKEN_CACHE_DIR"] = str(cache_dir)
-    cache_dir.mkdir(parents=True, exist_ok=True)
     target = cache_dir / hashlib.sha1(_BLOB_URL.format(name=name).encode()).hexdigest()
     expected = _EXPECTED_SHA256[name]
     if target.is_file() and hashlib.sha256(target.read_bytes()).hexdigest() == expected:
-        return target
+        return _use(cache_dir, target)
+    cache_dir.mkdir(parents=True, exist_ok=True)
     data = gzip.decompress(_packaged_bpe(name).read_bytes())
     actual = hashlib.sha256(data).hexdigest()
     if actual != expected:
@@ -64,6 +62,13 @@ def seed_tiktoken_cache(name: str = ENCODING_NAME, cache_dir: Path | None = None
     tmp = target.with_suffix(f".{os.getpid()}.tmp")
     tmp.write_bytes(data)
     tmp.replace(target)
+    return _use(cache_dir, target)
+
+
+def _use(cache_dir: Path, target: Path) -> Path:
+    # tiktoken (and LangChain and openai through it) read this variable on every load. Set only once the file is
+    # there: a cache folder that cannot be written (a read-only data dir) must not become the fallback's folder too.
+    os.environ["TIKTOKEN_CACHE_DIR"] = str(cache_dir)
     return target
 
 

@@ -14,9 +14,10 @@ from bot.core.retrieval import HybridRetriever
 from corpus import documents_dir
 from ingest.chunking import Chunker
 from ingest.embeddings import MiniLMEmbeddings
-from ingest.index import CorpusIndex, make_client
+from ingest.index import CorpusIndex
 from ingest.pipeline import Ingestor
 from tests.openai_server import FakeOpenAI
+from tests.stores import close, open_index
 
 
 @pytest.fixture(autouse=True)
@@ -49,17 +50,19 @@ def chunker() -> Chunker:
 
 @pytest.fixture(scope="session")
 def shipped_index_dir(tmp_path_factory: pytest.TempPathFactory, embeddings: MiniLMEmbeddings, chunker: Chunker) -> Path:
-    """The shipped corpus indexed once per session; tests copy it when they need to write."""
+    """The shipped corpus indexed once per session (a data directory: Chroma and the registry's database); tests
+    copy it when they need to write."""
     path = tmp_path_factory.mktemp("shipped-index")
-    index = CorpusIndex(make_client(path), embeddings)
+    index = open_index(path, embeddings)
     report = Ingestor(index, embeddings, chunker).ingest_paths([documents_dir()])
     assert not report.failed, [r.error for r in report.results if r.error]
+    close(index)  # the database whole in one file, so that copies of the folder are complete
     return path
 
 
 @pytest.fixture(scope="session")
 def shipped_index(shipped_index_dir: Path, embeddings: MiniLMEmbeddings) -> CorpusIndex:
-    return CorpusIndex(make_client(shipped_index_dir), embeddings)
+    return open_index(shipped_index_dir, embeddings)
 
 
 @pytest.fixture(scope="session")
@@ -72,9 +75,9 @@ def writable_index(tmp_path: Path, shipped_index_dir: Path, embeddings: MiniLMEm
     """A private copy of the indexed shipped corpus that a test may change."""
     target = tmp_path / "index-copy"
     shutil.copytree(shipped_index_dir, target)
-    return CorpusIndex(make_client(target), embeddings)
+    return open_index(target, embeddings)
 
 
 @pytest.fixture
 def empty_index(tmp_path: Path, embeddings: MiniLMEmbeddings) -> CorpusIndex:
-    return CorpusIndex(make_client(tmp_path / "empty-index"), embeddings)
+    return open_index(tmp_path / "empty-index", embeddings)

@@ -22,8 +22,10 @@ import pytest
 from bot.core.retrieval import HybridRetriever
 from ingest.chunking import Chunker
 from ingest.embeddings import MiniLMEmbeddings
-from ingest.index import RETIRED_GRACE_SECONDS, CorpusIndex, make_client
+from ingest.index import RETIRED_GRACE_SECONDS, CorpusIndex
 from ingest.loaders import load_bytes
+
+from .stores import open_index
 
 DOC = "# Quokka protocol\n\nThe quokka protocol governs zebrafish gene drive releases in {place} laboratories."
 
@@ -90,7 +92,7 @@ def _write_corpus(folder: Path, generation: int, count: int = 24) -> None:
 
 
 def _check_consistent(data_dir: Path, embeddings: MiniLMEmbeddings) -> dict[str, str]:
-    index = CorpusIndex(make_client(data_dir / "index"), embeddings)
+    index = open_index(data_dir, embeddings)
     versions = index.live_versions()
     live = index.live_chunks(versions)
     for record in index.documents():  # a live record has every one of its chunks
@@ -164,7 +166,7 @@ def test_kill_9_at_random_points_of_ingest_then_a_rerun_repairs(tmp_path: Path) 
     assert len(versions) == 24
     with_generation = subprocess.run([_dualuse(), "ask", "--json", "marker5marker"], env=env, capture_output=True)
     assert b"generation 2" in with_generation.stdout
-    index = CorpusIndex(make_client(data_dir / "index"), MiniLMEmbeddings())
+    index = open_index(data_dir, MiniLMEmbeddings())
     index.sweep_retired(now=time.time() + RETIRED_GRACE_SECONDS + 1)
     chunks = index._chunks.get(include=["metadatas"])["metadatas"]
     orphans = [m for m in chunks if versions.get(str(m["doc_id"])) != m["version"]]
@@ -185,6 +187,6 @@ def test_two_concurrent_ingests_report_truthfully(tmp_path: Path, embeddings: Mi
     summaries = [json.loads(run.communicate(timeout=300)[0])["summary"] for run in runs]
     assert sum(s["added"] for s in summaries) == 12, summaries
     assert sum(s["unchanged"] for s in summaries) == 12 and all(s["updated"] == 0 for s in summaries), summaries
-    index = CorpusIndex(make_client(data_dir / "index"), embeddings)
+    index = open_index(data_dir, embeddings)
     for doc_id in index.live_versions():
         assert [e.action for e in index.history(doc_id)] == ["added"], doc_id

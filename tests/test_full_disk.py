@@ -14,7 +14,9 @@ from pathlib import Path
 import pytest
 
 from ingest.embeddings import MiniLMEmbeddings
-from ingest.index import RETIRED_GRACE_SECONDS, CorpusIndex, make_client
+from ingest.index import RETIRED_GRACE_SECONDS
+
+from .stores import open_index
 
 pytestmark = pytest.mark.slow
 DOCS = 20
@@ -62,7 +64,7 @@ def test_a_full_disk_ends_the_ingest_with_one_line_per_file_and_a_rerun_repairs(
         ballast.unlink()  # space is freed
         rerun = subprocess.run([dualuse, "ingest", str(folder)], env=env, capture_output=True, text=True, timeout=300)
         assert rerun.returncode == 0, rerun.stderr[-2000:]
-        index = CorpusIndex(make_client(mount / "data" / "index"), MiniLMEmbeddings())
+        index = open_index(mount / "data", MiniLMEmbeddings())
         versions = index.live_versions()
         assert len(versions) == DOCS
         index.sweep_retired(now=time.time() + RETIRED_GRACE_SECONDS + 1)

@@ -120,6 +120,8 @@ def test_a_slow_rebuild_happens_in_the_background_and_questions_use_the_previous
     import bot.core.retrieval as retrieval
     from ingest.index import make_client
 
+    from .stores import open_registry
+
     gate = threading.Event()
 
     class GatedIndex(CorpusIndex):
@@ -130,7 +132,8 @@ def test_a_slow_rebuild_happens_in_the_background_and_questions_use_the_previous
                 gate.wait(30)
             return super().live_chunks(versions)
 
-    index = GatedIndex(make_client(tmp_path / "index-copy"), embeddings)
+    copy = tmp_path / "index-copy"
+    index = GatedIndex(make_client(copy / "index"), embeddings, open_registry(copy))
     retriever = retrieval.HybridRetriever(index, embeddings)
     retriever.refresh()
     retriever._last_build_seconds = retrieval.SYNC_REBUILD_SECONDS + 1  # as if the corpus were large

@@ -15,7 +15,7 @@ from bot.datadir import prepare_data_dir
 from bot.settings import Settings
 
 from ._corrections import CORRECTION_NOTICE, DEFAULT_THRESHOLD, CorrectedAnswers
-from ._db import make_engine, normalise_url
+from ._db import make_engine, normalise_url, open_database
 from ._errors import AnswerLogError
 from ._records import (
     FEEDBACK_FILTERS,
@@ -78,6 +78,7 @@ __all__ = [
     "make_engine",
     "normalise_url",
     "open_answer_log",
+    "open_database",
     "pseudonym_key",
     "pseudonymise",
 ]

@@ -1,7 +1,9 @@
 """Engines and migrations: open the database a URL names and bring its schema to the newest migration.
 
-The migrations ship inside this package and run from code, so no ``alembic.ini`` is needed at run time. On
-PostgreSQL they run under an advisory lock, so processes opening an empty database at once do not race.
+One Alembic history covers every table of the project's database: the answer log, the document registry
+(``ingest.registry``) and the Slack tables. The migrations ship inside this package and run from code, so no
+``alembic.ini`` is needed at run time. On PostgreSQL they run under an advisory lock, so processes opening an empty
+database at once do not race.
 """
 
 from __future__ import annotations
@@ -73,23 +75,41 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.close()
 
 
-def upgrade(engine: Engine) -> None:
-    """Apply every migration not yet applied (a no-op when the schema is current)."""
+def open_database(url: str) -> Engine:
+    """An engine for ``url`` with its schema at the newest migration: what the registry, the answer log and the
+    Slack tables share."""
+    engine = make_engine(url)
+    upgrade(engine, what="the database")
+    return engine
+
+
+def alembic_config() -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option("version_table", VERSION_TABLE)
+    return config
+
+
+def upgrade(engine: Engine, what: str = "the answer log") -> None:
+    """Apply every migration not yet applied (a no-op when the schema is current)."""
+    config = alembic_config()
     try:
         with engine.begin() as connection:
             if connection.dialect.name == "postgresql":
                 # Processes starting together on an empty database (compose starts admin and bot replicas at once)
                 # would all create the tables; the lock makes the others wait and then find the schema current.
                 connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+            elif connection.dialect.name == "sqlite":
+                # The same on SQLite (bot, admin and ingest started together on a new data dir): the write lock
+                # before Alembic reads its version table, so the others wait and then find the schema current.
+                # (The sqlite3 module would not begin a transaction before DDL by itself.)
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
     except DBAPIError as exc:
-        raise AnswerLogError(f"cannot open the answer log at {_redact(str(engine.url))}: {_first_line(exc)}") from None
+        raise AnswerLogError(f"cannot open {what} at {_redact(str(engine.url))}: {_first_line(exc)}") from None
     except SQLAlchemyError as exc:
-        raise AnswerLogError(f"cannot migrate the answer log: {_first_line(exc)}") from None
+        raise AnswerLogError(f"cannot migrate {what}: {_first_line(exc)}") from None
 
 
 def _redact(url: str) -> str:

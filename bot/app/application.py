@@ -15,6 +15,8 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 
+from sqlalchemy import Engine
+
 from bot.answerlog import AnswerLog
 from bot.core.guard import MisuseGuard
 from bot.core.guard.data import LabelledRequest
@@ -57,6 +59,12 @@ class Application:
     def review(self) -> AnswerLog:
         """Browsing, judging, correcting and exporting logged answers (the admin page and `dualuse log`)."""
         return self.services.answer_log
+
+    @property
+    def database(self) -> Engine:
+        """The SQL database at the newest migration, for a surface's own state (Slack event claims, pending
+        uploads); the answer log and the document registry live there too."""
+        return self.services.database
 
     @property
     def metrics(self) -> Metrics:

@@ -1,15 +1,21 @@
-"""The composition root: build the embeddings, index, ingestor, retriever and engine from the settings, once."""
+"""The composition root: build the embeddings, index, ingestor, retriever and engine from the settings, once.
+
+The database comes first: one engine per process for the database the settings name, migrated to the newest
+Alembic revision before anything reads it, and shared by the document registry, the answer log and the Slack tables.
+"""
 
 from __future__ import annotations
 
 import functools
 import getpass
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from langchain_core.embeddings import Embeddings
+from sqlalchemy import Engine
 
-from bot.answerlog import AnswerLog, CorrectedAnswers, open_answer_log
+from bot.answerlog import AnswerLog, CorrectedAnswers, open_database, pseudonym_key
 from bot.core.engine import DEFAULT_MIN_RELEVANCE, AnswerEngine, EngineOptions
 from bot.core.extractive import SentenceVectors
 from bot.core.glossary import GLOSSARY_FILE, Glossary
@@ -19,12 +25,14 @@ from bot.core.retrieval import HybridRetriever
 from bot.datadir import prepare_data_dir
 from bot.settings import Settings
 from corpus import glossary_path
+from ingest import consistency
 from ingest.chunking import Chunker, ChunkingConfig
 from ingest.embeddings import MiniLMEmbeddings, OpenAICompatibleEmbeddings
 from ingest.fetch import FetchLimits
 from ingest.index import CorpusIndex, make_client
 from ingest.locks import file_lock
 from ingest.pipeline import Ingestor, IngestReport, ProgressCallback
+from ingest.registry import DocumentRegistry
 from ingest.sandbox import IsolatedParser, ParseLimits
 from ingest.tokens import seed_tiktoken_cache
 
@@ -55,9 +63,18 @@ class Services:
         return MiniLMEmbeddings(threads=s.embedding_threads or None)
 
     @functools.cached_property
+    def database(self) -> Engine:
+        return open_database(self.settings.database_url_or_default)
+
+    @functools.cached_property
+    def registry(self) -> DocumentRegistry:
+        return DocumentRegistry(self.database)
+
+    @functools.cached_property
     def index(self) -> CorpusIndex:
+        registry = self.registry  # the schema first: opening the index may move 0.1.0's records into it
         client = make_client(self.settings.index_dir, self.settings.chroma_url)
-        return CorpusIndex(client, self.embeddings, self.settings.embedding_id)
+        return CorpusIndex(client, self.embeddings, registry, self.settings.embedding_id)
 
     @functools.cached_property
     def ingestor(self) -> Ingestor:
@@ -136,7 +153,7 @@ class Services:
 
     @functools.cached_property
     def answer_log(self) -> AnswerLog:
-        return open_answer_log(self.settings)
+        return AnswerLog(self.database, pseudonym_key=pseudonym_key(self.settings))
 
     def ensure_corpus(self, progress: ProgressCallback | None = None) -> IngestReport | None:
         """Index the shipped corpus when the index is empty, so that a first question has something to answer from."""
@@ -146,3 +163,11 @@ class Services:
 
         logger.info("the index is empty: indexing the shipped corpus from %s", documents_dir())
         return self.ingestor.ingest_paths([documents_dir()], progress=progress)
+
+    def check_index(self) -> consistency.CheckReport:
+        """Where Chroma's passages and the document registry disagree (reads only)."""
+        return consistency.check(self.index)
+
+    def repair_index(self, report: consistency.CheckReport) -> Iterator[consistency.Repair]:
+        """Act on each finding of :meth:`check_index`, one :class:`~ingest.consistency.Repair` at a time."""
+        return consistency.repair(self.index, self.ingestor, report)

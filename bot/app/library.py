@@ -8,8 +8,9 @@ pipeline, which writes passages before it makes a version live; nothing here wri
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
+from ingest.consistency import CheckReport, Repair
 from ingest.documents import LoadedDocument
 from ingest.index import DocumentRecord, VersionEvent
 from ingest.pipeline import FileResult, IngestReport, ProgressCallback
@@ -76,3 +77,12 @@ class DocumentLibrary:
     def remove(self, doc_id: str, *, actor: str | None = None) -> DocumentRecord | None:
         """Remove a document and (after a grace period) its passages; None when there is no such document."""
         return self._services.ingestor.remove(doc_id, actor=actor)
+
+    # -- keeping the two stores in agreement ---------------------------------------------------------------------
+    def check(self) -> CheckReport:
+        """Orphan passages (in Chroma, of no live or pending version) and records without all their passages."""
+        return self._services.check_index()
+
+    def repair(self, report: CheckReport) -> Iterator[Repair]:
+        """Delete orphans; re-ingest a record from its file, or remove it (history: removed by index-check)."""
+        return self._services.repair_index(report)

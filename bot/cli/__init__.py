@@ -14,7 +14,7 @@ from bot.settings import Settings, load_settings
 
 if TYPE_CHECKING:
     from bot.app import Application
-from . import admin, ask, corpus, evaluate, guard, log, serve
+from . import admin, ask, corpus, evaluate, guard, index_check, log, serve
 from .output import user_errors
 
 app = typer.Typer(
@@ -61,6 +61,7 @@ class LazyApplication:
 
 ask.register(app)
 corpus.register(app)
+index_check.register(app)
 evaluate.register(app)
 guard.register(app)
 serve.register(app)

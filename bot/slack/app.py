@@ -25,7 +25,6 @@ from .dedup import EventDeduplicator
 from .deps import SlackDeps
 from .listeners import register_listeners
 from .pending import PendingDocuments
-from .storage import create_tables
 from .trainers import Trainers
 from .workers import Workers
 
@@ -133,9 +132,8 @@ class SlackBot:
 
 
 def build_app(settings: Settings, application: Application, *, http: bool) -> SlackBot:
-    # One database for everything: the answer log's engine (it knows postgresql:// URLs) holds the Slack tables too.
-    engine = application.review.engine
-    create_tables(engine)
+    # One database for everything, at the newest migration: the Slack tables beside the answer log and the registry.
+    engine = application.database
     deps = SlackDeps(
         app=application,
         dedup=EventDeduplicator(engine),

@@ -1,21 +1,11 @@
-"""The SQLAlchemy engine the Slack adapter shares between event de-duplication and documents awaiting review."""
+"""The table definitions the Slack adapter queries (event claims and documents awaiting review).
+
+The tables themselves are created by the database's Alembic migrations (0006), which the composition root runs
+before the bot starts; this metadata is never used to create them.
+"""
 
 from __future__ import annotations
 
-import logging
-
-from sqlalchemy import Engine, MetaData
-from sqlalchemy.exc import OperationalError
-
-logger = logging.getLogger(__name__)
+from sqlalchemy import MetaData
 
 metadata = MetaData()
-
-
-def create_tables(engine: Engine) -> None:
-    """Create the Slack tables if missing; two processes starting together may race, and that is fine."""
-    try:
-        metadata.create_all(engine)
-    except OperationalError:
-        logger.debug("another process created the tables first", exc_info=True)
-        metadata.create_all(engine)

@@ -5,26 +5,22 @@ from __future__ import annotations
 import multiprocessing
 from pathlib import Path
 
-from bot.answerlog import make_engine
+from bot.answerlog import open_database
 from bot.slack.dedup import KEEP_SECONDS, EventDeduplicator
-from bot.slack.storage import create_tables
 
 
 def _claim(url: str, event_id: str, results: multiprocessing.Queue) -> None:  # runs in a child process
-    engine = make_engine(url)
-    create_tables(engine)
+    engine = open_database(url)  # the tables come from the migrations, as in the bot
     results.put(EventDeduplicator(engine).claim(event_id))
 
 
 def test_first_claim_wins_and_survives_a_restart(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
-    first = make_engine(url)
-    create_tables(first)
+    first = open_database(url)
     assert EventDeduplicator(first).claim("Ev1") is True
     assert EventDeduplicator(first).claim("Ev1") is False
     first.dispose()
-    restarted = make_engine(url)  # a new process would start like this
-    create_tables(restarted)
+    restarted = open_database(url)  # a new process would start like this
     assert EventDeduplicator(restarted).claim("Ev1") is False
     assert EventDeduplicator(restarted).claim("Ev2") is True
 
@@ -44,8 +40,7 @@ def test_only_one_of_several_processes_owns_an_event(tmp_path: Path) -> None:
 
 
 def test_old_events_are_pruned(tmp_path: Path) -> None:
-    engine = make_engine(f"sqlite:///{tmp_path / 'db.sqlite3'}")
-    create_tables(engine)
+    engine = open_database(f"sqlite:///{tmp_path / 'db.sqlite3'}")
     dedup = EventDeduplicator(engine)
     assert dedup.claim("EvOld", now=1000.0)
     assert dedup.prune(now=1000.0 + KEEP_SECONDS + 1) == 1
