@@ -76,7 +76,7 @@ class CountingWebClient(WebClient):
         # cannot be copied, and is meant to be shared anyway.
         return CountingWebClient.like(self, self._on_error, self._on_auth_error)
 
-    def api_call(self, api_method: str, **kwargs: Any) -> Any:  # type: ignore[override]
+    def api_call(self, api_method: str, **kwargs: Any) -> Any:
         try:
             return super().api_call(api_method, **kwargs)
         except (SlackApiError, SlackClientError, OSError) as exc:
