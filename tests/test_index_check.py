@@ -8,15 +8,14 @@ import time
 from pathlib import Path
 
 import pytest
-from bot.app.container import Services
 from typer.testing import CliRunner
 
+from bot.app.container import Services
 from bot.cli import app
 from bot.settings import load_settings
 from ingest.consistency import check
 from ingest.embeddings import MiniLMEmbeddings
 from ingest.index import RETIRED_GRACE_SECONDS, CorpusIndex
-
 from tests.documents import write_markdown
 from tests.servers import free_port
 

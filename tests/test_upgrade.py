@@ -19,12 +19,12 @@ from typing import Any
 import pytest
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from bot.app.container import Services
 from sqlalchemy import text
 from typer.testing import CliRunner
 
 from bot.answerlog import open_database
 from bot.answerlog._db import VERSION_TABLE, alembic_config
+from bot.app.container import Services
 from bot.cli import app
 from bot.settings import load_settings
 from ingest.index import RETIRED_GRACE_SECONDS, CorpusIndex, make_client

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from bot.app import AnswerLogError
 
+from ._deps import AdminGuard, Log
 from ._filters import parse_filters, positive_int
-from ._security import Guard
-
-router = APIRouter(prefix="/api")
 
 
-def _authorise(request: Request) -> None:
-    guard: Guard = request.app.state.guard
+def authorise(request: Request, guard: AdminGuard) -> None:
+    """Every API route's first step: rate-limited bearer-token check (a dependency of the whole router)."""
     key = guard.client_address(request)
     wait = guard.limiter.retry_after(key)
     if wait:
@@ -28,15 +26,17 @@ def _authorise(request: Request) -> None:
         )
 
 
+router = APIRouter(prefix="/api", dependencies=[Depends(authorise)])
+
+
 @router.get("/answers")
-def list_answers(request: Request) -> JSONResponse:
-    _authorise(request)
+def list_answers(request: Request, log: Log) -> JSONResponse:
     params = request.query_params
     try:
         filters = parse_filters(params)
         limit = max(1, positive_int(params.get("limit"), 50, name="limit", maximum=500))
         offset = positive_int(params.get("offset"), 0, name="offset", maximum=10**9)
-        page = request.app.state.log.list(filters, limit=limit, offset=offset)
+        page = log.list(filters, limit=limit, offset=offset)
     except AnswerLogError as exc:
         raise HTTPException(400, str(exc)) from None
     return JSONResponse(
@@ -45,10 +45,9 @@ def list_answers(request: Request) -> JSONResponse:
 
 
 @router.get("/answers/{answer_id}")
-def show_answer(request: Request, answer_id: str) -> JSONResponse:
-    _authorise(request)
+def show_answer(answer_id: str, log: Log) -> JSONResponse:
     try:
-        record = request.app.state.log.get(answer_id)
+        record = log.get(answer_id)
     except AnswerLogError as exc:
         raise HTTPException(404, str(exc)) from None
     return JSONResponse(record.as_dict())

@@ -1,9 +1,14 @@
-"""The admin web app: wiring, sign-in and sign-out, health; the pages and the JSON API live in their own modules."""
+"""The admin web app's wiring: its state, security headers, error pages and routers.
+
+Routes are module-level functions on routers (sign-in in ``_signin``, health in ``_health``, the pages in
+``_pages``, the JSON API in ``_api``); what they need comes from ``app.state`` through the typed providers in
+``_deps``.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from urllib.parse import quote
 
@@ -16,9 +21,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot.app import AnswerLog
 
-from . import _api, _pages
+from . import _api, _health, _pages, _signin
+from ._deps import ReadinessCheck
 from ._security import Guard
-from ._web import NeedsSignIn, render, safe_next
+from ._web import NeedsSignIn, render
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +49,7 @@ ERROR_PAGE = (
 )
 
 
-def create_app(log: AnswerLog, guard: Guard, readiness: Callable[[], dict[str, str]] | None = None) -> FastAPI:
+def create_app(log: AnswerLog, guard: Guard, readiness: ReadinessCheck | None = None) -> FastAPI:
     app = FastAPI(title="dualuse-assistant admin", docs_url=None, redoc_url=None, openapi_url=None)
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True, undefined=jinja2.StrictUndefined
@@ -51,103 +57,43 @@ def create_app(log: AnswerLog, guard: Guard, readiness: Callable[[], dict[str, s
     app.state.log = log
     app.state.guard = guard
     app.state.templates = Jinja2Templates(env=environment)
+    app.state.readiness = readiness
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
-        response = await call_next(request)
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        return response
-
-    @app.exception_handler(NeedsSignIn)
-    async def to_sign_in(request: Request, exc: NeedsSignIn) -> Response:
-        return RedirectResponse(f"/login?next={quote(exc.next_path, safe='/?=&')}", status_code=303)
-
-    @app.exception_handler(Exception)
-    async def server_error(request: Request, exc: Exception) -> Response:
-        # Runs outside the middleware stack (Starlette's ServerErrorMiddleware), so the headers are set here.
-        logger.error("admin page error on %s", request.url.path, exc_info=(type(exc), exc, exc.__traceback__))
-        if request.url.path.startswith("/api/"):
-            response: Response = JSONResponse({"error": "internal error; see the server log"}, status_code=500)
-        else:
-            response = HTMLResponse(ERROR_PAGE, status_code=500)
-        response.headers.update(SECURITY_HEADERS)
-        return response
-
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        if request.url.path.startswith("/api/"):
-            return JSONResponse({"error": exc.detail}, status_code=exc.status_code, headers=exc.headers)
-        return render(request, "error.html", {"message": exc.detail}, status=exc.status_code)
-
-    @app.get("/healthz")
-    def healthz() -> JSONResponse:
-        if log.ping() != "ok":
-            return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
-        return JSONResponse({"status": "ok"})
-
-    @app.get("/readyz")
-    def readyz() -> JSONResponse:
-        """Ready when the answer log's database and (given ``readiness``) the index answer."""
-        checks = dict(readiness()) if readiness is not None else {}
-        if "database" not in checks:
-            checks["database"] = log.ping()
-        ready = all(value == "ok" for value in checks.values())
-        return JSONResponse({"status": "ok" if ready else "error", **checks}, status_code=200 if ready else 503)
-
-    @app.get("/login", response_class=HTMLResponse)
-    def login_form(request: Request, next: str = "/") -> Response:  # noqa: A002 - the query parameter's name
-        return sign_in_page(request, safe_next(next))
-
-    @app.post("/login")
-    async def login(request: Request) -> Response:
-        form = await request.form()
-        next_path = safe_next(str(form.get("next", "/")))
-        key, address = guard.limit_key(request), guard.client_address(request)
-        wait = guard.limiter.retry_after(key)
-        if wait:
-            message = f"Too many failed sign-ins. Try again in {max(1, wait // 60)} minute(s)."
-            return sign_in_page(request, next_path, message, status=429, headers={"Retry-After": str(wait)})
-        if not guard.csrf_ok(request, guard.session(request), str(form.get("csrf_token", ""))):
-            return sign_in_page(request, next_path, "Your sign-in form expired; please try again.", status=403)
-        if not guard.token_matches(str(form.get("token", ""))):
-            guard.limiter.failed(key, address)
-            return sign_in_page(request, next_path, "That token is not correct.", status=401)
-        guard.limiter.succeeded(key)
-        response = RedirectResponse(next_path, status_code=303)
-        guard.set_cookie(response, request, guard.start_session())
-        guard.remember_device(response, request)
-        logger.info("admin signed in from %s", address)
-        return response
-
-    @app.post("/logout")
-    async def logout(request: Request) -> Response:
-        form = await request.form()
-        session = guard.session(request)
-        if not guard.csrf_ok(request, session, str(form.get("csrf_token", ""))):
-            raise StarletteHTTPException(403, "The form expired; reload the page and try again.")
-        guard.end_session(session)  # on the server: a copied cookie is dead from now on
-        response = RedirectResponse("/login", status_code=303)
-        guard.clear(response)
-        return response
-
+    app.middleware("http")(security_headers)
+    # Starlette types every handler as taking the base Exception, though it calls each with its own class.
+    app.add_exception_handler(NeedsSignIn, to_sign_in)  # type: ignore[arg-type]
+    app.add_exception_handler(Exception, server_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)  # type: ignore[arg-type]
+    app.include_router(_health.router)
+    app.include_router(_signin.router)
     app.include_router(_pages.router)
     app.include_router(_api.router)
     return app
 
 
-def sign_in_page(
-    request: Request, next_path: str, error: str = "", *, status: int = 200, headers: dict[str, str] | None = None
-) -> HTMLResponse:
-    guard: Guard = request.app.state.guard
-    session = guard.session(request)
-    fresh = session is None
-    if session is None:  # an anonymous session, so that the sign-in form carries a CSRF token too
-        session = guard.anonymous_session()
-    response = render(request, "login.html", {"next": next_path, "error": error}, status=status, session=session)
-    if fresh:
-        guard.set_cookie(response, request, session)
-    if headers:
-        response.headers.update(headers)
+async def security_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    response = await call_next(request)
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
     return response
+
+
+async def to_sign_in(request: Request, exc: NeedsSignIn) -> Response:
+    return RedirectResponse(f"/login?next={quote(exc.next_path, safe='/?=&')}", status_code=303)
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    # Runs outside the middleware stack (Starlette's ServerErrorMiddleware), so the headers are set here.
+    logger.error("admin page error on %s", request.url.path, exc_info=(type(exc), exc, exc.__traceback__))
+    if request.url.path.startswith("/api/"):
+        response: Response = JSONResponse({"error": "internal error; see the server log"}, status_code=500)
+    else:
+        response = HTMLResponse(ERROR_PAGE, status_code=500)
+    response.headers.update(SECURITY_HEADERS)
+    return response
+
+
+async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"error": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+    return render(request, "error.html", {"message": exc.detail}, status=exc.status_code)

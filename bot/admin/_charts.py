@@ -39,7 +39,7 @@ def questions_per_day(days: list[tuple[date, dict[str, int]]], width: int = 760,
     ]
     for i, (day, counts) in enumerate(days):
         x = left + i * step + (step - bar) / 2
-        y = top + plot_h
+        y: float = top + plot_h
         for status in ("answered", "no_answer", "refused"):
             n = counts.get(status, 0)
             if not n:
@@ -83,8 +83,9 @@ def feedback_ratio(feedback: dict[str, int], width: int = 760, height: int = 56)
     return _svg(width, height, "Feedback ratio", body)
 
 
-def _horizontal_bars(rows: list[tuple[str, str, int]], label: str, empty: str, colour: str, width: int,
-                     row: int) -> Markup:
+def _horizontal_bars(
+    rows: list[tuple[str, str, int]], label: str, empty: str, colour: str, width: int, row: int
+) -> Markup:
     """One bar per (key, name, count), longest first as given; the name on the left, the count at the bar's end."""
     if not rows:
         return _svg(width, row + 8, label, [f'<text x="4" y="{row - 6}" class="axis">{escape(empty)}</text>'])
@@ -111,5 +112,6 @@ def top_documents(documents: list[tuple[str, str, int]], width: int = 760, row: 
 def refusals_by_area(areas: list[tuple[str, int]], width: int = 760, row: int = 26) -> Markup:
     """Horizontal bars: how many requests the misuse guard refused in each harm area."""
     rows = [(area, HARM_AREAS[area].label if area in HARM_AREAS else area or "unknown", n) for area, n in areas]
-    return _horizontal_bars(rows, "Refusals by harm area", "No refusals in this period.", COLOURS["refused"],
-                            width, row)
+    return _horizontal_bars(
+        rows, "Refusals by harm area", "No refusals in this period.", COLOURS["refused"], width, row
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -15,13 +15,14 @@ from bot.app import (
     REVIEW_STATES,
     STATUSES,
     AnswerFilter,
-    AnswerLog,
     AnswerLogError,
+    GapGroup,
 )
 
 from . import _charts
+from ._deps import Log
 from ._filters import parse_filters, positive_int, query_string
-from ._web import render, require_csrf, signed_in
+from ._web import SignedIn, render, require_csrf, signed_in
 
 logger = logging.getLogger(__name__)
 router = APIRouter()
@@ -35,25 +36,19 @@ DONE_MESSAGES = {
 }
 
 
-def _log(request: Request) -> AnswerLog:
-    return request.app.state.log
-
-
-@router.get("/")
-def home(request: Request) -> Response:
-    signed_in(request)
+@router.get("/", dependencies=[Depends(signed_in)])
+def home() -> Response:
     return RedirectResponse("/answers", status_code=303)
 
 
 @router.get("/answers", response_class=HTMLResponse)
-def answers(request: Request) -> Response:
-    session = signed_in(request)
+def answers(request: Request, session: SignedIn, log: Log) -> Response:
     params = dict(request.query_params)
     error, page, filters = "", None, AnswerFilter()
     try:
         filters = parse_filters(params)
         number = max(1, positive_int(params.get("page"), 1, name="page", maximum=100_000))
-        page = _log(request).list(filters, limit=PER_PAGE, offset=(number - 1) * PER_PAGE)
+        page = log.list(filters, limit=PER_PAGE, offset=(number - 1) * PER_PAGE)
     except AnswerLogError as exc:
         error, number = str(exc), 1
     pages = max(1, -(-page.total // PER_PAGE)) if page else 1
@@ -75,10 +70,9 @@ def answers(request: Request) -> Response:
 
 
 @router.get("/answers/{answer_id}", response_class=HTMLResponse)
-def answer_detail(request: Request, answer_id: str, done: str = "") -> Response:
-    session = signed_in(request)
+def answer_detail(request: Request, answer_id: str, session: SignedIn, log: Log, done: str = "") -> Response:
     try:
-        record = _log(request).get(answer_id)
+        record = log.get(answer_id)
     except AnswerLogError as exc:
         raise HTTPException(404, str(exc)) from None
     cited = {c.chunk_id for c in record.citations if c.chunk_id}
@@ -94,15 +88,14 @@ def answer_detail(request: Request, answer_id: str, done: str = "") -> Response:
 
 
 @router.post("/answers/{answer_id}/review")
-async def review(request: Request, answer_id: str) -> Response:
-    session = signed_in(request)
+async def review(request: Request, answer_id: str, session: SignedIn, log: Log) -> Response:
     form = await request.form()
     require_csrf(request, session, form)
     action = str(form.get("action", ""))
     sources = [str(v) for v in form.getlist("sources")] if form.get("sources_shown") else None
     try:
         await run_in_threadpool(
-            _log(request).review,
+            log.review,
             answer_id,
             action,
             note=str(form.get("note", "")),
@@ -115,14 +108,12 @@ async def review(request: Request, answer_id: str) -> Response:
 
 
 @router.get("/gaps", response_class=HTMLResponse)
-def gaps(request: Request) -> Response:
-    session = signed_in(request)
+def gaps(request: Request, session: SignedIn, log: Log) -> Response:
     params = dict(request.query_params)
-    error, groups = "", []
+    error = ""
+    groups: list[GapGroup] = []
     try:
-        groups = _log(request).corpus_gaps(
-            parse_filters({"since": params.get("since", ""), "until": params.get("until", "")})
-        )
+        groups = log.corpus_gaps(parse_filters({"since": params.get("since", ""), "until": params.get("until", "")}))
     except AnswerLogError as exc:
         error = str(exc)
     total = sum(g.count for g in groups)
@@ -132,13 +123,12 @@ def gaps(request: Request) -> Response:
 
 
 @router.get("/dashboard", response_class=HTMLResponse)
-def dashboard(request: Request, days: str = "30") -> Response:
-    session = signed_in(request)
+def dashboard(request: Request, session: SignedIn, log: Log, days: str = "30") -> Response:
     try:
         span = max(1, positive_int(days, 30, name="days", maximum=366))
     except AnswerLogError as exc:
         raise HTTPException(400, str(exc)) from None
-    stats = _log(request).stats(span)
+    stats = log.stats(span)
     feedback_total = sum(stats.feedback.values())
     context = {
         "stats": stats,

@@ -1,20 +1,20 @@
-"""The ``dualuse`` command line: the entry point builds settings and services and hands them to commands."""
+"""The ``dualuse`` command line: the entry point loads the settings and hands them to commands (``context.py``);
+each module's ``register(app)`` attaches its module-level commands."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from bot.dotenv_check import check_dotenv
 from bot.logging_setup import configure_logging
-from bot.settings import Settings, load_settings
+from bot.settings import load_settings
 
-if TYPE_CHECKING:
-    from bot.app import Application
 from . import admin, ask, corpus, evaluate, guard, index_check, log, serve
+from .context import CommandContext
 from .output import user_errors
 
 app = typer.Typer(
@@ -40,23 +40,7 @@ def _configure(
     configure_logging(settings.log_level, settings.log_format)
     if notice:
         typer.echo(notice, err=True)
-    ctx.obj = LazyApplication(settings)
-
-
-class LazyApplication:
-    """What every command receives as ``ctx.obj``: the settings now, the application when first asked for
-    (commands that never touch the index, ``--help`` among them, should not pay for loading it)."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self._application: Application | None = None
-
-    def get(self) -> Application:
-        if self._application is None:
-            from bot.app import Application  # loads Chroma, the model runtime and LangChain: only when needed
-
-            self._application = Application(self.settings)
-        return self._application
+    ctx.obj = CommandContext(settings)
 
 
 ask.register(app)

@@ -13,6 +13,7 @@ import typer
 
 from bot.app import FEEDBACK_KINDS, AnswerFilter, AnswerLogError, AnswerRecord
 
+from .context import application_of
 from .output import echo, print_json, user_errors
 
 EXPORT_COLUMNS = (
@@ -59,86 +60,88 @@ def parse_date(value: str | None, option: str) -> date | None:
         raise AnswerLogError(f"{option} must be a date like 2025-03-31, not {value!r}") from None
 
 
+@user_errors
+def list_answers(
+    ctx: typer.Context,
+    status: Annotated[str, typer.Option(help="answered, no_answer or refused.")] = "",
+    area: Annotated[str, typer.Option(help="Harm area of refusals (chemical, biological, ...).")] = "",
+    since: Annotated[str | None, typer.Option(help="Only answers from this date on (YYYY-MM-DD).")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=500, help="At most this many, newest first.")] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
+) -> None:
+    """List the newest logged answers."""
+    log = application_of(ctx).review
+    filters = AnswerFilter(status=status.strip(), area=area.strip(), since=parse_date(since, "--since"))
+    page = log.list(filters, limit=limit)
+    if as_json:
+        for item in page.items:
+            print_json(item.as_dict())
+        return
+    if not page.items:
+        echo("No logged answers match.", err=True)
+        return
+    for item in page.items:
+        feedback = f"+{item.helpful} -{item.not_helpful} !{item.flags}"
+        question = item.question if len(item.question) <= 70 else item.question[:69] + "…"
+        status = f"{item.status}:{item.area}" if item.area and item.status == "refused" else item.status
+        echo(
+            f"{item.id[:12]}  {item.created_at:%Y-%m-%d %H:%M}  {item.surface:<5}  {status:<9}  "
+            f"{item.review_state:<10}  {feedback:<9}  {question}"
+        )
+    if page.total > len(page.items):
+        echo(f"({len(page.items)} of {page.total}; use --limit for more)", err=True)
+
+
+@user_errors
+def show(
+    ctx: typer.Context,
+    answer_id: Annotated[str, typer.Argument(help="The answer id (or its first 6+ characters).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Everything logged about one answer: question, answer as shown, retrieved passages, feedback, reviews."""
+    record = application_of(ctx).review.get(answer_id)
+    if as_json:
+        print_json(record.as_dict())
+    else:
+        echo(render_record(record))
+
+
+@user_errors
+def export(
+    ctx: typer.Context,
+    fmt: Annotated[ExportFormat, typer.Option("--format", help="csv (one row per answer) or jsonl (full).")],
+    status: Annotated[str, typer.Option(help="Only this status.")] = "",
+    since: Annotated[str | None, typer.Option(help="Only answers from this date on (YYYY-MM-DD).")] = None,
+) -> None:
+    """Write the log to standard output, oldest first."""
+    records = application_of(ctx).review.export(AnswerFilter(status=status.strip(), since=parse_date(since, "--since")))
+    if fmt is ExportFormat.jsonl:
+        for record in records:
+            sys.stdout.write(json.dumps(record.as_dict(), ensure_ascii=False) + "\n")
+        return
+    writer = csv.DictWriter(sys.stdout, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for record in records:
+        writer.writerow(csv_row(record))
+
+
+@user_errors
+def purge(
+    ctx: typer.Context,
+    older_than: Annotated[int, typer.Option("--older-than", min=0, help="Delete answers older than DAYS.")],
+) -> None:
+    """Delete old answers with their passages, feedback and reviews (retention)."""
+    count = application_of(ctx).review.purge(older_than)
+    echo(f"Deleted {count} answer{'s' if count != 1 else ''} older than {older_than} days.")
+
+
 def register(app: typer.Typer) -> None:
     log_app = typer.Typer(help="Inspect the answer log: every answer given, with its sources and feedback.")
+    log_app.command("list")(list_answers)
+    log_app.command("show")(show)
+    log_app.command("export")(export)
+    log_app.command("purge")(purge)
     app.add_typer(log_app, name="log")
-
-    @log_app.command("list")
-    @user_errors
-    def list_answers(
-        ctx: typer.Context,
-        status: Annotated[str, typer.Option(help="answered, no_answer or refused.")] = "",
-        area: Annotated[str, typer.Option(help="Harm area of refusals (chemical, biological, ...).")] = "",
-        since: Annotated[str | None, typer.Option(help="Only answers from this date on (YYYY-MM-DD).")] = None,
-        limit: Annotated[int, typer.Option(min=1, max=500, help="At most this many, newest first.")] = 20,
-        as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
-    ) -> None:
-        """List the newest logged answers."""
-        log = ctx.obj.get().review
-        filters = AnswerFilter(status=status.strip(), area=area.strip(), since=parse_date(since, "--since"))
-        page = log.list(filters, limit=limit)
-        if as_json:
-            for item in page.items:
-                print_json(item.as_dict())
-            return
-        if not page.items:
-            echo("No logged answers match.", err=True)
-            return
-        for item in page.items:
-            feedback = f"+{item.helpful} -{item.not_helpful} !{item.flags}"
-            question = item.question if len(item.question) <= 70 else item.question[:69] + "…"
-            status = f"{item.status}:{item.area}" if item.area and item.status == "refused" else item.status
-            echo(
-                f"{item.id[:12]}  {item.created_at:%Y-%m-%d %H:%M}  {item.surface:<5}  {status:<9}  "
-                f"{item.review_state:<10}  {feedback:<9}  {question}"
-            )
-        if page.total > len(page.items):
-            echo(f"({len(page.items)} of {page.total}; use --limit for more)", err=True)
-
-    @log_app.command("show")
-    @user_errors
-    def show(
-        ctx: typer.Context,
-        answer_id: Annotated[str, typer.Argument(help="The answer id (or its first 6+ characters).")],
-        as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
-    ) -> None:
-        """Everything logged about one answer: question, answer as shown, retrieved passages, feedback, reviews."""
-        record = ctx.obj.get().review.get(answer_id)
-        if as_json:
-            print_json(record.as_dict())
-        else:
-            echo(render_record(record))
-
-    @log_app.command("export")
-    @user_errors
-    def export(
-        ctx: typer.Context,
-        fmt: Annotated[ExportFormat, typer.Option("--format", help="csv (one row per answer) or jsonl (full).")],
-        status: Annotated[str, typer.Option(help="Only this status.")] = "",
-        since: Annotated[str | None, typer.Option(help="Only answers from this date on (YYYY-MM-DD).")] = None,
-    ) -> None:
-        """Write the log to standard output, oldest first."""
-        records = ctx.obj.get().review.export(
-            AnswerFilter(status=status.strip(), since=parse_date(since, "--since"))
-        )
-        if fmt is ExportFormat.jsonl:
-            for record in records:
-                sys.stdout.write(json.dumps(record.as_dict(), ensure_ascii=False) + "\n")
-            return
-        writer = csv.DictWriter(sys.stdout, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        for record in records:
-            writer.writerow(csv_row(record))
-
-    @log_app.command("purge")
-    @user_errors
-    def purge(
-        ctx: typer.Context,
-        older_than: Annotated[int, typer.Option("--older-than", min=0, help="Delete answers older than DAYS.")],
-    ) -> None:
-        """Delete old answers with their passages, feedback and reviews (retention)."""
-        count = ctx.obj.get().review.purge(older_than)
-        echo(f"Deleted {count} answer{'s' if count != 1 else ''} older than {older_than} days.")
 
 
 def csv_row(record: AnswerRecord) -> dict[str, object]:
@@ -160,8 +163,14 @@ def render_record(r: AnswerRecord) -> str:
         + (f"   model: {r.model}" if r.model else "")
         + f"   review: {r.review_state}"
         + ("   (served from a correction)" if r.reviewed else ""),
-        *([f"safety:    area {r.safety_area}, score {r.safety_score:.3f}"
-           + (f", decided by {r.safety_layer}" if r.safety_layer else "")] if r.safety_area else []),
+        *(
+            [
+                f"safety:    area {r.safety_area}, score {r.safety_score:.3f}"
+                + (f", decided by {r.safety_layer}" if r.safety_layer else "")
+            ]
+            if r.safety_area
+            else []
+        ),
         f"tokens:    question {r.question_tokens}, answer {r.answer_tokens}, context {r.context_tokens}",
         f"latency:   retrieval {r.retrieval_ms:.0f} ms, generation {r.generation_ms:.0f} ms, "
         f"total {r.latency_ms:.0f} ms",

@@ -1,4 +1,5 @@
-"""Wiring only: a Web API client, the Bolt app, de-duplication first, then the listeners."""
+"""Wiring only: a Web API client, the Bolt app, its middleware (the listeners' dependencies, counted Web API errors,
+de-duplication), then the listeners."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt import App, BoltContext
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.error import BoltError
+from slack_bolt.middleware import Middleware
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
@@ -22,7 +24,7 @@ from ingest.errors import ConfigurationError
 from .config import bot_token, signing_secret
 from .connection import AUTH_ERRORS, SlackConnection
 from .dedup import EventDeduplicator
-from .deps import SlackDeps
+from .deps import DEPS_KEY, SlackDeps
 from .listeners import register_listeners
 from .pending import PendingDocuments
 from .trainers import Trainers
@@ -73,7 +75,7 @@ class CountingWebClient(WebClient):
         # cannot be copied, and is meant to be shared anyway.
         return CountingWebClient.like(self, self._on_error, self._on_auth_error)
 
-    def api_call(self, api_method: str, **kwargs: Any) -> Any:  # type: ignore[override]
+    def api_call(self, api_method: str, **kwargs: Any) -> Any:
         try:
             return super().api_call(api_method, **kwargs)
         except (SlackApiError, SlackClientError, OSError) as exc:
@@ -103,21 +105,45 @@ def make_web_client(
     )
 
 
-def count_api_errors(
-    on_error: Callable[[str], None], on_auth_error: Callable[[str], None] | None = None
-) -> Callable[..., None]:
+class CountApiErrors(Middleware):
     """Bolt middleware: listeners' Web API failures are counted too, not only those of ``app.client``.
 
     Bolt hands every request a fresh plain ``WebClient`` built from ``app.client``'s settings, so the counting
     subclass given to ``App`` never sees the calls listeners make; this swaps in a counting client per request.
     """
 
-    def middleware(context: BoltContext, next: Callable[[], None]) -> None:  # noqa: A002 - Bolt's argument name
-        if context.client is not None and not isinstance(context.client, CountingWebClient):
-            context["client"] = CountingWebClient.like(context.client, on_error, on_auth_error)
-        next()
+    def __init__(self, on_error: Callable[[str], None], on_auth_error: Callable[[str], None] | None = None) -> None:
+        self.on_error = on_error
+        self.on_auth_error = on_auth_error
 
-    return middleware
+    def process(
+        self,
+        *,
+        req: BoltRequest,
+        resp: BoltResponse,
+        next: Callable[[], BoltResponse],  # noqa: A002 - Bolt's argument name
+    ) -> BoltResponse | None:
+        context = req.context
+        if context.client is not None and not isinstance(context.client, CountingWebClient):
+            context["client"] = CountingWebClient.like(context.client, self.on_error, self.on_auth_error)
+        return next()
+
+
+class ProvideDeps(Middleware):
+    """Bolt middleware: every request's context carries the listeners' dependencies (read with ``deps_of``)."""
+
+    def __init__(self, deps: SlackDeps) -> None:
+        self.deps = deps
+
+    def process(
+        self,
+        *,
+        req: BoltRequest,
+        resp: BoltResponse,
+        next: Callable[[], BoltResponse],  # noqa: A002 - Bolt's argument name
+    ) -> BoltResponse | None:
+        req.context[DEPS_KEY] = self.deps
+        return next()
 
 
 @dataclass(frozen=True)
@@ -161,8 +187,10 @@ def build_app(settings: Settings, application: Application, *, http: bool) -> Sl
         )
     except BoltError as exc:  # auth.test refused the token, or Slack could not be reached
         raise ConfigurationError(f"SLACK_BOT_TOKEN was not accepted by Slack: {exc}") from None
-    app.use(count_api_errors(metrics.slack_api_error, connection.auth_failed))
+    # Dependencies first: the listeners, the assistant middleware among them, read them from the context.
+    app.use(ProvideDeps(deps))
+    app.use(CountApiErrors(metrics.slack_api_error, connection.auth_failed))
     app.use(deps.dedup.middleware())
-    register_listeners(app, deps)
+    register_listeners(app)
     connection.check()  # Bolt's own auth.test passed, or App() raised above; this records it for /readyz
     return SlackBot(app, deps, connection)

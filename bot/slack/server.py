@@ -6,6 +6,7 @@ way before it exits, so a deploy never leaves a user with "looking this up" for 
 
 from __future__ import annotations
 
+import functools
 import logging
 import signal
 import socketserver
@@ -48,15 +49,16 @@ class _QuietHandler(WSGIRequestHandler):
 
 def wsgi_app(bot: SlackBot) -> WsgiApp:
     """``POST /slack/events`` goes to Bolt (it verifies the signature); health, readiness and metrics beside it."""
-    slack = SlackRequestHandler(bot.app, path=EVENTS_PATH)
-
-    def events(environ: dict[str, Any], start_response: StartResponse) -> Any:
-        if environ.get("PATH_INFO") == EVENTS_PATH and environ.get("REQUEST_METHOD") == "POST":
-            return slack(environ, start_response)
-        start_response("404 Not Found", [("Content-Type", "text/plain"), ("Content-Length", "9")])
-        return [b"not found"]
-
+    events = functools.partial(events_only, SlackRequestHandler(bot.app, path=EVENTS_PATH))
     return ops_wsgi(bot.deps.app.readiness, bot.deps.metrics, fallback=events, checks=bot.readiness)
+
+
+def events_only(slack: SlackRequestHandler, environ: dict[str, Any], start_response: StartResponse) -> Any:
+    """``POST /slack/events`` to Bolt, anything else a 404."""
+    if environ.get("PATH_INFO") == EVENTS_PATH and environ.get("REQUEST_METHOD") == "POST":
+        return slack(environ, start_response)
+    start_response("404 Not Found", [("Content-Type", "text/plain"), ("Content-Length", "9")])
+    return [b"not found"]
 
 
 def _server(app: WsgiApp, host: str, port: int) -> _ThreadingWSGIServer:

@@ -13,7 +13,7 @@ import logging
 import re
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.app import AnswerLogError
@@ -27,7 +27,7 @@ from ..blocks import (
     reason_view,
     with_feedback,
 )
-from ..deps import SlackDeps
+from ..deps import SlackDeps, deps_of
 
 logger = logging.getLogger(__name__)
 
@@ -102,19 +102,26 @@ def save_reason(deps: SlackDeps, body: dict[str, Any], view: dict[str, Any]) -> 
         logger.exception("could not record the reason for feedback on %s", answer_id)
 
 
-def register(app: App, deps: SlackDeps) -> None:
-    def on_click(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond) -> None:
-        ack()
-        deps.workers.quick(record, client, deps, body, action, respond)
+def on_click(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+) -> None:
+    ack()
+    deps = deps_of(context)
+    deps.workers.quick(record, client, deps, body, action, respond)
 
-    def on_change(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
-        ack()
-        deps.workers.quick(change, body, action, respond)
 
-    def on_reason(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        ack()
-        deps.workers.quick(save_reason, deps, body, view)
+def on_change(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+    ack()
+    deps_of(context).workers.quick(change, body, action, respond)
 
+
+def on_reason(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
+    ack()
+    deps = deps_of(context)
+    deps.workers.quick(save_reason, deps, body, view)
+
+
+def register(app: App) -> None:
     app.action(re.compile("^(" + "|".join(FEEDBACK_ACTIONS) + ")$"))(on_click)
     app.action(FEEDBACK_CHANGE)(on_change)
     app.view(FEEDBACK_REASON)(on_reason)

@@ -14,7 +14,7 @@ from .. import answering
 from ..answering import Conversation, start_answer
 from ..blocks import EXAMPLE_QUESTIONS, prompt_title
 from ..dedup import claimed
-from ..deps import SlackDeps
+from ..deps import deps_of
 from ..threads import strip_mentions
 from .corpus import share_files
 
@@ -29,25 +29,27 @@ def offer_prompts(say: Say, set_suggested_prompts: SetSuggestedPrompts) -> None:
     set_suggested_prompts(prompts=prompts, title="Try one of these")
 
 
-def register(app: App, deps: SlackDeps) -> None:
+def on_started(say: Say, set_suggested_prompts: SetSuggestedPrompts, context: BoltContext) -> None:
+    # Assistant listeners are acknowledged by Bolt; the Web API calls run on the quick pool.
+    deps_of(context).workers.quick(claimed(context, offer_prompts), say, set_suggested_prompts)
+
+
+def on_message(
+    payload: dict[str, Any], client: WebClient, context: BoltContext, set_status: SetStatus, say_stream: SayStream
+) -> None:
+    deps = deps_of(context)
+    thread_ts = payload["thread_ts"]
+    if payload.get("files"):
+        deps.workers.quick(claimed(context, share_files), client, deps, payload, context, thread_ts=thread_ts)
+        return
+    conversation = Conversation.of(payload, context, reply_thread_ts=thread_ts, context_thread_ts=thread_ts)
+    progress = answering.Assistant(set_status, say_stream if deps.streaming else None)
+    question = strip_mentions(payload.get("text", ""))
+    deps.workers.quick(claimed(context, start_answer), client, deps, conversation, question, assistant=progress)
+
+
+def register(app: App) -> None:
     assistant = Assistant(logger=logger)
-
-    @assistant.thread_started
-    def on_started(say: Say, set_suggested_prompts: SetSuggestedPrompts, context: BoltContext) -> None:
-        # Assistant listeners are acknowledged by Bolt; the Web API calls run on the quick pool.
-        deps.workers.quick(claimed(context, offer_prompts), say, set_suggested_prompts)
-
-    @assistant.user_message
-    def on_message(
-        payload: dict[str, Any], client: WebClient, context: BoltContext, set_status: SetStatus, say_stream: SayStream
-    ) -> None:
-        thread_ts = payload["thread_ts"]
-        if payload.get("files"):
-            deps.workers.quick(claimed(context, share_files), client, deps, payload, context, thread_ts=thread_ts)
-            return
-        conversation = Conversation.of(payload, context, reply_thread_ts=thread_ts, context_thread_ts=thread_ts)
-        progress = answering.Assistant(set_status, say_stream if deps.streaming else None)
-        question = strip_mentions(payload.get("text", ""))
-        deps.workers.quick(claimed(context, start_answer), client, deps, conversation, question, assistant=progress)
-
+    assistant.thread_started(on_started)
+    assistant.user_message(on_message)
     app.use(assistant)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from ingest.errors import DualuseError
@@ -20,7 +20,7 @@ from ingest.errors import DualuseError
 from .. import corpus
 from ..answering import feedback_id
 from ..blocks import APOLOGY, BUSY, LOOKING_UP, help_blocks, render_answer, render_error, waiting, warning
-from ..deps import SlackDeps
+from ..deps import SlackDeps, deps_of
 from ..mrkdwn import from_slack
 from ..trainers import refusal
 from ..workers import Busy
@@ -106,22 +106,24 @@ def answer(deps: SlackDeps, question: str, command: dict[str, Any], respond: Res
         respond(text=APOLOGY, blocks=render_error(APOLOGY), response_type="ephemeral", replace_original=True)
 
 
-def register(app: App, deps: SlackDeps) -> None:
-    def on_command(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
-        raw = command.get("text", "")
-        name, argument = parse(raw)
-        if name == "help":
-            ack(text="How to use /dualuse", blocks=help_blocks(), response_type="ephemeral")
-        elif name == "ask":
-            # The acknowledgement is the progress message; the answer replaces it through response_url.
-            ahead = deps.workers.ahead()
-            ack(text=waiting(ahead) if ahead else LOOKING_UP, response_type="ephemeral")
-            try:
-                deps.workers.answer(answer, deps, from_slack(raw), command, respond)
-            except Busy:
-                deps.workers.quick(respond, text=BUSY, response_type="ephemeral", replace_original=True)
-        else:
-            ack()
-            deps.workers.quick(trainer_work, client, deps, name, argument, command, respond)
+def on_command(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext) -> None:
+    deps = deps_of(context)
+    raw = command.get("text", "")
+    name, argument = parse(raw)
+    if name == "help":
+        ack(text="How to use /dualuse", blocks=help_blocks(), response_type="ephemeral")
+    elif name == "ask":
+        # The acknowledgement is the progress message; the answer replaces it through response_url.
+        ahead = deps.workers.ahead()
+        ack(text=waiting(ahead) if ahead else LOOKING_UP, response_type="ephemeral")
+        try:
+            deps.workers.answer(answer, deps, from_slack(raw), command, respond)
+        except Busy:
+            deps.workers.quick(respond, text=BUSY, response_type="ephemeral", replace_original=True)
+    else:
+        ack()
+        deps.workers.quick(trainer_work, client, deps, name, argument, command, respond)
 
+
+def register(app: App) -> None:
     app.command(COMMAND)(on_command)

@@ -26,7 +26,7 @@ from ..corpus_blocks import (
     read_details,
 )
 from ..dedup import claimed
-from ..deps import SlackDeps
+from ..deps import SlackDeps, deps_of
 from ..mrkdwn import escape
 from ..threads import strip_mentions
 from ..trainers import refusal
@@ -112,37 +112,52 @@ def confirm_remove(
     respond(text=text, response_type="ephemeral", replace_original=True)
 
 
-def register(app: App, deps: SlackDeps) -> None:
-    def on_shared_file(ack: Ack, event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        ack()
-        deps.workers.quick(claimed(context, share_files), client, deps, event, context)
+def on_shared_file(ack: Ack, event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    ack()
+    deps = deps_of(context)
+    deps.workers.quick(claimed(context, share_files), client, deps, event, context)
 
-    def on_review(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond) -> None:
-        ack()
-        deps.workers.quick(review, client, deps, body, action, respond)  # views.open within the trigger's 3 s
 
-    def on_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
-        # Field errors are shown in the modal itself; a valid form closes it and the work goes on below.
-        _, errors = read_details(view)
-        if errors:
-            ack(response_action="errors", errors=errors)
-            return
-        ack()
-        deps.workers.answer(add, client, deps, body, view)
+def on_review(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+) -> None:
+    ack()
+    deps = deps_of(context)
+    deps.workers.quick(review, client, deps, body, action, respond)  # views.open within the trigger's 3 s
 
-    def on_page(ack: Ack, action: dict[str, Any], respond: Respond) -> None:
-        ack()
-        deps.workers.quick(turn_page, deps, action, respond)
 
-    def on_remove(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond) -> None:
-        ack()
-        deps.workers.quick(confirm_remove, client, deps, body, action, respond)
+def on_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    # Field errors are shown in the modal itself; a valid form closes it and the work goes on below.
+    _, errors = read_details(view)
+    if errors:
+        ack(response_action="errors", errors=errors)
+        return
+    ack()
+    deps = deps_of(context)
+    deps.workers.answer(add, client, deps, body, view)
 
-    def on_cancel(ack: Ack, action: dict[str, Any], respond: Respond) -> None:
-        ack()
-        text = f":ok_hand: Kept `{escape(str(action.get('value') or ''))}`; nothing changed."
-        deps.workers.quick(respond, text=text, response_type="ephemeral", replace_original=True)
 
+def on_page(ack: Ack, action: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+    ack()
+    deps = deps_of(context)
+    deps.workers.quick(turn_page, deps, action, respond)
+
+
+def on_remove(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+) -> None:
+    ack()
+    deps = deps_of(context)
+    deps.workers.quick(confirm_remove, client, deps, body, action, respond)
+
+
+def on_cancel(ack: Ack, action: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+    ack()
+    text = f":ok_hand: Kept `{escape(str(action.get('value') or ''))}`; nothing changed."
+    deps_of(context).workers.quick(respond, text=text, response_type="ephemeral", replace_original=True)
+
+
+def register(app: App) -> None:
     app.event("message", matchers=[is_shared_file])(on_shared_file)
     app.action(REVIEW_ACTION)(on_review)
     app.view(ADD_CALLBACK)(on_submit)

@@ -15,7 +15,7 @@ from slack_sdk import WebClient
 
 from ..answering import Conversation, start_answer
 from ..dedup import claimed
-from ..deps import SlackDeps
+from ..deps import SlackDeps, deps_of
 from ..threads import bot_in_thread, strip_mentions, thread_messages
 
 PERSON_SUBTYPES = (None, "file_share", "thread_broadcast")
@@ -62,30 +62,34 @@ def answer_follow_up(client: WebClient, deps: SlackDeps, event: dict[str, Any], 
     start_answer(client, deps, conversation, strip_mentions(event.get("text", "")), thread=thread)
 
 
-def register(app: App, deps: SlackDeps) -> None:
-    def mention(ack: Ack, event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        ack()
-        conversation = Conversation.of(
-            event,
-            context,
-            reply_thread_ts=event.get("thread_ts") or event["ts"],
-            context_thread_ts=event.get("thread_ts"),
-        )
-        deps.workers.quick(
-            claimed(context, start_answer), client, deps, conversation, strip_mentions(event.get("text", ""))
-        )
+def mention(ack: Ack, event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    ack()
+    deps = deps_of(context)
+    conversation = Conversation.of(
+        event,
+        context,
+        reply_thread_ts=event.get("thread_ts") or event["ts"],
+        context_thread_ts=event.get("thread_ts"),
+    )
+    question = strip_mentions(event.get("text", ""))
+    deps.workers.quick(claimed(context, start_answer), client, deps, conversation, question)
 
-    def direct_message(ack: Ack, event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        ack()
-        conversation = Conversation.of(event, context, reply_thread_ts=None)
-        deps.workers.quick(
-            claimed(context, start_answer), client, deps, conversation, strip_mentions(event.get("text", ""))
-        )
 
-    def follow_up(ack: Ack, event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        ack()
-        deps.workers.quick(claimed(context, answer_follow_up), client, deps, event, context)
+def direct_message(ack: Ack, event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    ack()
+    deps = deps_of(context)
+    conversation = Conversation.of(event, context, reply_thread_ts=None)
+    question = strip_mentions(event.get("text", ""))
+    deps.workers.quick(claimed(context, start_answer), client, deps, conversation, question)
 
+
+def follow_up(ack: Ack, event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    ack()
+    deps = deps_of(context)
+    deps.workers.quick(claimed(context, answer_follow_up), client, deps, event, context)
+
+
+def register(app: App) -> None:
     app.event("app_mention", matchers=[lambda event: not event.get("bot_id")])(mention)
     app.event("message", matchers=[is_direct_question])(direct_message)
     app.event("message", matchers=[is_thread_follow_up])(follow_up)

@@ -12,8 +12,6 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from ..deps import SlackDeps
-
 logger = logging.getLogger(__name__)
 
 ANY = re.compile(".*")
@@ -28,7 +26,7 @@ def no_options(ack: Ack) -> None:
     ack(options=[])
 
 
-def register(app: App, deps: SlackDeps) -> None:
+def register(app: App) -> None:
     app.shortcut(ANY)(acknowledge)
     app.options(ANY)(no_options)
     app.action(ANY)(acknowledge)

@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 
 from ..blocks import home_view
 from ..dedup import claimed
-from ..deps import SlackDeps
+from ..deps import SlackDeps, deps_of
 
 logger = logging.getLogger(__name__)
 
@@ -24,13 +24,16 @@ def publish(client: WebClient, deps: SlackDeps, user: str) -> None:
         logger.exception("could not publish the App Home tab for %s", user)
 
 
-def register(app: App, deps: SlackDeps) -> None:
-    def acknowledge(ack: Ack) -> None:
-        ack()
+def on_open(ack: Ack, event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    ack()
+    deps = deps_of(context)
+    deps.workers.quick(claimed(context, publish), client, deps, event["user"])
 
-    def on_open(ack: Ack, event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        ack()
-        deps.workers.quick(claimed(context, publish), client, deps, event["user"])
 
+def acknowledge(ack: Ack) -> None:
+    ack()
+
+
+def register(app: App) -> None:
     app.event("app_home_opened", matchers=[lambda event: event.get("tab", "home") == "home"])(on_open)
     app.event("app_home_opened")(acknowledge)  # the Messages tab: nothing to show
