@@ -6,7 +6,7 @@ Created once at the entry point and passed down; nothing else reads the environm
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import platformdirs
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
@@ -202,8 +202,11 @@ class Settings(BaseSettings):
         return "minilm-l6-int8" if self.embedding_backend == "onnx" else f"openai-{self.embedding_model}"
 
 
-def load_settings(**overrides: object) -> Settings:
-    """Read settings; a bad value becomes one :class:`ConfigurationError` line naming the variable."""
+def load_settings(**overrides: Any) -> Settings:
+    """Read settings; a bad value becomes one :class:`ConfigurationError` line naming the variable.
+
+    ``overrides`` are raw values, validated like the environment's (a string for a secret, a path as text): ``Any``
+    is pydantic's own type for what it is given."""
     from pydantic import ValidationError
 
     try:

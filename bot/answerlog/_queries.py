@@ -120,7 +120,7 @@ def list_page(session: Session, filters: AnswerFilter, *, limit: int, offset: in
 
 
 def matching_ids(session: Session, filters: AnswerFilter, *, limit: int, offset: int) -> list[str]:
-    query: Select[tuple[str]] = select(AnswerRow.id).where(*where(filters)).order_by(AnswerRow.created_at, AnswerRow.id)
+    query: Select[str] = select(AnswerRow.id).where(*where(filters)).order_by(AnswerRow.created_at, AnswerRow.id)
     return list(session.scalars(query.limit(limit).offset(offset)))
 
 

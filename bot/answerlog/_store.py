@@ -5,13 +5,15 @@ Methods take plain arguments and return the dataclasses of ``_records``; session
 
 from __future__ import annotations
 
+import builtins
 import logging
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
-from sqlalchemy import Engine, delete, select, text, update
+from sqlalchemy import CursorResult, Engine, delete, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -211,7 +213,10 @@ class AnswerLog:
             # Children first, explicitly: SQLite enforces ON DELETE CASCADE only with a pragma.
             for model in (CorrectionRow, ReviewRow, FeedbackRow, CitationRow, PassageRow):
                 session.execute(delete(model).where(model.answer_id.in_(old)))
-            count = session.execute(delete(AnswerRow).where(AnswerRow.created_at < cutoff)).rowcount
+            # A DELETE without RETURNING runs on a cursor, whose row count the Result type does not carry: the
+            # cast SQLAlchemy's typing changelog (2.0.44) recommends for reading it.
+            deleted = cast(CursorResult[()], session.execute(delete(AnswerRow).where(AnswerRow.created_at < cutoff)))
+            count = deleted.rowcount
         logger.info("purged %d answers older than %d days", count, older_than_days)
         return int(count or 0)
 
@@ -264,11 +269,12 @@ class AnswerLog:
                 return
             offset += batch
 
-    def active_corrections(self) -> list[CorrectionRecord]:
+    # ``builtins.list`` below: inside this class, ``list`` names the method above.
+    def active_corrections(self) -> builtins.list[CorrectionRecord]:
         with self._session() as session:
             return _queries.active_corrections(session)
 
-    def corpus_gaps(self, filters: AnswerFilter = EVERYTHING, *, limit: int = 2000) -> list[GapGroup]:
+    def corpus_gaps(self, filters: AnswerFilter = EVERYTHING, *, limit: int = 2000) -> builtins.list[GapGroup]:
         with self._session() as session:
             return _queries.corpus_gaps(session, filters, limit=limit)
 

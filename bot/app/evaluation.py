@@ -14,7 +14,9 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NotRequired, TypedDict
 
+from bot.core.answers import Status
 from bot.core.engine import AnswerEngine
 from bot.core.facts import Fact, parse_fact
 from bot.core.guard.evaluate import GUARD_THRESHOLDS as GUARD_THRESHOLDS
@@ -50,11 +52,26 @@ class GoldenQuestion:
     set_name: str = ""  # the file the question came from, without .jsonl
 
 
+class QuestionRow(TypedDict):
+    """What one golden question got; the retrieval, citation and fact fields only for answerable questions."""
+
+    id: str
+    set: str
+    category: str
+    status: Status
+    chars: int
+    rank: NotRequired[int | None]  # of the first expected document among the answer's passages
+    cited: NotRequired[list[str]]
+    facts_found: NotRequired[int]
+    facts: NotRequired[int]
+    cited_expected: NotRequired[bool]
+
+
 @dataclass
 class EvalResult:
     metrics: dict[str, float]
     failures: list[str] = field(default_factory=list)  # gates that were missed
-    per_question: list[dict[str, object]] = field(default_factory=list)
+    per_question: list[QuestionRow] = field(default_factory=list)
     per_set: dict[str, dict[str, float]] = field(default_factory=dict)
 
     @property
@@ -93,14 +110,14 @@ def evaluate(questions: list[GoldenQuestion], engine: AnswerEngine, retriever: H
     quotes_total = quotes_valid = 0
     latencies: list[float] = []
     outcomes: dict[str, list[str]] = {}
-    rows: list[dict[str, object]] = []
+    rows: list[QuestionRow] = []
     for q in questions:
         started = time.perf_counter()
         answer = engine.ask(q.question)
         latencies.append((time.perf_counter() - started) * 1000)
         outcomes.setdefault(q.category, []).append(answer.status)
-        row: dict[str, object] = {"id": q.id, "set": q.set_name, "category": q.category, "status": answer.status,
-                                  "chars": len(answer.text)}
+        row: QuestionRow = {"id": q.id, "set": q.set_name, "category": q.category, "status": answer.status,
+                            "chars": len(answer.text)}
         if q in answerable:
             # The passages the answer was composed from; refusals and reviewed answers retrieve nothing, so for
             # them the retriever is asked directly.
@@ -120,8 +137,8 @@ def evaluate(questions: list[GoldenQuestion], engine: AnswerEngine, retriever: H
             found = [f for f in q.facts if f.found_in(text)]
             facts_total += len(q.facts)
             facts_found += len(found)
-            row.update(rank=rank, cited=sorted(cited), facts_found=len(found), facts=len(q.facts),
-                       cited_expected=bool(cited & set(q.expected_docs)))
+            row.update({"rank": rank, "cited": sorted(cited), "facts_found": len(found), "facts": len(q.facts),
+                        "cited_expected": bool(cited & set(q.expected_docs))})
         for citation in answer.citations:
             if citation.quote:
                 quotes_total += 1
@@ -162,27 +179,26 @@ def evaluate(questions: list[GoldenQuestion], engine: AnswerEngine, retriever: H
     return EvalResult(metrics, failures, rows, per_set(rows))
 
 
-def _median_chars(rows: list[dict[str, object]]) -> float:
+def _median_chars(rows: list[QuestionRow]) -> float:
     """Median length of the answers given to answerable questions (abstentions and refusals left out)."""
-    lengths = [float(r["chars"]) for r in rows if r["category"] in ANSWERABLE and r["status"] == "answered"]
+    lengths = [r["chars"] for r in rows if r["category"] in ANSWERABLE and r["status"] == "answered"]
     return statistics.median(lengths) if lengths else 0.0
 
 
-def per_set(rows: list[dict[str, object]]) -> dict[str, dict[str, float]]:
+def per_set(rows: list[QuestionRow]) -> dict[str, dict[str, float]]:
     """Per golden-set file: fact coverage, median answer length, right-source citation recall, and abstention
     precision and recall (precision: the share of no_answers that were on out-of-scope questions)."""
     out: dict[str, dict[str, float]] = {}
-    for name in dict.fromkeys(str(r["set"]) for r in rows):
+    for name in dict.fromkeys(r["set"] for r in rows):
         mine = [r for r in rows if r["set"] == name]
         answerable = [r for r in mine if r["category"] in ANSWERABLE and "facts" in r]
         off_topic = [r for r in mine if r["category"] == "out_of_scope"]
         abstained = [r for r in mine if r["status"] == "no_answer"]
         out[name] = {
             "questions": float(len(mine)),
-            "fact_coverage": _ratio(sum(int(r["facts_found"]) for r in answerable),  # type: ignore[call-overload]
-                                    sum(int(r["facts"]) for r in answerable)),  # type: ignore[call-overload]
+            "fact_coverage": _ratio(sum(r["facts_found"] for r in answerable), sum(r["facts"] for r in answerable)),
             "median_answer_chars": _median_chars(mine),
-            "citation_recall": _ratio(sum(bool(r["cited_expected"]) for r in answerable), len(answerable)),
+            "citation_recall": _ratio(sum(r["cited_expected"] for r in answerable), len(answerable)),
             "abstention_precision": _ratio(sum(r["category"] == "out_of_scope" for r in abstained), len(abstained)),
             "abstention_recall": _ratio(sum(r["status"] == "no_answer" for r in off_topic), len(off_topic)),
         }

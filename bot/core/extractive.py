@@ -51,9 +51,9 @@ def term_overlap(question_terms: list[str], text: str, weights: dict[str, float]
     wanted = set(question_terms)
     if not wanted:
         return 0.0
-    weight = (lambda t: weights.get(t, 1.0)) if weights else (lambda t: 1.0)
-    total = sum(weight(t) for t in wanted)
-    return sum(weight(t) for t in wanted & set(content_terms(text))) / total
+    weight = weights or {}
+    total = sum(weight.get(t, 1.0) for t in wanted)
+    return sum(weight.get(t, 1.0) for t in wanted & set(content_terms(text))) / total
 
 
 def embed_many(embeddings: Embeddings, texts: Sequence[str]) -> np.ndarray:
@@ -88,8 +88,9 @@ class SentenceVectors:
             for text in texts:
                 if text in self._cache:
                     self._cache.move_to_end(text)  # recently used: evicted last
-            rows = [self._cache.get(t) for t in texts]
-        if any(row is None for row in rows):  # evicted meanwhile by a concurrent question: embed directly
+            cached = [self._cache.get(t) for t in texts]
+        rows = [row for row in cached if row is not None]
+        if len(rows) < len(cached):  # evicted meanwhile by a concurrent question: embed directly
             return embed_many(self.embeddings, texts)
         return np.stack(rows) if rows else np.zeros((0, 1), dtype=np.float32)
 

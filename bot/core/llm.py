@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
+from pydantic import SecretStr
 
 from prompts import load_prompt
 
@@ -24,7 +25,7 @@ def make_chat_model(model: str, base_url: str | None, api_key: str | None, timeo
     return ChatOpenAI(
         model=model,
         base_url=base_url,
-        api_key=api_key or "not-needed",
+        api_key=SecretStr(api_key or "not-needed"),
         timeout=timeout,
         max_retries=1,
         temperature=0.0,

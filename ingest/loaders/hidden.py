@@ -90,7 +90,7 @@ class HiddenRules:
     def style_of(self, element: Tag) -> dict[str, str]:
         """The element's declarations: matching sheet rules, then its inline style (which wins)."""
         merged: dict[str, str] = {}
-        classes = element.get("class") or []
+        classes: str | list[str] = element.get("class") or []  # a list unless the parser was told otherwise
         for tag, name, declarations in self._rules:
             if tag is not None and tag != element.name:
                 continue

@@ -94,11 +94,12 @@ def html_sections(markup: str | bytes) -> tuple[str | None, list[Section]]:
     drop_hidden(soup, soup.body or soup)  # before <style> goes: its rules say what is hidden
     for tag in soup.find_all(_DROP):
         tag.decompose()
-    for tag in soup.find_all(attrs={"role": list(_DROP_ROLES)}):
+    # name=None spelled out: bs4's typed overloads accept an attribute filter only after a name.
+    for tag in soup.find_all(None, {"role": list(_DROP_ROLES)}):
         tag.decompose()
-    for tag in soup.find_all(attrs={"aria-hidden": "true"}):
+    for tag in soup.find_all(None, {"aria-hidden": "true"}):
         tag.decompose()
-    root = soup.find("main") or soup.find("article") or soup.find(attrs={"role": "main"}) or soup.body or soup
+    root = soup.find("main") or soup.find("article") or soup.find(None, {"role": "main"}) or soup.body or soup
     first_h1 = root.find("h1") if isinstance(root, Tag) else None
     if not title and first_h1 is not None:
         title = first_h1.get_text(" ", strip=True)

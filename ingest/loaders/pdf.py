@@ -16,7 +16,7 @@ class PdfProblem(ValueError):
 
 
 def pdf_sections(data: bytes, max_pages: int = 2000) -> tuple[str | None, list[Section]]:
-    from pypdf import PdfReader
+    from pypdf import PasswordType, PdfReader
     from pypdf.errors import PdfReadError
 
     logging.getLogger("pypdf").setLevel(logging.ERROR)  # pypdf warns loudly about harmless quirks
@@ -29,7 +29,7 @@ def pdf_sections(data: bytes, max_pages: int = 2000) -> tuple[str | None, list[S
             try:
                 opened = reader.decrypt("")
             except Exception:  # noqa: BLE001 - pypdf raises several types for unsupported ciphers
-                opened = 0
+                opened = PasswordType.NOT_DECRYPTED
             if not opened:
                 raise PdfProblem("is password-protected; save an unencrypted copy and ingest that")
         pages = reader.pages

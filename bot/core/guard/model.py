@@ -14,6 +14,7 @@ import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NotRequired, TypedDict
 
 import numpy as np
 
@@ -27,6 +28,27 @@ _ARRAYS = ("dense_coef", "sparse_cols", "sparse_coef", "intercept")
 
 class GuardModelError(Exception):
     """The guard model is missing, damaged or does not match its manifest."""
+
+
+class OutOfFold(TypedDict):
+    recall: float  # refusal recall on harmful training requests, at the threshold
+    false_refusals: float  # share of benign training requests refused
+
+
+class Manifest(TypedDict):
+    """``guard-manifest.json``: how the weights beside it were trained, and their hash."""
+
+    threshold: float
+    borderline: float
+    embedding_id: str
+    data_sha256: str
+    examples: int
+    harmful_examples: int
+    regularisation: float
+    max_false_refusals: float
+    out_of_fold: OutOfFold
+    areas: NotRequired[list[str]]  # written by ``GuardModel.save``
+    weights_sha256: NotRequired[str]  # written by ``GuardModel.save``
 
 
 def content_hash(arrays: dict[str, np.ndarray]) -> str:
@@ -46,19 +68,19 @@ class GuardModel:
     sparse_cols: np.ndarray  # sorted hash buckets that carry weight
     sparse_coef: np.ndarray  # (1 + areas, len(sparse_cols))
     intercept: np.ndarray  # (1 + areas,)
-    manifest: dict[str, object]
+    manifest: Manifest
 
     @property
     def threshold(self) -> float:
-        return float(self.manifest["threshold"])  # type: ignore[arg-type]
+        return float(self.manifest["threshold"])
 
     @property
     def borderline(self) -> float:
-        return float(self.manifest["borderline"])  # type: ignore[arg-type]
+        return float(self.manifest["borderline"])
 
     def logits(self, dense: np.ndarray, sparse: SparseFeatures) -> np.ndarray:
         """Every head's logit for one request: the harm head first, then one per area."""
-        logits = self.dense_coef @ dense + self.intercept
+        logits: np.ndarray = self.dense_coef @ dense + self.intercept
         positions = np.searchsorted(self.sparse_cols, sparse.indices)
         positions = np.minimum(positions, len(self.sparse_cols) - 1)
         known = self.sparse_cols[positions] == sparse.indices
@@ -80,14 +102,14 @@ class GuardModel:
         buffer = io.BytesIO()
         np.savez_compressed(buffer, **arrays)
         (directory / WEIGHTS_FILE).write_bytes(buffer.getvalue())
-        manifest = {**self.manifest, "areas": list(self.areas), "weights_sha256": content_hash(arrays)}
+        manifest: Manifest = {**self.manifest, "areas": list(self.areas), "weights_sha256": content_hash(arrays)}
         (directory / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
 @functools.lru_cache(maxsize=4)
 def load_model(directory: Path = MODEL_DIR) -> GuardModel:
     try:
-        manifest = json.loads((directory / MANIFEST_FILE).read_text(encoding="utf-8"))
+        manifest: Manifest = json.loads((directory / MANIFEST_FILE).read_text(encoding="utf-8"))
         with np.load(directory / WEIGHTS_FILE, allow_pickle=False) as data:
             arrays = {name: data[name] for name in _ARRAYS}
     except (OSError, ValueError, KeyError) as exc:

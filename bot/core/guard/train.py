@@ -11,15 +11,20 @@ import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .data import LabelledRequest, training_text
 from .features import N_BUCKETS, dense, hashed
-from .model import GuardModel
+from .model import GuardModel, Manifest
 from .normalize import normalize
 from .policy import AREAS, BENIGN
 from .rules import read
+
+if TYPE_CHECKING:  # imported when training only; neither ships type information
+    from scipy.sparse import csr_matrix
+    from sklearn.linear_model import LogisticRegression
 
 Embed = Callable[[Sequence[str]], np.ndarray]
 REGULARISATION = 16.0  # inverse strength (scikit-learn's C), chosen by cross-validation on the training data
@@ -65,7 +70,8 @@ class TrainingReport:
     oof_false_refusals: float  # out-of-fold share of benign training requests refused
 
 
-def _matrix(texts: Sequence[str], embed: Embed):  # -> (scipy.sparse.csr_matrix, rule refusals)
+def _matrix(texts: Sequence[str], embed: Embed) -> tuple[csr_matrix, np.ndarray]:
+    """The requests' features, one row each, and whether the rule layer refuses each one."""
     from scipy import sparse
 
     vectors = embed(list(texts))
@@ -84,7 +90,7 @@ def _matrix(texts: Sequence[str], embed: Embed):  # -> (scipy.sparse.csr_matrix,
     return sparse.hstack([dense_part, hashed_part], format="csr"), np.array(rule_refusals)
 
 
-def _classifier(regularisation: float = REGULARISATION):
+def _classifier(regularisation: float = REGULARISATION) -> LogisticRegression:
     from sklearn.linear_model import LogisticRegression
 
     # liblinear is deterministic and fast on sparse rows; one binary head at a time.
@@ -145,7 +151,7 @@ def train(
         oof_recall=float(refused[harmful].mean()) if harmful.any() else 1.0,
         oof_false_refusals=float(refused[~harmful].mean()) if (~harmful).any() else 0.0,
     )
-    manifest: dict[str, object] = {
+    manifest: Manifest = {
         "threshold": round(threshold, 6),
         "borderline": round(threshold / 2, 6),
         "embedding_id": embedding_id,
