@@ -22,11 +22,13 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import Any, cast
 
 import chromadb
 import numpy as np
+from chromadb.api.types import GetResult, Where
 from langchain_chroma import Chroma
 from langchain_core.embeddings import Embeddings
 
@@ -133,7 +135,7 @@ class CorpusIndex:
         offset = 0
         while True:
             got = self._chunks.get(include=["documents", "metadatas"], limit=batch, offset=offset)
-            for chunk_id, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
+            for chunk_id, text, meta in _rows(got):
                 if versions.get(str(meta["doc_id"])) == meta["version"]:
                     out.append(_chunk_from(chunk_id, text, meta))
             if len(got["ids"]) < batch:
@@ -159,17 +161,17 @@ class CorpusIndex:
 
     def get_chunks(self, chunk_ids: Sequence[str]) -> list[StoredChunk]:
         got = self._chunks.get(ids=list(chunk_ids), include=["documents", "metadatas"])
-        return [_chunk_from(i, t, m) for i, t, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)]
+        return [_chunk_from(i, t, m) for i, t, m in _rows(got)]
 
     def passage_counts(self, doc_id: str | None = None, version: str = "") -> Counter[tuple[str, str]]:
         """How many passages Chroma holds for each (doc_id, version) (or only for the one given), whatever the
         registry says."""
-        where = {"$and": [{"doc_id": doc_id}, {"version": version}]} if doc_id is not None else None
+        where: Where | None = {"$and": [{"doc_id": doc_id}, {"version": version}]} if doc_id is not None else None
         counts: Counter[tuple[str, str]] = Counter()
         batch, offset = 5000, 0
         while True:
             got = self._chunks.get(where=where, include=["metadatas"], limit=batch, offset=offset)
-            counts.update((str(m["doc_id"]), str(m["version"])) for m in got["metadatas"])
+            counts.update((str(m["doc_id"]), str(m["version"])) for m in got["metadatas"] or [])
             if len(got["ids"]) < batch:
                 return counts
             offset += batch
@@ -292,9 +294,11 @@ class CorpusIndex:
         self.registry.retire(record.doc_id, record.version, now)  # as in a switch: a crash leaves nothing unswept
         self._write_passages(record.doc_id, record.version, chunks, vectors)
         # The source may chunk differently now (other chunk settings): passages past the new end must not linger.
-        self._chunks.delete(
-            where={"$and": [{"doc_id": record.doc_id}, {"version": record.version}, {"index": {"$gte": len(chunks)}}]}
+        # cast: mypy does not infer the nested operator key ("$gte") as the literal chromadb's Where spells out.
+        past_the_end = cast(
+            Where, {"$and": [{"doc_id": record.doc_id}, {"version": record.version}, {"index": {"$gte": len(chunks)}}]}
         )
+        self._chunks.delete(where=past_the_end)
         restored = replace(
             record,
             chunks=len(chunks),
@@ -322,7 +326,13 @@ def _chunk_metadata(base: dict[str, str], chunk: Chunk) -> dict[str, str | int]:
     return meta
 
 
-def _chunk_from(chunk_id: str, text: str, meta: dict) -> StoredChunk:
+def _rows(got: GetResult) -> Iterator[tuple[str, str, Mapping[str, Any]]]:
+    """(id, text, metadata) of a Chroma ``get`` that included documents and metadatas."""
+    texts, metadatas = got["documents"] or [], got["metadatas"] or []
+    return zip(got["ids"], texts, metadatas, strict=True)
+
+
+def _chunk_from(chunk_id: str, text: str, meta: Mapping[str, Any]) -> StoredChunk:
     page = meta.get("page")
     return StoredChunk(
         chunk_id=chunk_id,

@@ -102,7 +102,10 @@ def expand_paths(paths: Iterable[Path]) -> tuple[list[Path], list[str], list[Fil
                     continue
                 if not child.is_file():
                     continue
-                (files if is_supported(child) else skipped).append(child if is_supported(child) else str(child))
+                if is_supported(child):
+                    files.append(child)
+                else:
+                    skipped.append(str(child))
         elif path.is_file():
             files.append(path)
         else:

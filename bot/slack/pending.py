@@ -11,6 +11,7 @@ import json
 import time
 import uuid
 from dataclasses import dataclass, replace
+from typing import Any
 
 from sqlalchemy import Column, Engine, Float, String, Table, Text, delete, insert, select
 
@@ -106,6 +107,7 @@ def _to_json(document: LoadedDocument) -> dict[str, object]:
     }
 
 
-def _from_json(data: dict[str, object]) -> LoadedDocument:
-    sections = [Section(text, tuple(path), page) for text, path, page in data["sections"]]  # type: ignore[union-attr]
-    return LoadedDocument(DocumentMeta(**data["meta"]), sections, str(data["content_hash"]))  # type: ignore[arg-type]
+def _from_json(data: dict[str, Any]) -> LoadedDocument:
+    """The inverse of :func:`_to_json` (the row was written by it: its shape is known)."""
+    sections = [Section(str(text), tuple(path), page) for text, path, page in data["sections"]]
+    return LoadedDocument(DocumentMeta(**data["meta"]), sections, str(data["content_hash"]))

@@ -18,6 +18,8 @@ def run() -> None:
         return
     # `alembic -c ... upgrade head` from a shell: sqlalchemy.url comes from the configuration.
     url = config.get_main_option("sqlalchemy.url")
+    if url is None:
+        raise RuntimeError("alembic: sqlalchemy.url is not set (migrations run through bot.answerlog, which sets it)")
     if context.is_offline_mode():
         context.configure(url=url, version_table=version_table, literal_binds=True)
         with context.begin_transaction():
