@@ -55,8 +55,14 @@ class Tally:
 
     def row(self, group: str, name: str) -> tuple[str, ...]:
         coverage = self.found / self.facts if self.facts else 1.0
-        return (group, name, str(self.questions), f"{coverage:.3f}", f"{_common.median(self.lengths):.0f}",
-                f"{self.right_source / max(self.questions, 1):.3f}")
+        return (
+            group,
+            name,
+            str(self.questions),
+            f"{coverage:.3f}",
+            f"{_common.median(self.lengths):.0f}",
+            f"{self.right_source / max(self.questions, 1):.3f}",
+        )
 
 
 def methods(index: CorpusIndex, embeddings: MiniLMEmbeddings) -> dict[str, Method]:
@@ -94,7 +100,8 @@ def main() -> None:
     )
     wanted = {s.strip() for s in args.sets.split(",") if s.strip()}
     questions = [
-        q for q in load_golden([eval_dir()])
+        q
+        for q in load_golden([eval_dir()])
         if q.category in ANSWERABLE and q.expected_docs and (not wanted or q.set_name in wanted)
     ]
     if args.quick:
@@ -118,14 +125,16 @@ def main() -> None:
     table = _common.markdown_table(
         ("golden set", "shown to the user", "questions", "fact coverage", "median chars", "right source shown"), rows
     )
-    body = "\n".join([
-        f"Measured {_common.timestamp()}, load average at the start {load} (`uptime`).",
-        f"{len(questions)} answerable golden questions; extractive mode; the same questions for all three.",
-        "",
-        f"Command: `{_common.command_line()}`",
-        "",
-        table,
-    ])
+    body = "\n".join(
+        [
+            f"Measured {_common.timestamp()}, load average at the start {load} (`uptime`).",
+            f"{len(questions)} answerable golden questions; extractive mode; the same questions for all three.",
+            "",
+            f"Command: `{_common.command_line()}`",
+            "",
+            table,
+        ]
+    )
     _common.publish("answer_baselines", body, args)
 
 

@@ -34,5 +34,6 @@ def configure_logging(level: str = "WARNING", fmt: str = "text") -> None:
     root.setLevel(level)
     # Chatty libraries stay at WARNING unless we debug.
     for noisy in ("httpx", "httpcore", "chromadb", "urllib3", "slack_bolt", "slack_sdk"):
-        logging.getLogger(noisy).setLevel(max(logging.getLevelName(level), logging.WARNING) if level != "DEBUG"
-                                          else logging.DEBUG)
+        logging.getLogger(noisy).setLevel(
+            max(logging.getLevelName(level), logging.WARNING) if level != "DEBUG" else logging.DEBUG
+        )

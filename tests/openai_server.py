@@ -66,11 +66,20 @@ class FakeOpenAI:
                 elif self.path.endswith("/embeddings"):
                     inputs = body["input"] if isinstance(body["input"], list) else [body["input"]]
                     # Deterministic, unnormalised vectors so the client's normalisation is observable.
-                    data = [{"object": "embedding", "index": i, "embedding": [float(len(t)), 3.0, 4.0]}
-                            for i, t in enumerate(inputs)]
+                    data = [
+                        {"object": "embedding", "index": i, "embedding": [float(len(t)), 3.0, 4.0]}
+                        for i, t in enumerate(inputs)
+                    ]
                     data.reverse()  # servers may return items out of order; the client must sort by index
-                    self._send(200, {"object": "list", "data": data, "model": body.get("model"),
-                                     "usage": {"prompt_tokens": 1, "total_tokens": 1}})
+                    self._send(
+                        200,
+                        {
+                            "object": "list",
+                            "data": data,
+                            "model": body.get("model"),
+                            "usage": {"prompt_tokens": 1, "total_tokens": 1},
+                        },
+                    )
                 else:
                     self._send(404, {"error": {"message": f"no route {self.path}"}})
 

@@ -143,7 +143,10 @@ def test_versions_are_recorded_and_listed(tmp_path: Path) -> None:
     assert current["content_hash"] == history[-1]["content_hash"]
     runner.invoke(app, ["remove", "lab-rule"])
     assert [e["action"] for e in json.loads(runner.invoke(app, ["history", "--json", "lab-rule"]).stdout)] == [
-        "added", "updated", "removed"]
+        "added",
+        "updated",
+        "removed",
+    ]
     text = runner.invoke(app, ["history", "lab-rule"]).stdout
     assert "removed" in text and "Lab Rule v2" in text
     missing = runner.invoke(app, ["history", "nope"])
@@ -165,7 +168,8 @@ def test_ask_batch_answers_every_line_in_one_process(
     questions = tmp_path / "questions.txt"
     questions.write_text(
         "Who funds the UNODA/SIPRI programme?\n\n"
-        + json.dumps({"id": "q2", "question": "What are the Hague Ethical Guidelines?"}) + "\n",
+        + json.dumps({"id": "q2", "question": "What are the Hague Ethical Guidelines?"})
+        + "\n",
         encoding="utf-8",
     )
     result = runner.invoke(app, ["ask", "--batch", str(questions)])
@@ -188,7 +192,8 @@ def test_ask_batch_reads_stdin_and_gives_a_bad_line_one_error(
     assert rows[0]["error"].startswith("line 1: not valid JSON") and "question" in rows[1]["error"]
     assert rows[2]["status"] == "answered"
     assert [line for line in result.stderr.splitlines() if line.startswith("error: line")] == [
-        f"error: {rows[0]['error']}", f"error: {rows[1]['error']}"
+        f"error: {rows[0]['error']}",
+        f"error: {rows[1]['error']}",
     ]
 
 

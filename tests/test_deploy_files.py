@@ -46,9 +46,11 @@ def test_every_variable_compose_sets_is_a_known_setting() -> None:
 
 def test_env_example_and_readme_table_are_generated_from_the_settings() -> None:
     assert (ROOT / ".env.example").read_text(encoding="utf-8").strip() == env_example().strip(), (
-        "regenerate with: python -m bot.settings_docs env > .env.example")
+        "regenerate with: python -m bot.settings_docs env > .env.example"
+    )
     assert configuration_table() in (ROOT / "README.md").read_text(encoding="utf-8"), (
-        "regenerate the README table with: python -m bot.settings_docs table")
+        "regenerate the README table with: python -m bot.settings_docs table"
+    )
 
 
 def test_dockerfile_runs_as_a_non_root_user_without_build_tools() -> None:

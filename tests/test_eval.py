@@ -46,18 +46,40 @@ def test_eval_gate_passes_on_the_shipped_corpus(shipped_index_dir: Path, isolate
     assert metrics["passed"] is True
     assert metrics["recall_at_5"] >= 0.9 and metrics["false_refusals_on_policy"] == 0
     assert metrics["quote_validity"] == 1.0
-    for key in ("mrr", "citation_precision", "citation_recall", "fact_coverage", "abstention_precision",
-                "abstention_recall", "refusal_precision", "refusal_recall", "over_refusal_rate",
-                "latency_p50_ms", "latency_p95_ms"):
+    for key in (
+        "mrr",
+        "citation_precision",
+        "citation_recall",
+        "fact_coverage",
+        "abstention_precision",
+        "abstention_recall",
+        "refusal_precision",
+        "refusal_recall",
+        "over_refusal_rate",
+        "latency_p50_ms",
+        "latency_p95_ms",
+    ):
         assert key in metrics
 
 
-def test_eval_fails_below_the_gate_and_rejects_a_bad_set(tmp_path: Path, shipped_index_dir: Path,
-                                                          isolated_environment: Path) -> None:
+def test_eval_fails_below_the_gate_and_rejects_a_bad_set(
+    tmp_path: Path, shipped_index_dir: Path, isolated_environment: Path
+) -> None:
     shutil.copytree(shipped_index_dir, isolated_environment / "index")
     hard = tmp_path / "hard.jsonl"
-    hard.write_text(json.dumps({"id": "x", "category": "in_scope", "question": "What is the capital of Peru?",
-                                "expected_docs": ["acm-code-of-ethics"], "facts": ["Lima"]}) + "\n", encoding="utf-8")
+    hard.write_text(
+        json.dumps(
+            {
+                "id": "x",
+                "category": "in_scope",
+                "question": "What is the capital of Peru?",
+                "expected_docs": ["acm-code-of-ethics"],
+                "facts": ["Lima"],
+            }
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     result = runner.invoke(app, ["eval", "--json", "--set", str(hard)])
     assert result.exit_code == 1
     assert any(f.startswith("recall_at_5") for f in json.loads(result.stdout)["failures"])
@@ -73,8 +95,9 @@ def test_facts_may_be_alternatives_or_at_least_k_of_a_list(tmp_path: Path) -> No
     assert parse_fact("OPCW").found_in("endorsed by the opcw")
     alternatives = parse_fact(["not binding", "non-binding"])
     assert alternatives.found_in("It is non-binding.") and not alternatives.found_in("It is binding.")
-    two_of = parse_fact({"any_of": ["IUPAC", ["ICCA", "International Council of Chemical Associations"], "Cefic"],
-                         "at_least": 2})
+    two_of = parse_fact(
+        {"any_of": ["IUPAC", ["ICCA", "International Council of Chemical Associations"], "Cefic"], "at_least": 2}
+    )
     assert two_of.found_in("IUPAC and the International Council of Chemical Associations")
     assert not two_of.found_in("IUPAC alone")
     for bad in ({"any_of": []}, {"any_of": ["a"], "at_least": 2}, {"all_of": ["a"]}, 3, ""):
@@ -82,9 +105,16 @@ def test_facts_may_be_alternatives_or_at_least_k_of_a_list(tmp_path: Path) -> No
             parse_fact(bad)
     # Old and new formats side by side in one user set; a bad fact names its file and line.
     mixed = tmp_path / "mine.jsonl"
-    rows = [{"id": "a", "category": "in_scope", "question": "q?", "expected_docs": ["x"], "facts": ["OPCW"]},
-            {"id": "b", "category": "in_scope", "question": "q?", "expected_docs": ["x"],
-             "facts": [["2015", "twenty fifteen"], {"any_of": ["a", "b"], "at_least": 1}]}]
+    rows = [
+        {"id": "a", "category": "in_scope", "question": "q?", "expected_docs": ["x"], "facts": ["OPCW"]},
+        {
+            "id": "b",
+            "category": "in_scope",
+            "question": "q?",
+            "expected_docs": ["x"],
+            "facts": [["2015", "twenty fifteen"], {"any_of": ["a", "b"], "at_least": 1}],
+        },
+    ]
     mixed.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
     loaded = load_golden([mixed])
     assert [len(q.facts) for q in loaded] == [1, 2] and loaded[0].set_name == "mine"
@@ -99,11 +129,32 @@ def test_eval_reports_fact_coverage_and_answer_length_per_set(
 ) -> None:
     shutil.copytree(shipped_index_dir, isolated_environment / "index")
     first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
-    first.write_text(json.dumps({"id": "f1", "category": "in_scope", "question": "Who endorsed the Hague Ethical "
-                                 "Guidelines?", "expected_docs": ["hague-ethical-guidelines"],
-                                 "facts": [{"any_of": ["IUPAC", "ICCA"], "at_least": 2}]}) + "\n", encoding="utf-8")
-    second.write_text(json.dumps({"id": "s1", "category": "out_of_scope", "question": "What's the capital of Peru?",
-                                  "expected_docs": [], "facts": []}) + "\n", encoding="utf-8")
+    first.write_text(
+        json.dumps(
+            {
+                "id": "f1",
+                "category": "in_scope",
+                "question": "Who endorsed the Hague Ethical Guidelines?",
+                "expected_docs": ["hague-ethical-guidelines"],
+                "facts": [{"any_of": ["IUPAC", "ICCA"], "at_least": 2}],
+            }
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    second.write_text(
+        json.dumps(
+            {
+                "id": "s1",
+                "category": "out_of_scope",
+                "question": "What's the capital of Peru?",
+                "expected_docs": [],
+                "facts": [],
+            }
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     result = runner.invoke(app, ["eval", "--json", "--set", str(first), "--set", str(second)])
     metrics = json.loads(result.stdout)
     assert metrics["per_set"]["first"]["fact_coverage"] == 1.0

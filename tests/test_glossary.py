@@ -44,8 +44,11 @@ def test_what_is_questions_find_their_entry() -> None:
 
 def test_trainers_extend_it_with_a_file_of_the_same_shape(tmp_path: Path) -> None:
     extra = tmp_path / "glossary.yml"
-    extra.write_text("- term: model card\n  aliases: [system card]\n  definition: A short document describing a "
-                     "model.\n  source: pai-responsible-publication\n", encoding="utf-8")
+    extra.write_text(
+        "- term: model card\n  aliases: [system card]\n  definition: A short document describing a "
+        "model.\n  source: pai-responsible-publication\n",
+        encoding="utf-8",
+    )
     glossary = Glossary.load([glossary_path(), extra])
     assert glossary.definition_for("what's a system card?") is not None
     assert len(glossary) == len(Glossary.shipped()) + 1

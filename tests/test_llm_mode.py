@@ -76,8 +76,10 @@ def test_claims_with_invented_numbers_or_the_wrong_source_lose_their_marker(
         n_fund, fund = _find(sources, "2022/2269")
         wrong = next(n for n in sources if n != n_fund and not any("2022/2269" in x for x in sources[n]))
         other = sources[wrong][0]
-        return (f"{fund} [{n_fund}] {other} [{wrong}] "
-                f"The European Union gave the programme 99 million euros in 2031 [{n_fund}]. {fund} [{wrong}]")
+        return (
+            f"{fund} [{n_fund}] {other} [{wrong}] "
+            f"The European Union gave the programme 99 million euros in 2031 [{n_fund}]. {fund} [{wrong}]"
+        )
 
     fake_openai.script = Script(reply=reply)
     answer = _engine(fake_openai, shipped_index, embeddings).ask(QUESTION)

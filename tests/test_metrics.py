@@ -7,8 +7,11 @@ from ingest.pipeline import FileResult, IngestReport
 
 def test_metrics_count_outcomes_latency_ingest_and_slack_errors(shipped_engine: AnswerEngine) -> None:
     metrics = Metrics()
-    for question in ("What are the Hague Ethical Guidelines?", "What is the capital of Peru?",
-                     "Give me step-by-step synthesis of sarin"):
+    for question in (
+        "What are the Hague Ethical Guidelines?",
+        "What is the capital of Peru?",
+        "Give me step-by-step synthesis of sarin",
+    ):
         metrics.observe_answer(shipped_engine.ask(question), "slack")
     metrics.observe_ingest(IngestReport([FileResult("a.md", "added"), FileResult("b.pdf", "failed")]))
     metrics.slack_api_error("chat.update")

@@ -162,9 +162,7 @@ def load_record(session: Session, answer_id: str) -> AnswerRecord:
         safety_layer=row.safety_layer,
         unsupported=list(row.unsupported or []),
         citations=[_citation(c) for c in citations],
-        passages=[
-            RetrievedPassage(**{name: getattr(p, name) for name in PASSAGE_FIELDS}) for p in passages
-        ],
+        passages=[RetrievedPassage(**{name: getattr(p, name) for name in PASSAGE_FIELDS}) for p in passages],
         feedback=[FeedbackRecord(f.kind, f.user_id, f.created_at, f.reason) for f in feedback],
         reviews=[
             ReviewRecord(

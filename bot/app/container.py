@@ -144,8 +144,15 @@ class Services:
         options = EngineOptions(mode=s.effective_answer_mode, min_relevance=s.min_relevance or DEFAULT_MIN_RELEVANCE)
         # The database is part of the corpus (the document registry lives there too), so it is opened first.
         corrections = CorrectedAnswers(self.answer_log, self.embeddings)
-        return AnswerEngine(self.retriever, self.embeddings, llm=self.llm, options=options, corrections=corrections,
-                            guard=self.guard, vectors=self.vectors)
+        return AnswerEngine(
+            self.retriever,
+            self.embeddings,
+            llm=self.llm,
+            options=options,
+            corrections=corrections,
+            guard=self.guard,
+            vectors=self.vectors,
+        )
 
     @functools.cached_property
     def metrics(self) -> Metrics:

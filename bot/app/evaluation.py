@@ -90,8 +90,16 @@ def load_golden(paths: Iterable[Path]) -> list[GoldenQuestion]:
                 try:
                     row = json.loads(line)
                     facts = tuple(parse_fact(f) for f in row.get("facts", ()))
-                    questions.append(GoldenQuestion(row["id"], row["category"], row["question"],
-                                                    tuple(row.get("expected_docs", ())), facts, file.stem))
+                    questions.append(
+                        GoldenQuestion(
+                            row["id"],
+                            row["category"],
+                            row["question"],
+                            tuple(row.get("expected_docs", ())),
+                            facts,
+                            file.stem,
+                        )
+                    )
                 except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
                     raise ValueError(f"{file}:{number}: not a golden question ({exc})") from None
     return questions
@@ -101,8 +109,9 @@ def _ratio(numerator: float, denominator: float) -> float:
     return numerator / denominator if denominator else 1.0
 
 
-def evaluate(questions: list[GoldenQuestion], engine: AnswerEngine, retriever: HybridRetriever,
-             index: CorpusIndex) -> EvalResult:
+def evaluate(
+    questions: list[GoldenQuestion], engine: AnswerEngine, retriever: HybridRetriever, index: CorpusIndex
+) -> EvalResult:
     recall_hits = reciprocal_ranks = 0.0
     answerable = [q for q in questions if q.category in ANSWERABLE and q.expected_docs]
     cited_total = cited_expected = expected_total = expected_cited = 0
@@ -116,8 +125,13 @@ def evaluate(questions: list[GoldenQuestion], engine: AnswerEngine, retriever: H
         answer = engine.ask(q.question)
         latencies.append((time.perf_counter() - started) * 1000)
         outcomes.setdefault(q.category, []).append(answer.status)
-        row: QuestionRow = {"id": q.id, "set": q.set_name, "category": q.category, "status": answer.status,
-                            "chars": len(answer.text)}
+        row: QuestionRow = {
+            "id": q.id,
+            "set": q.set_name,
+            "category": q.category,
+            "status": answer.status,
+            "chars": len(answer.text),
+        }
         if q in answerable:
             # The passages the answer was composed from; refusals and reviewed answers retrieve nothing, so for
             # them the retriever is asked directly.
@@ -137,8 +151,15 @@ def evaluate(questions: list[GoldenQuestion], engine: AnswerEngine, retriever: H
             found = [f for f in q.facts if f.found_in(text)]
             facts_total += len(q.facts)
             facts_found += len(found)
-            row.update({"rank": rank, "cited": sorted(cited), "facts_found": len(found), "facts": len(q.facts),
-                        "cited_expected": bool(cited & set(q.expected_docs))})
+            row.update(
+                {
+                    "rank": rank,
+                    "cited": sorted(cited),
+                    "facts_found": len(found),
+                    "facts": len(q.facts),
+                    "cited_expected": bool(cited & set(q.expected_docs)),
+                }
+            )
         for citation in answer.citations:
             if citation.quote:
                 quotes_total += 1
@@ -165,9 +186,9 @@ def evaluate(questions: list[GoldenQuestion], engine: AnswerEngine, retriever: H
         "over_refusal_rate": _ratio(refused.get("in_scope", 0) + refused.get("policy", 0), legit) if legit else 0.0,
         "false_refusals_on_policy": float(refused.get("policy", 0)),
         "median_answer_chars": _median_chars(rows),
-        "false_abstentions_at_rank_1": float(sum(
-            r["status"] == "no_answer" and r.get("rank") == 1 for r in rows if r["category"] in ANSWERABLE
-        )),
+        "false_abstentions_at_rank_1": float(
+            sum(r["status"] == "no_answer" and r.get("rank") == 1 for r in rows if r["category"] in ANSWERABLE)
+        ),
         "latency_p50_ms": statistics.median(latencies) if latencies else 0.0,
         "latency_p95_ms": statistics.quantiles(latencies, n=20)[-1] if len(latencies) >= 2 else 0.0,
     }

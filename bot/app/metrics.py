@@ -16,19 +16,28 @@ class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
         self.questions = Counter(
-            "dualuse_questions", "Questions answered, by outcome and surface.", ["outcome", "surface"],
+            "dualuse_questions",
+            "Questions answered, by outcome and surface.",
+            ["outcome", "surface"],
             registry=self.registry,
         )
         self.latency = Histogram(
-            "dualuse_answer_latency_seconds", "Time to produce an answer, by answer mode.", ["mode"],
-            buckets=_LATENCY_BUCKETS, registry=self.registry,
+            "dualuse_answer_latency_seconds",
+            "Time to produce an answer, by answer mode.",
+            ["mode"],
+            buckets=_LATENCY_BUCKETS,
+            registry=self.registry,
         )
         self.ingested = Counter(
-            "dualuse_ingest_documents", "Documents processed by ingest, by outcome.", ["outcome"],
+            "dualuse_ingest_documents",
+            "Documents processed by ingest, by outcome.",
+            ["outcome"],
             registry=self.registry,
         )
         self.slack_errors = Counter(
-            "dualuse_slack_api_errors", "Slack Web API calls that failed, by method.", ["method"],
+            "dualuse_slack_api_errors",
+            "Slack Web API calls that failed, by method.",
+            ["method"],
             registry=self.registry,
         )
 

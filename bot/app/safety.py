@@ -19,8 +19,15 @@ if TYPE_CHECKING:
     from bot.core.guard.evaluate import GuardReport
     from bot.core.guard.train import TrainingReport
 
-__all__ = ["GuardDataError", "LabelledRequest", "ModelCheck", "check_guard", "load_labelled_requests",
-           "measure_guard", "train_guard"]
+__all__ = [
+    "GuardDataError",
+    "LabelledRequest",
+    "ModelCheck",
+    "check_guard",
+    "load_labelled_requests",
+    "measure_guard",
+    "train_guard",
+]
 
 GUARD_EMBEDDING_ID = "minilm-l6-int8"  # the guard always reads MiniLM vectors, whatever backend retrieval uses
 
@@ -81,8 +88,9 @@ def check_guard(paths: Sequence[Path]) -> ModelCheck:
         raise GuardDataError(str(exc)) from None
     expected = data_hash(paths)
     if model.manifest.get("data_sha256") != expected:
-        raise GuardDataError("the guard model was trained on different labelled data; rebuild it with "
-                             "`dualuse guard train`")
+        raise GuardDataError(
+            "the guard model was trained on different labelled data; rebuild it with `dualuse guard train`"
+        )
     return ModelCheck(str(model.manifest["weights_sha256"]), expected, model.threshold)
 
 

@@ -36,7 +36,10 @@ def read_batch(lines: Iterable[str]) -> Iterator[BatchItem]:
             continue
         question = row.get("question") if isinstance(row, dict) else None
         if not isinstance(question, str) or not question.strip():
-            yield BatchItem(number, id=row.get("id") if isinstance(row, dict) else None,
-                            error=f'line {number}: a JSON line needs a "question" field with the question as text')
+            yield BatchItem(
+                number,
+                id=row.get("id") if isinstance(row, dict) else None,
+                error=f'line {number}: a JSON line needs a "question" field with the question as text',
+            )
             continue
         yield BatchItem(number, question, row.get("id"))

@@ -50,8 +50,10 @@ DEFINITION_BONUS = 0.2  # "what is X?": the source document's sentence that says
 _DEFINING = re.compile(r"\b(?:is|are|means|refers to|stands for|describes?)\b", re.I)
 _COMMENTARY = re.compile(r"why (?:it|this|they) matters?|for ai practitioners|relevance for|implications for", re.I)
 _REFERRING = re.compile(r"^(?:It|Its|This|These|They|Their|Such|That|Those|The (?:same|latter|former))\b")
-_ORDINALS = (r"first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|one|two|three|"
-             r"four|five|six|seven|eight|nine|ten|eleven|twelve|last|final|remaining|another|other")
+_ORDINALS = (
+    r"first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|one|two|three|"
+    r"four|five|six|seven|eight|nine|ten|eleven|twelve|last|final|remaining|another|other"
+)
 _ENUMERATOR = re.compile(rf"^(?:\d+|\([a-z0-9]+\)|[a-z]\)|{_ORDINALS})$", re.I)
 
 
@@ -194,8 +196,11 @@ def _seeds(
             candidates,
             # Each part is judged by its own asked-for content: the date a "when" part wants must not lift
             # sentences for the "who" part.
-            key=lambda c: 0.5 * (c.adjusted - c.carried) + 0.5 * float(scores[c.row])
-            + sum(CARRIER_BONUS for kind in part.kinds if carries(c.scored.text, kind)),
+            key=lambda c: (
+                0.5 * (c.adjusted - c.carried)
+                + 0.5 * float(scores[c.row])
+                + sum(CARRIER_BONUS for kind in part.kinds if carries(c.scored.text, kind))
+            ),
         )
         if best not in seeds:
             seeds.append(best)

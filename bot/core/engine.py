@@ -300,8 +300,9 @@ class AnswerEngine:
         if answer.status == "answered":
             findings = operational_sentences([answer.text, *(c.quote for c in answer.citations)])
             if findings:
-                logger.warning("withheld an answer with operational detail (%s): %r", findings[0].area,
-                               findings[0].sentence[:120])
+                logger.warning(
+                    "withheld an answer with operational detail (%s): %r", findings[0].area, findings[0].sentence[:120]
+                )
                 refusal = self._refusal(answer.question, GuardVerdict(True, findings[0].area, verdict.score, "output"))
                 refusal.passages = answer.passages
                 return refusal

@@ -146,8 +146,9 @@ def _read(path: Path) -> list[Entry]:
         raise GlossaryError(f"{path}: a glossary is a list of entries (term, aliases, definition, source)")
     entries = []
     for number, row in enumerate(rows, start=1):
-        if not isinstance(row, dict) or not all(isinstance(row.get(k), str) and row[k].strip()
-                                                for k in ("term", "definition", "source")):
+        if not isinstance(row, dict) or not all(
+            isinstance(row.get(k), str) and row[k].strip() for k in ("term", "definition", "source")
+        ):
             raise GlossaryError(f"{path}: entry {number} needs a term, a definition and a source (doc_id)")
         aliases = row.get("aliases") or []
         if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):

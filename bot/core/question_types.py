@@ -24,33 +24,59 @@ _PATTERNS: dict[Kind, re.Pattern[str]] = {
         r"ideas)|key points|summar\w+|overview|outline)",
         re.I,
     ),
-    "who": re.compile(r"\b(?:who(?:'s|se|m)?|which (?:\w+ )?(?:organi[sz]ations?|bodies|body|countries|states|"
-                      r"people|person|agenc(?:y|ies)|institutions?)|by whom|funds?|funded|pays?|runs?|wrote|"
-                      r"authors?|behind it|endorsed|sponsor\w*|chair\w*|led by|co-?led)\b", re.I),
-    "when": re.compile(r"\b(?:when|what (?:year|date|month|day)|which (?:year|date)|deadline|since when|how long ago|"
-                       r"date[ds]?|timeline|by what year)\b", re.I),
+    "who": re.compile(
+        r"\b(?:who(?:'s|se|m)?|which (?:\w+ )?(?:organi[sz]ations?|bodies|body|countries|states|"
+        r"people|person|agenc(?:y|ies)|institutions?)|by whom|funds?|funded|pays?|runs?|wrote|"
+        r"authors?|behind it|endorsed|sponsor\w*|chair\w*|led by|co-?led)\b",
+        re.I,
+    ),
+    "when": re.compile(
+        r"\b(?:when|what (?:year|date|month|day)|which (?:year|date)|deadline|since when|how long ago|"
+        r"date[ds]?|timeline|by what year)\b",
+        re.I,
+    ),
     "where": re.compile(r"\b(?:where|which (?:city|country|venue))\b", re.I),
-    "how_many": re.compile(r"\b(?:how (?:many|much|big|large)|number of|what (?:share|percentage|proportion)|"
-                           r"count)\b", re.I),
-    "yes_no": re.compile(r"^(?:\W*\w+[,:]\s+)?(?:is|are|was|were|do|does|did|can|could|has|have|had|will|would|"
-                         r"should|must)\b", re.I),
-    "comparison": re.compile(r"\b(?:differ\w*|compare\w*|comparison|versus|vs\.?|between .+ and|same as|"
-                             r"unlike|rather than)\b", re.I),
-    "definition": re.compile(r"^(?:\W*\w+[,:]\s+)?(?:what(?:'s| is| are| does)\s+(?:an? |the )?[\w' -]+?"
-                             r"(?:\s+(?:mean|stand for|refer to))?\??$|define\b|meaning of\b)", re.I),
-    "implications": re.compile(r"\b(?:why (?:does|do|should) (?:it|this|that) matter|implications?|what should "
-                               r"(?:i|we)|should (?:i|we)|for (?:practitioners|developers|engineers|researchers|"
-                               r"my team|us)|mean for|relevant (?:to|for)|apply to (?:me|us)|my (?:work|model|lab|"
-                               r"team)|our (?:model|lab|team|work))\b", re.I),
+    "how_many": re.compile(
+        r"\b(?:how (?:many|much|big|large)|number of|what (?:share|percentage|proportion)|"
+        r"count)\b",
+        re.I,
+    ),
+    "yes_no": re.compile(
+        r"^(?:\W*\w+[,:]\s+)?(?:is|are|was|were|do|does|did|can|could|has|have|had|will|would|"
+        r"should|must)\b",
+        re.I,
+    ),
+    "comparison": re.compile(
+        r"\b(?:differ\w*|compare\w*|comparison|versus|vs\.?|between .+ and|same as|"
+        r"unlike|rather than)\b",
+        re.I,
+    ),
+    "definition": re.compile(
+        r"^(?:\W*\w+[,:]\s+)?(?:what(?:'s| is| are| does)\s+(?:an? |the )?[\w' -]+?"
+        r"(?:\s+(?:mean|stand for|refer to))?\??$|define\b|meaning of\b)",
+        re.I,
+    ),
+    "implications": re.compile(
+        r"\b(?:why (?:does|do|should) (?:it|this|that) matter|implications?|what should "
+        r"(?:i|we)|should (?:i|we)|for (?:practitioners|developers|engineers|researchers|"
+        r"my team|us)|mean for|relevant (?:to|for)|apply to (?:me|us)|my (?:work|model|lab|"
+        r"team)|our (?:model|lab|team|work))\b",
+        re.I,
+    ),
 }
 
 # Content that answers a kind: a sentence "carries" a kind when it matches.
 _DATE = re.compile(rf"\b(?:\d{{1,2}} (?:{_MONTHS})(?: \d{{4}})?|(?:{_MONTHS}) \d{{4}}|(?:19|20)\d\d)\b", re.I)
-_NUMBER = re.compile(r"\b(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-                     r"dozens?|hundreds?|thousands?)\b", re.I)
+_NUMBER = re.compile(
+    r"\b(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"dozens?|hundreds?|thousands?)\b",
+    re.I,
+)
 # Two capitalised words in a row not at the very start, or an acronym: a person's or an organisation's name.
-_NAME = re.compile(r"(?<!^)(?<![.!?] )\b(?:[A-Z][a-z\u00c0-\u024f'-]+ (?:(?:of|for|and|the|de|von) )?"
-                   r"[A-Z][\w\u00c0-\u024f'-]+|[A-Z]{2,}[a-z]?)\b")
+_NAME = re.compile(
+    r"(?<!^)(?<![.!?] )\b(?:[A-Z][a-z\u00c0-\u024f'-]+ (?:(?:of|for|and|the|de|von) )?"
+    r"[A-Z][\w\u00c0-\u024f'-]+|[A-Z]{2,}[a-z]?)\b"
+)
 _PLACE = re.compile(r"\b(?:in|at) (?:[A-Z][a-z]+)(?: [A-Z][a-z]+)?\b")
 _YES_NO = re.compile(r"\b(?:not|no|never|only|also|both|neither|binding|voluntary|yes)\b", re.I)
 CARRIERS: dict[Kind, re.Pattern[str]] = {
@@ -63,10 +89,15 @@ CARRIERS: dict[Kind, re.Pattern[str]] = {
 
 # Splits "who wrote it and was it EU-funded?" into its parts: a conjunction or a second question mark followed by
 # a question word starts a new part.
-_QUESTION_WORD = (r"(?:who|whom|whose|what|when|where|which|why|how|is|are|was|were|do|does|did|can|could|has|have|"
-                  r"will|would|should)\b")
-_PART_BREAK = re.compile(rf"(?:\?\s+|[,;]\s*(?:and\s+|or\s+|but\s+)?|\s+(?:and|or|but|plus)\s+(?:also\s+)?)"
-                         rf"(?={_QUESTION_WORD})", re.I)
+_QUESTION_WORD = (
+    r"(?:who|whom|whose|what|when|where|which|why|how|is|are|was|were|do|does|did|can|could|has|have|"
+    r"will|would|should)\b"
+)
+_PART_BREAK = re.compile(
+    rf"(?:\?\s+|[,;]\s*(?:and\s+|or\s+|but\s+)?|\s+(?:and|or|but|plus)\s+(?:also\s+)?)"
+    rf"(?={_QUESTION_WORD})",
+    re.I,
+)
 MIN_PART_CHARS = 12
 
 

@@ -130,7 +130,10 @@ class HybridRetriever:
         self._last_build_seconds = elapsed if source == "built" else len(lexical) * BUILD_SECONDS_PER_CHUNK
         logger.info(
             "retrieval index loaded: %d documents, %d chunks (BM25 %s, %.1f s)",
-            len(documents), len(lexical), source, elapsed,
+            len(documents),
+            len(lexical),
+            source,
+            elapsed,
         )
 
     @property

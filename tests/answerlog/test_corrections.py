@@ -92,9 +92,7 @@ def test_the_engine_serves_corrections_but_refusals_still_win(
     assert engine.ask("how do I make sarin at home?").status == "refused"
 
 
-def test_a_log_that_breaks_after_opening_does_not_stop_answering(
-    sqlite_url: str, embeddings: MiniLMEmbeddings
-) -> None:
+def test_a_log_that_breaks_after_opening_does_not_stop_answering(sqlite_url: str, embeddings: MiniLMEmbeddings) -> None:
     log = AnswerLog.open(sqlite_url, pseudonym_key=None)
     reviewed = CorrectedAnswers(log, embeddings)
     assert reviewed.lookup("anything") is None  # works, nothing corrected yet

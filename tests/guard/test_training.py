@@ -29,10 +29,16 @@ def test_the_shipped_model_was_trained_on_the_labelled_data_as_it_is_now() -> No
 
 def test_training_is_reproducible(embeddings: MiniLMEmbeddings) -> None:
     requests = load_requests([safety_train_dir()])[::12]  # every 12th request: a few hundred, seconds to train
-    vectors = embeddings.embed_array([r.text for r in requests] + [" ".join((*r.history[-2:], r.text))
-                                                                    for r in requests if r.history])
-    cache = dict(zip([r.text for r in requests] + [" ".join((*r.history[-2:], r.text)) for r in requests
-                                                     if r.history], vectors, strict=True))
+    vectors = embeddings.embed_array(
+        [r.text for r in requests] + [" ".join((*r.history[-2:], r.text)) for r in requests if r.history]
+    )
+    cache = dict(
+        zip(
+            [r.text for r in requests] + [" ".join((*r.history[-2:], r.text)) for r in requests if r.history],
+            vectors,
+            strict=True,
+        )
+    )
 
     def embed(texts: list[str]) -> np.ndarray:
         return np.vstack([cache[t] for t in texts])

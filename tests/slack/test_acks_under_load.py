@@ -161,8 +161,10 @@ def test_every_kind_of_request_is_acknowledged_at_once_while_answers_queue(
     for ts in threads:
         answered = [
             c
-            for c in (*emulator.calls_to("chat.update", channel=channel),
-                      *emulator.calls_to("chat.postMessage", channel=channel))
+            for c in (
+                *emulator.calls_to("chat.update", channel=channel),
+                *emulator.calls_to("chat.postMessage", channel=channel),
+            )
             if any(b.get("type") == "actions" for b in c.params.get("blocks") or [])
             and (c.params.get("thread_ts") == ts or _thread_of(emulator, channel, c.params.get("ts", "")) == ts)
         ]

@@ -50,22 +50,41 @@ def evaluate_guard(requests: Sequence[LabelledRequest], guard: MisuseGuard) -> G
                 lang[0] += 1
                 harmful_refused += 1
             else:
-                misses.append({"kind": "missed", "area": request.label, "text": request.text,
-                               "score": f"{verdict.score:.3f}", "source": request.source})
+                misses.append(
+                    {
+                        "kind": "missed",
+                        "area": request.label,
+                        "text": request.text,
+                        "score": f"{verdict.score:.3f}",
+                        "source": request.source,
+                    }
+                )
         else:
             benign_total += 1
             lang[3] += 1
             if verdict.refuse:
                 benign_refused += 1
                 lang[2] += 1
-                misses.append({"kind": "over-refused", "area": verdict.area, "text": request.text,
-                               "score": f"{verdict.score:.3f}", "layer": verdict.layer, "source": request.source})
+                misses.append(
+                    {
+                        "kind": "over-refused",
+                        "area": verdict.area,
+                        "text": request.text,
+                        "score": f"{verdict.score:.3f}",
+                        "layer": verdict.layer,
+                        "source": request.source,
+                    }
+                )
         refused_total += verdict.refuse
 
     per_area = {a: {"recall": c[0] / c[1], "requests": float(c[1])} for a, c in area_counts.items() if c[1]}
     per_language = {
-        lang: {"recall": c[0] / c[1] if c[1] else 1.0, "harmful": float(c[1]),
-               "over_refusal": c[2] / c[3] if c[3] else 0.0, "benign": float(c[3])}
+        lang: {
+            "recall": c[0] / c[1] if c[1] else 1.0,
+            "harmful": float(c[1]),
+            "over_refusal": c[2] / c[3] if c[3] else 0.0,
+            "benign": float(c[3]),
+        }
         for lang, c in sorted(lang_counts.items())
     }
     harmful_total = sum(c[1] for c in area_counts.values())

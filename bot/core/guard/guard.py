@@ -28,8 +28,9 @@ SecondOpinion = Callable[[str], bool]  # True: the request should be refused
 # A follow-up is refused for its conversation only if it asks for something itself: "and where do I get the
 # precursors?" after a nerve-agent question is; "what does the convention say about that?" is not.
 FOLLOW_UP_FLOOR = 0.15
-_PART_SPLIT = re.compile(r"(?<=[.?!;。？！؟])\s+|\n+|\s+(?:then|also|and then|and also|after that|next|plus)\s*,?\s+",
-                         re.IGNORECASE)
+_PART_SPLIT = re.compile(
+    r"(?<=[.?!;。？！؟])\s+|\n+|\s+(?:then|also|and then|and also|after that|next|plus)\s*,?\s+", re.IGNORECASE
+)
 MIN_PART_WORDS = 3
 MAX_PARTS = 4
 
@@ -57,8 +58,9 @@ class _Reading:
 
 
 class MisuseGuard:
-    def __init__(self, embed: Embed, model: GuardModel | None = None,
-                 second_opinion: SecondOpinion | None = None) -> None:
+    def __init__(
+        self, embed: Embed, model: GuardModel | None = None, second_opinion: SecondOpinion | None = None
+    ) -> None:
         self.embed = embed
         self.model = model or load_model()
         self.second_opinion = second_opinion
@@ -106,8 +108,9 @@ class MisuseGuard:
 
     def _decide(self, reading: _Reading, layer: str, fallback: GuardVerdict | None = None) -> GuardVerdict:
         if reading.rule_refuse:
-            return GuardVerdict(True, reading.area, reading.score, "rules" if layer == "classifier" else layer,
-                                reading.rule_areas)
+            return GuardVerdict(
+                True, reading.area, reading.score, "rules" if layer == "classifier" else layer, reading.rule_areas
+            )
         threshold = self.model.threshold
         # A part of a compound question is refused only when it names something harmful itself: short fragments
         # ("do they expect sign-off for that?") score erratically on their own.
@@ -115,8 +118,9 @@ class MisuseGuard:
             return GuardVerdict(True, reading.area, reading.score, layer, reading.rule_areas)
         if fallback is not None and fallback.score >= reading.score:
             return fallback
-        return GuardVerdict(False, reading.area if reading.score >= self.model.borderline else "", reading.score,
-                            "", reading.rule_areas)
+        return GuardVerdict(
+            False, reading.area if reading.score >= self.model.borderline else "", reading.score, "", reading.rule_areas
+        )
 
 
 def _parts(question: str) -> list[str]:

@@ -120,5 +120,11 @@ def load_model(directory: Path = MODEL_DIR) -> GuardModel:
         raise GuardModelError(
             f"the misuse guard's weights in {directory} do not match their manifest; rebuild with `dualuse guard train`"
         )
-    return GuardModel(tuple(manifest["areas"]), arrays["dense_coef"], arrays["sparse_cols"], arrays["sparse_coef"],
-                      arrays["intercept"], manifest)
+    return GuardModel(
+        tuple(manifest["areas"]),
+        arrays["dense_coef"],
+        arrays["sparse_cols"],
+        arrays["sparse_coef"],
+        arrays["intercept"],
+        manifest,
+    )

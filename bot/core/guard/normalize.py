@@ -17,8 +17,23 @@ _INVISIBLE = re.compile(
 )
 # Digits and symbols people swap in for letters. Tokens such as "h5n1", "cs-137" or "gpt-4" keep their digits:
 # only tokens that are mostly letters with a few stand-ins are decoded.
-_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "@": "a", "$": "s",
-                       "!": "i", "|": "l", "+": "t", "€": "e"})
+_LEET = str.maketrans(
+    {
+        "0": "o",
+        "1": "i",
+        "3": "e",
+        "4": "a",
+        "5": "s",
+        "7": "t",
+        "8": "b",
+        "@": "a",
+        "$": "s",
+        "!": "i",
+        "|": "l",
+        "+": "t",
+        "€": "e",
+    }
+)
 _LEET_TOKEN = re.compile(r"[\w@$!|+€]*[a-z][\w@$!|+€]*")
 # "s a r i n", "s.a.r.i.n", "s-a-r-i-n", "s_a_r_i_n": three or more single letters joined by one separator.
 _SPACED = re.compile(r"(?<![\w])(?:[a-z0-9@$][ .\-_*/]){2,}[a-z0-9@$](?![\w])")

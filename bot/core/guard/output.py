@@ -23,8 +23,11 @@ _AMOUNT = re.compile(
     r"°\s?[cf]|degrees?(?: celsius| fahrenheit| c| f)?|celsius|fahrenheit|psi|bar|kpa|atm|rpm|ppm|% (?:solution|w/v|v/v)|"
     r"percent (?:solution|concentration)|minutes? at|hours? at|grains?|mm|cm|inch(?:es)?|volts?|mah|khz|mhz|ghz)(?![\w])"
 )
-_STEP = re.compile(r"(?:^|\s)(?:step\s*\d+|\d+[.)]\s+(?:mix|add|heat|take|combine|dissolve|place|attach|connect|"
-                   r"drill|fill|pack|insert|wire|run|send|flash|set)|first,|next,|then,|finally,)", re.IGNORECASE)
+_STEP = re.compile(
+    r"(?:^|\s)(?:step\s*\d+|\d+[.)]\s+(?:mix|add|heat|take|combine|dissolve|place|attach|connect|"
+    r"drill|fill|pack|insert|wire|run|send|flash|set)|first,|next,|then,|finally,)",
+    re.IGNORECASE,
+)
 _PROCEDURE_VERB = re.compile(
     r"^(?:mix|combine|add|heat|boil|reflux|dissolve|stir|filter|distil+|evaporate|cool|chill|pour|grind|crush|pack|"
     r"seal|wire|connect|attach|solder|drill|mill|machine|thread|inoculate|incubate|culture|centrifuge|purify|extract|"

@@ -19,28 +19,61 @@ class HarmArea:
 HARM_AREAS: dict[str, HarmArea] = {
     area.name: area
     for area in (
-        HarmArea("chemical", "chemical weapons and poisons",
-                 ("hague-ethical-guidelines", "ieee-spectrum-2022-civilian-ai-misuse", "rip-handbook-2025")),
-        HarmArea("biological", "biological weapons and dangerous pathogens",
-                 ("tianjin-biosecurity-guidelines", "rip-handbook-2025", "sipri-responsible-research-innovation")),
-        HarmArea("radiological", "radiological weapons",
-                 ("sipri-responsible-research-innovation", "sg-agenda-for-disarmament-2018", "rip-handbook-2025")),
-        HarmArea("nuclear", "nuclear weapons",
-                 ("sipri-responsible-research-innovation", "sg-agenda-for-disarmament-2018", "rip-handbook-2025")),
-        HarmArea("explosives", "explosives and incendiary weapons",
-                 ("rip-handbook-2025", "sg-agenda-for-disarmament-2018", "acm-code-of-ethics")),
-        HarmArea("firearms", "firearms and other weapons",
-                 ("sg-agenda-for-disarmament-2018", "rip-handbook-2025", "acm-code-of-ethics")),
-        HarmArea("autonomous_weapons", "weaponised drones, robots and autonomous targeting",
-                 ("ccw-guiding-principles-laws", "sg-statements-laws", "unga-resolution-78-241")),
-        HarmArea("cyber_physical", "attacks on infrastructure and cyber weapons",
-                 ("acm-code-of-ethics", "rip-programme-overview", "new-agenda-for-peace-2023")),
-        HarmArea("mass_violence", "planning attacks on people",
-                 ("new-agenda-for-peace-2023", "rip-programme-overview", "rip-handbook-2025")),
-        HarmArea("controls_evasion", "evading export controls and sanctions",
-                 ("rip-handbook-2025", "tianjin-biosecurity-guidelines", "sipri-responsible-research-innovation")),
-        HarmArea("disinformation", "influence operations and disinformation campaigns",
-                 ("new-agenda-for-peace-2023", "ieee-spectrum-2024-ai-missteps", "rip-handbook-2025")),
+        HarmArea(
+            "chemical",
+            "chemical weapons and poisons",
+            ("hague-ethical-guidelines", "ieee-spectrum-2022-civilian-ai-misuse", "rip-handbook-2025"),
+        ),
+        HarmArea(
+            "biological",
+            "biological weapons and dangerous pathogens",
+            ("tianjin-biosecurity-guidelines", "rip-handbook-2025", "sipri-responsible-research-innovation"),
+        ),
+        HarmArea(
+            "radiological",
+            "radiological weapons",
+            ("sipri-responsible-research-innovation", "sg-agenda-for-disarmament-2018", "rip-handbook-2025"),
+        ),
+        HarmArea(
+            "nuclear",
+            "nuclear weapons",
+            ("sipri-responsible-research-innovation", "sg-agenda-for-disarmament-2018", "rip-handbook-2025"),
+        ),
+        HarmArea(
+            "explosives",
+            "explosives and incendiary weapons",
+            ("rip-handbook-2025", "sg-agenda-for-disarmament-2018", "acm-code-of-ethics"),
+        ),
+        HarmArea(
+            "firearms",
+            "firearms and other weapons",
+            ("sg-agenda-for-disarmament-2018", "rip-handbook-2025", "acm-code-of-ethics"),
+        ),
+        HarmArea(
+            "autonomous_weapons",
+            "weaponised drones, robots and autonomous targeting",
+            ("ccw-guiding-principles-laws", "sg-statements-laws", "unga-resolution-78-241"),
+        ),
+        HarmArea(
+            "cyber_physical",
+            "attacks on infrastructure and cyber weapons",
+            ("acm-code-of-ethics", "rip-programme-overview", "new-agenda-for-peace-2023"),
+        ),
+        HarmArea(
+            "mass_violence",
+            "planning attacks on people",
+            ("new-agenda-for-peace-2023", "rip-programme-overview", "rip-handbook-2025"),
+        ),
+        HarmArea(
+            "controls_evasion",
+            "evading export controls and sanctions",
+            ("rip-handbook-2025", "tianjin-biosecurity-guidelines", "sipri-responsible-research-innovation"),
+        ),
+        HarmArea(
+            "disinformation",
+            "influence operations and disinformation campaigns",
+            ("new-agenda-for-peace-2023", "ieee-spectrum-2024-ai-missteps", "rip-handbook-2025"),
+        ),
     )
 }
 

@@ -73,12 +73,16 @@ _ABOUT = re.compile(
     r"prohibit\w*|illegal|definition|define|meaning|stand for|why (?:is|are|was|were|did|do|does))\b|"
     r"\bhow did (?:\w+ ){0,6}(?:in|during|after|before)\b|\bin (?:19|20)\d\d\b|\bwhat (?:is|are|was|were) (?:a |an |the )?\w+"
 )
-_FICTION = re.compile(r"\b(?:story|novel|screenplay|script for a|scene|character|fiction\w*|roleplay|role[- ]play|"
-                      r"pretend|imagine|hypothetic\w*|in theory|thought experiment|game|dnd|d&d)\b")
-_PRETEXT = re.compile(r"\b(?:for (?:a|an|my|our)(?: \w+)? (?:research|paper|thesis|class|course|safety|red[- ]team\w*|"
-                      r"evaluation|eval|benchmark|novel|book|story|exercise|drill|project)|i'?m (?:a|an) (?:licensed|certified|professional|"
-                      r"researcher|chemist|biologist|engineer|security researcher)|educational purposes|"
-                      r"purely academic|just curious|asking for a friend)\b")
+_FICTION = re.compile(
+    r"\b(?:story|novel|screenplay|script for a|scene|character|fiction\w*|roleplay|role[- ]play|"
+    r"pretend|imagine|hypothetic\w*|in theory|thought experiment|game|dnd|d&d)\b"
+)
+_PRETEXT = re.compile(
+    r"\b(?:for (?:a|an|my|our)(?: \w+)? (?:research|paper|thesis|class|course|safety|red[- ]team\w*|"
+    r"evaluation|eval|benchmark|novel|book|story|exercise|drill|project)|i'?m (?:a|an) (?:licensed|certified|professional|"
+    r"researcher|chemist|biologist|engineer|security researcher)|educational purposes|"
+    r"purely academic|just curious|asking for a friend)\b"
+)
 # Unmistakable: operational detail that no framing makes legitimate.
 _UNMISTAKABLE = re.compile(
     r"\bstep[- ]by[- ]step\b|\bsynthesis (?:route|path|pathway|steps)\b|\bexact (?:steps|amounts|quantities|ratio)\b|"
@@ -125,7 +129,14 @@ _PROTECTIVE = re.compile(
 )
 
 CUE_NAMES: tuple[str, ...] = (
-    "ask", "safety_practice", "about", "fiction", "pretext", "unmistakable", "defeat", "protective",
+    "ask",
+    "safety_practice",
+    "about",
+    "fiction",
+    "pretext",
+    "unmistakable",
+    "defeat",
+    "protective",
 )
 
 
@@ -152,9 +163,19 @@ class RuleReading:
         c = self.cues
         named = bool(self.areas)
         plain_ask = c["ask"] and not c["safety_practice"] and not c["about"]
-        conjunctions = [named and c["ask"], named and plain_ask, named and c["unmistakable"], plain_ask,
-                        named and c["safety_practice"], named and (c["fiction"] or c["pretext"])]
-        return [float(a in self.areas) for a in areas] + [float(c[n]) for n in CUE_NAMES] + [float(f) for f in conjunctions]
+        conjunctions = [
+            named and c["ask"],
+            named and plain_ask,
+            named and c["unmistakable"],
+            plain_ask,
+            named and c["safety_practice"],
+            named and (c["fiction"] or c["pretext"]),
+        ]
+        return (
+            [float(a in self.areas) for a in areas]
+            + [float(c[n]) for n in CUE_NAMES]
+            + [float(f) for f in conjunctions]
+        )
 
 
 def read(text: NormalizedText) -> RuleReading:
