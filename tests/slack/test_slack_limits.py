@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bot.core.answers import Answer, Citation
 from bot.slack.blocks import EXAMPLE_QUESTIONS, prompt_title, render_answer
-from bot.slack.corpus_blocks import message_view, review_prompt, review_view, sources_page
+from bot.slack.document_blocks import message_view, review_prompt, review_view, sources_page
 from bot.slack.mrkdwn import link, to_mrkdwn
 from ingest.documents import DocumentMeta, LoadedDocument, Section
 from ingest.index import DocumentRecord

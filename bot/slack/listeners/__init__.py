@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from . import actions, assistant, commands, corpus, events, fallback, home
+from . import actions, assistant, commands, documents, events, fallback, home
 
 
 def register_listeners(app: App) -> None:
@@ -13,7 +13,7 @@ def register_listeners(app: App) -> None:
     # claims messages in assistant (DM) threads before the plain message listeners see them. Shared files come
     # before the catch-all message listener in events.
     assistant.register(app)
-    corpus.register(app)
+    documents.register(app)
     events.register(app)
     commands.register(app)
     actions.register(app)

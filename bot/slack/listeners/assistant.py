@@ -16,7 +16,7 @@ from ..blocks import EXAMPLE_QUESTIONS, prompt_title
 from ..dedup import claimed
 from ..deps import deps_of
 from ..threads import strip_mentions
-from .corpus import share_files
+from .documents import share_files
 
 logger = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from slack_sdk import WebClient
 
 from ingest.errors import DualuseError
 
-from .. import corpus
+from .. import library
 from ..answering import feedback_id
 from ..blocks import APOLOGY, BUSY, LOOKING_UP, help_blocks, render_answer, render_error, waiting, warning
 from ..deps import SlackDeps, deps_of
@@ -73,18 +73,18 @@ def trainer_work(
                     response_type="ephemeral",
                 )
                 return
-            corpus.add_url(client, deps, trigger_id=command["trigger_id"], url=argument.split("|")[0], user=user)
+            library.add_url(client, deps, trigger_id=command["trigger_id"], url=argument.split("|")[0], user=user)
         elif name == "sources":
-            text, blocks = corpus.sources(deps, int(argument or 1))
+            text, blocks = library.sources(deps, int(argument or 1))
             respond(text=text, blocks=blocks, response_type="ephemeral")
         elif name == "remove":
-            text, blocks = corpus.confirm_removal(deps, argument)
+            text, blocks = library.confirm_removal(deps, argument)
             respond(text=text, blocks=blocks, response_type="ephemeral")
         elif name == "gaps":
-            respond(text="Questions the corpus could not answer", blocks=corpus.gaps(deps), response_type="ephemeral")
+            respond(text="Questions the corpus could not answer", blocks=library.gaps(deps), response_type="ephemeral")
     except Exception:
         logger.exception("/dualuse %s failed", name)
-        respond(text=corpus.FAILED, response_type="ephemeral")
+        respond(text=library.FAILED, response_type="ephemeral")
 
 
 def answer(deps: SlackDeps, question: str, command: dict[str, Any], respond: Respond) -> None:

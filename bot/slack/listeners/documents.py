@@ -16,17 +16,17 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
-from .. import corpus
+from .. import library
 from ..answering import Conversation, start_answer
-from ..corpus_blocks import (
+from ..dedup import claimed
+from ..deps import SlackDeps, deps_of
+from ..document_blocks import (
     ADD_CALLBACK,
     REMOVE_ACTION,
     REMOVE_CANCEL_ACTION,
     REVIEW_ACTION,
     read_details,
 )
-from ..dedup import claimed
-from ..deps import SlackDeps, deps_of
 from ..mrkdwn import escape
 from ..threads import strip_mentions
 from ..trainers import refusal
@@ -58,7 +58,7 @@ def share_files(
     if deps.trainers.check(client, user, "upload a document"):
         for file in event["files"]:
             deps.workers.answer(
-                corpus.read_shared_file, client, deps, file, user=user, channel=channel, thread_ts=thread_ts
+                library.read_shared_file, client, deps, file, user=user, channel=channel, thread_ts=thread_ts
             )
         return
     client.chat_postEphemeral(
@@ -75,7 +75,7 @@ def review(client: WebClient, deps: SlackDeps, body: dict[str, Any], action: dic
     if not deps.trainers.check(client, user, "review a document"):
         respond(text=refusal("add documents to the corpus"), response_type="ephemeral", replace_original=False)
         return
-    problem = corpus.open_review(client, deps, trigger_id=body["trigger_id"], pending_id=action["value"], user=user)
+    problem = library.open_review(client, deps, trigger_id=body["trigger_id"], pending_id=action["value"], user=user)
     if problem:
         respond(text=problem, response_type="ephemeral", replace_original=False)
 
@@ -88,12 +88,12 @@ def add(client: WebClient, deps: SlackDeps, body: dict[str, Any], view: dict[str
     if not deps.trainers.check(client, user, "add a document"):
         client.chat_postMessage(channel=user, text=refusal("add documents to the corpus"))
         return
-    corpus.add_reviewed(client, deps, pending_id=view.get("private_metadata") or "", user=user, details=details)
+    library.add_reviewed(client, deps, pending_id=view.get("private_metadata") or "", user=user, details=details)
 
 
 def turn_page(deps: SlackDeps, action: dict[str, Any], respond: Respond) -> None:
     page = int(action["value"]) if str(action.get("value", "")).isdigit() else 1
-    text, blocks = corpus.sources(deps, page)
+    text, blocks = library.sources(deps, page)
     respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=True)
 
 
@@ -105,10 +105,10 @@ def confirm_remove(
         respond(text=refusal("remove documents"), response_type="ephemeral", replace_original=False)
         return
     try:
-        text = corpus.remove(deps, doc_id, user)
+        text = library.remove(deps, doc_id, user)
     except Exception:
         logger.exception("removing %s for %s failed", doc_id, user)
-        text = corpus.FAILED
+        text = library.FAILED
     respond(text=text, response_type="ephemeral", replace_original=True)
 
 

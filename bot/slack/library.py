@@ -16,7 +16,8 @@ from slack_sdk.errors import SlackApiError
 from ingest.errors import DualuseError
 
 from .blocks import Block, render_error, section, warning
-from .corpus_blocks import (
+from .deps import SlackDeps
+from .document_blocks import (
     gaps_blocks,
     ingest_result,
     message_view,
@@ -25,7 +26,6 @@ from .corpus_blocks import (
     review_view,
     sources_page,
 )
-from .deps import SlackDeps
 from .mrkdwn import clip, escape, link
 from .pending import with_details
 from .uploads import SharedFile, check_content, check_size, declared_format, download
