@@ -32,7 +32,6 @@ _EXPORTS = {
     "VersionEvent": "records",
     "DocumentRegistry": "registry",
     "ScoredChunk": "index",
-    "StoredChunk": "index",
     "make_client": "index",
     "SUPPORTED_SUFFIXES": "loaders",
     "load_bytes": "loaders",

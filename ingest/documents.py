@@ -54,7 +54,9 @@ class LoadedDocument:
 
 @dataclass(frozen=True)
 class Chunk:
-    """One indexed passage. ``text`` is exactly what is stored and quoted."""
+    """One passage of a document: what the chunker makes, the index stores and retrieval returns. ``text`` is
+    exactly what is stored and quoted. ``token_count`` and ``extra`` are known while indexing (a passage read
+    back from the store has 0 and nothing)."""
 
     chunk_id: str
     doc_id: str
@@ -62,8 +64,8 @@ class Chunk:
     text: str
     section: str
     page: int | None
-    token_count: int
-    extra: dict[str, str] = field(default_factory=dict)
+    token_count: int = 0
+    extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
 
 def content_hash(*parts: str) -> str:

@@ -44,7 +44,7 @@ __all__ = [
     "CorpusIndex",
     "DocumentRecord",
     "ScoredChunk",
-    "StoredChunk",
+    "Chunk",
     "VersionEvent",
     "collection_prefix",
     "make_client",
@@ -58,18 +58,8 @@ RETIRED_GRACE_SECONDS = 120.0
 
 
 @dataclass(frozen=True)
-class StoredChunk:
-    chunk_id: str
-    doc_id: str
-    text: str
-    section: str
-    page: int | None
-    index: int
-
-
-@dataclass(frozen=True)
 class ScoredChunk:
-    chunk: StoredChunk
+    chunk: Chunk
     score: float  # cosine similarity, -1..1
 
 
@@ -127,10 +117,10 @@ class CorpusIndex:
     def chunk_count(self) -> int:
         return sum(r.chunks for r in self.documents())
 
-    def live_chunks(self, versions: dict[str, str] | None = None) -> list[StoredChunk]:
+    def live_chunks(self, versions: dict[str, str] | None = None) -> list[Chunk]:
         """Every chunk of every live document version, in document and chunk order."""
         versions = self.live_versions() if versions is None else versions
-        out: list[StoredChunk] = []
+        out: list[Chunk] = []
         batch = 5000
         offset = 0
         while True:
@@ -159,7 +149,7 @@ class CorpusIndex:
                 break
         return hits
 
-    def get_chunks(self, chunk_ids: Sequence[str]) -> list[StoredChunk]:
+    def get_chunks(self, chunk_ids: Sequence[str]) -> list[Chunk]:
         got = self._chunks.get(ids=list(chunk_ids), include=["documents", "metadatas"])
         return [_chunk_from(i, t, m) for i, t, m in _rows(got)]
 
@@ -332,9 +322,9 @@ def _rows(got: GetResult) -> Iterator[tuple[str, str, Mapping[str, Any]]]:
     return zip(got["ids"], texts, metadatas, strict=True)
 
 
-def _chunk_from(chunk_id: str, text: str, meta: Mapping[str, Any]) -> StoredChunk:
+def _chunk_from(chunk_id: str, text: str, meta: Mapping[str, Any]) -> Chunk:
     page = meta.get("page")
-    return StoredChunk(
+    return Chunk(
         chunk_id=chunk_id,
         doc_id=str(meta["doc_id"]),
         text=text,

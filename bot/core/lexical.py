@@ -25,7 +25,8 @@ from pathlib import Path
 import bm25s
 import numpy as np
 
-from ingest.index import DocumentRecord, StoredChunk
+from ingest.documents import Chunk
+from ingest.index import DocumentRecord
 
 from .text import STOP_WORDS, content_terms
 
@@ -39,7 +40,7 @@ _TOKENISER_KEY = hashlib.sha256(" ".join(sorted(STOP_WORDS)).encode()).hexdigest
 _CHUNKS_FILE = "chunks.json"
 
 
-def lexical_text(title: str, chunk: StoredChunk) -> str:
+def lexical_text(title: str, chunk: Chunk) -> str:
     """What BM25 indexes for a chunk: its document's title, its section path and its text."""
     return f"{title} {chunk.section} {chunk.text}"
 
@@ -62,7 +63,7 @@ class LexicalIndex:
         self._bm25 = bm25
 
     @classmethod
-    def build(cls, chunks: Sequence[StoredChunk], documents: dict[str, DocumentRecord]) -> LexicalIndex:
+    def build(cls, chunks: Sequence[Chunk], documents: dict[str, DocumentRecord]) -> LexicalIndex:
         corpus = [content_terms(lexical_text(documents[c.doc_id].title, c)) for c in chunks]
         frequency: dict[str, int] = {}
         for terms in corpus:

@@ -11,7 +11,8 @@ from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
 
-from ingest.index import CorpusIndex, DocumentRecord, StoredChunk
+from ingest.documents import Chunk
+from ingest.index import CorpusIndex, DocumentRecord
 
 from .glossary import Glossary
 from .lexical import LexicalIndex, LexicalStore
@@ -35,7 +36,7 @@ BUILD_SECONDS_PER_CHUNK = 0.0002
 
 @dataclass(frozen=True)
 class Passage:
-    chunk: StoredChunk
+    chunk: Chunk
     document: DocumentRecord
     dense: float  # cosine similarity to the question (0 when only BM25 found it)
     lexical: float  # BM25 score (0 when only the dense search found it)
@@ -172,7 +173,7 @@ class HybridRetriever:
         dense_score: dict[str, float] = {}
         lexical_score: dict[str, float] = {}
         doc_of: dict[str, str] = {}
-        chunk_by_id: dict[str, StoredChunk] = {}
+        chunk_by_id: dict[str, Chunk] = {}
         for rank, hit in enumerate(dense_hits):
             cid = hit.chunk.chunk_id
             chunk_by_id[cid], doc_of[cid] = hit.chunk, hit.chunk.doc_id
