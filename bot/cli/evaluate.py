@@ -10,7 +10,6 @@ import typer
 from corpus import eval_dir, safety_blind_dir
 
 from .context import application_of
-from .guard import load_labelled_requests
 from .output import fail, print_json, progress_bar, user_errors
 
 
@@ -32,6 +31,7 @@ def eval_command(
 ) -> None:
     """Measure retrieval, citations, facts, abstention and refusal on the golden set; exit 1 below the gates."""
     from bot.app.evaluation import THRESHOLDS, load_golden
+    from bot.app.safety import load_labelled_requests
 
     application = application_of(ctx)
     paths = golden or [eval_dir()]

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
-
-if TYPE_CHECKING:
-    from bot.app.safety import LabelledRequest
+from typing import Annotated
 
 import typer
 
@@ -15,13 +12,6 @@ from corpus import safety_blind_dir, safety_train_dir
 
 from .context import settings_of
 from .output import print_json, user_errors
-
-
-def load_labelled_requests(paths: list[Path]) -> list[LabelledRequest]:
-    """The labelled requests in ``paths``; a problem is one line and exit 1."""
-    from bot.app.safety import load_labelled_requests as load
-
-    return load(paths)
 
 
 @user_errors
