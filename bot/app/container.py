@@ -19,7 +19,7 @@ from bot.answerlog import AnswerLog, CorrectedAnswers, open_database, pseudonym_
 from bot.core.engine import DEFAULT_MIN_RELEVANCE, AnswerEngine, EngineOptions
 from bot.core.extractive import SentenceVectors
 from bot.core.glossary import GLOSSARY_FILE, Glossary
-from bot.core.guard import MisuseGuard
+from bot.core.guard import MisuseGuard, QuestionVectors
 from bot.core.llm import LLMAnswerer, make_chat_model
 from bot.core.retrieval import HybridRetriever
 from bot.datadir import prepare_data_dir
@@ -27,7 +27,7 @@ from bot.settings import Settings
 from corpus import glossary_path
 from ingest import consistency
 from ingest.chunking import Chunker, ChunkingConfig
-from ingest.embeddings import MiniLMEmbeddings, OpenAICompatibleEmbeddings
+from ingest.embeddings import MiniLMEmbeddings, MultilingualE5Embeddings, OpenAICompatibleEmbeddings
 from ingest.fetch import FetchLimits
 from ingest.index import CorpusIndex, make_client
 from ingest.locks import file_lock
@@ -136,7 +136,11 @@ class Services:
         else:
             vectors = SentenceVectors(MiniLMEmbeddings(threads=self.settings.embedding_threads or None))
         llm = self.llm
-        return MisuseGuard(vectors, second_opinion=llm.judge_misuse if llm is not None else None)
+        return MisuseGuard(
+            vectors,
+            second_opinion=llm.judge_misuse if llm is not None else None,
+            multilingual=QuestionVectors(MultilingualE5Embeddings().embed_queries),
+        )
 
     @functools.cached_property
     def engine(self) -> AnswerEngine:

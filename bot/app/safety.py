@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from bot.core.guard.data import LabelledRequest
 from ingest.errors import DualuseError
 
@@ -28,8 +30,6 @@ __all__ = [
     "measure_guard",
     "train_guard",
 ]
-
-GUARD_EMBEDDING_ID = "minilm-l6-int8"  # the guard always reads MiniLM vectors, whatever backend retrieval uses
 
 
 class GuardDataError(DualuseError):
@@ -59,12 +59,21 @@ def train_guard(paths: Sequence[Path], *, cache_dir: Path, out: Path | None = No
     except ImportError:
         raise GuardDataError('training needs scikit-learn: pip install -e ".[train]"') from None
     from bot.core.guard.data import data_hash
-    from bot.core.guard.model import MODEL_DIR
-    from ingest.embeddings import MiniLMEmbeddings
+    from bot.core.guard.features import joined
+    from bot.core.guard.model import MINILM_ID, MODEL_DIR, MULTILINGUAL_ID
+    from ingest.embeddings import MiniLMEmbeddings, MultilingualE5Embeddings
 
     requests = load_labelled_requests(paths)
-    embed = CachedEmbed(MiniLMEmbeddings().embed_array, cache_dir / "guard-embeddings.npz", GUARD_EMBEDDING_ID)
-    model, report = train(requests, embed, embedding_id=GUARD_EMBEDDING_ID, data_sha256=data_hash(paths))
+    # The guard reads MiniLM vectors (shared with retrieval) and multilingual-e5 question vectors, whatever
+    # backend retrieval uses.
+    minilm, multilingual = MiniLMEmbeddings(), MultilingualE5Embeddings()
+    embedding_id = f"{MINILM_ID}+{MULTILINGUAL_ID}"
+
+    def both(texts: Sequence[str]) -> np.ndarray:
+        return joined(minilm.embed_array(texts), multilingual.embed_queries(texts))
+
+    embed = CachedEmbed(both, cache_dir / "guard-embeddings.npz", embedding_id)
+    model, report = train(requests, embed, embedding_id=embedding_id, data_sha256=data_hash(paths))
     target = out or MODEL_DIR
     model.save(target)
     return report, target

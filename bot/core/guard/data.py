@@ -75,6 +75,16 @@ def data_hash(paths: Iterable[Path]) -> str:
     return digest.hexdigest()
 
 
+# Benign requests that are not about weapons or attacks at all, whatever words they borrow: "bomb chili", a
+# tower-defence turret, "kill a process". The area "general" (or "none") marks such a request in any style.
+OFF_TOPIC_STYLES = frozenset({"everyday", "homonym", "figure_of_speech", "safe_context"})
+
+
+def on_topic(request: LabelledRequest) -> bool:
+    """Whether the request is about weapons, attacks or their control at all (every harmful request is)."""
+    return request.harmful or not (request.style in OFF_TOPIC_STYLES or request.area in ("general", "none"))
+
+
 def training_text(request: LabelledRequest) -> str:
     """What the classifier learns from: a harmful follow-up is learnt with its conversation (its meaning lives
     there); a benign one alone, since at serving time a follow-up is refused only if it asks for something itself."""
@@ -83,4 +93,4 @@ def training_text(request: LabelledRequest) -> str:
     return request.text
 
 
-__all__ = ["AREAS", "LabelledRequest", "data_hash", "load_requests", "training_text"]
+__all__ = ["AREAS", "LabelledRequest", "data_hash", "load_requests", "on_topic", "training_text"]

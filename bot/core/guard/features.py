@@ -73,6 +73,17 @@ def hashed(text: NormalizedText) -> SparseFeatures:
     return SparseFeatures(indices, values)
 
 
+# The multilingual vector's scale against MiniLM's (both unit length): with one regularisation strength for all
+# features, a larger scale lets the classifier lean on it more. 3 was best out of fold on the training data
+# (recall at 1% false refusals 0.80, against 0.76 unscaled and 0.77 at 4).
+MULTILINGUAL_WEIGHT = 3.0
+
+
+def joined(minilm: np.ndarray, multilingual: np.ndarray) -> np.ndarray:
+    """MiniLM rows followed by the weighted multilingual rows: the guard's embedding part, in training and serving."""
+    return np.hstack([np.asarray(minilm, np.float32), MULTILINGUAL_WEIGHT * np.asarray(multilingual, np.float32)])
+
+
 def dense(vector: np.ndarray, rules: RuleReading) -> np.ndarray:
     """The embedding followed by the rule flags, as one float32 row."""
     return np.concatenate([np.asarray(vector, dtype=np.float32), np.asarray(rules.features(AREAS), np.float32)])

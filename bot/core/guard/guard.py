@@ -8,13 +8,16 @@ gets the model's second opinion, which can add a refusal but never remove one.
 
 from __future__ import annotations
 
+import functools
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from .features import dense, hashed
+from .features import dense, hashed, joined
 from .model import GuardModel, load_model
 from .normalize import normalize
 from .policy import HARM_AREAS
@@ -57,13 +60,61 @@ class _Reading:
     asks: bool
 
 
+class QuestionVectors:
+    """Multilingual question vectors kept for recent texts: the guard reads a question, its parts and its
+    conversation, and a follow-up's earlier turns come back with every new turn."""
+
+    def __init__(self, encode: Embed, capacity: int = 2_000) -> None:
+        self.encode, self.capacity = encode, capacity
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __call__(self, texts: Sequence[str]) -> np.ndarray:
+        with self._lock:
+            missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        fresh = dict(zip(missing, self.encode(missing), strict=True)) if missing else {}
+        with self._lock:
+            self._cache.update(fresh)
+            rows = [fresh[t] if t in fresh else self._cache[t] for t in texts]
+            for text in texts:
+                self._cache.move_to_end(text)
+            while len(self._cache) > self.capacity:
+                self._cache.popitem(last=False)
+        return np.stack(rows)
+
+
+@functools.lru_cache(maxsize=1)
+def multilingual_question_vectors() -> QuestionVectors:
+    """The default multilingual encoder, one per process (the engine and its model weights load once)."""
+    from ingest.embeddings import MultilingualE5Embeddings
+
+    return QuestionVectors(MultilingualE5Embeddings().embed_queries)
+
+
 class MisuseGuard:
+    """``embed`` gives the MiniLM vectors retrieval uses too (the engine passes its cache); a model trained with
+    multilingual features also reads ``multilingual`` question vectors (default: multilingual-e5-small)."""
+
     def __init__(
-        self, embed: Embed, model: GuardModel | None = None, second_opinion: SecondOpinion | None = None
+        self,
+        embed: Embed,
+        model: GuardModel | None = None,
+        second_opinion: SecondOpinion | None = None,
+        multilingual: Embed | None = None,
     ) -> None:
-        self.embed = embed
         self.model = model or load_model()
         self.second_opinion = second_opinion
+        self._minilm = embed
+        if self.model.uses_multilingual and multilingual is None:
+            multilingual = multilingual_question_vectors()
+        self._multilingual = multilingual if self.model.uses_multilingual else None
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """The texts' dense vectors as the model was trained on them: MiniLM, then multilingual-e5 if it uses it."""
+        vectors = np.asarray(self._minilm(texts), dtype=np.float32)
+        if self._multilingual is None:
+            return vectors
+        return joined(vectors, self._multilingual(texts))
 
     def assess(self, question: str, history: Sequence[str] = (), standalone: str = "") -> GuardVerdict:
         """Judge ``question`` (with the same user's earlier turns in ``history``, oldest first, and the engine's

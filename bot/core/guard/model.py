@@ -1,6 +1,5 @@
-"""The guard's trained classifier: two logistic-regression heads over the request's features (is it harmful; which
-harm area is it closest to), stored as plain numpy arrays (no pickle: loading the model runs no code) beside a
-JSON manifest with its hashes and threshold.
+"""The guard's trained classifier: logistic-regression heads over the request's features, stored as plain numpy
+arrays (no pickle: loading the model runs no code) beside a JSON manifest with its hashes and threshold.
 
 ``dualuse guard train`` writes both files from the labelled data; ``dualuse guard check`` confirms that the shipped
 model is the one its manifest describes and was trained on the labelled data as it is now.
@@ -23,6 +22,8 @@ from .features import SparseFeatures
 MODEL_DIR = Path(__file__).parent / "model"
 WEIGHTS_FILE = "guard-weights.npz"
 MANIFEST_FILE = "guard-manifest.json"
+MINILM_ID = "minilm-l6-int8"
+MULTILINGUAL_ID = "multilingual-e5-small-q4"
 _ARRAYS = ("dense_coef", "sparse_cols", "sparse_coef", "intercept")
 
 
@@ -37,6 +38,12 @@ class OutOfFold(TypedDict):
 
 class Manifest(TypedDict):
     """``guard-manifest.json``: how the weights beside it were trained, and their hash."""
+
+    # The heads whose probabilities multiply into the harm score, in row order before the area heads: "harm" (is
+    # the request harmful), "topic" (is it about a weapon or an attack at all, as opposed to a recipe, a game or a
+    # figure of speech) and "intent" (among such requests, does it ask for operational help). The product is a
+    # soft AND: an everyday how-to or a policy question must convince only one head to stay answered.
+    score_heads: NotRequired[list[str]]
 
     threshold: float
     borderline: float
@@ -63,7 +70,7 @@ def content_hash(arrays: dict[str, np.ndarray]) -> str:
 
 @dataclass(frozen=True)
 class GuardModel:
-    areas: tuple[str, ...]  # row 0 of each array is the harm head, rows 1.. the area heads in this order
+    areas: tuple[str, ...]  # rows 0.. are the score heads (see Manifest), then one head per area in this order
     dense_coef: np.ndarray  # (1 + areas, embedding + rule features)
     sparse_cols: np.ndarray  # sorted hash buckets that carry weight
     sparse_coef: np.ndarray  # (1 + areas, len(sparse_cols))
@@ -75,11 +82,20 @@ class GuardModel:
         return float(self.manifest["threshold"])
 
     @property
+    def uses_multilingual(self) -> bool:
+        """Whether the model reads multilingual-e5 question vectors after the MiniLM ones."""
+        return MULTILINGUAL_ID in self.manifest["embedding_id"].split("+")
+
+    @property
     def borderline(self) -> float:
         return float(self.manifest["borderline"])
 
+    @property
+    def score_heads(self) -> int:
+        return len(self.manifest.get("score_heads", ["harm"]))
+
     def logits(self, dense: np.ndarray, sparse: SparseFeatures) -> np.ndarray:
-        """Every head's logit for one request: the harm head first, then one per area."""
+        """Every head's logit for one request: the score heads first, then one per area."""
         logits: np.ndarray = self.dense_coef @ dense + self.intercept
         positions = np.searchsorted(self.sparse_cols, sparse.indices)
         positions = np.minimum(positions, len(self.sparse_cols) - 1)
@@ -89,11 +105,12 @@ class GuardModel:
         return logits
 
     def harm_score(self, logits: np.ndarray) -> float:
-        """P(harmful) from the harm head."""
-        return float(1.0 / (1.0 + np.exp(-float(logits[0]))))
+        """The product of the score heads' probabilities: high only when every head finds the request harmful."""
+        heads = np.asarray(logits[: self.score_heads], dtype=np.float64)
+        return float(np.prod(1.0 / (1.0 + np.exp(-heads))))
 
     def area_scores(self, logits: np.ndarray) -> dict[str, float]:
-        return {area: float(logits[i + 1]) for i, area in enumerate(self.areas)}
+        return {area: float(logits[i + self.score_heads]) for i, area in enumerate(self.areas)}
 
     # -- files -----------------------------------------------------------------------------------------------
     def save(self, directory: Path) -> None:
