@@ -66,7 +66,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:  # a DB-API co
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")  # so that purging an answer removes its passages and feedback
     # WAL: readers never wait for a writer, and a commit costs ~1 ms instead of ~25 ms (two fsyncs in the rollback
-    # journal). The Slack bot claims every event here before acknowledging it, so this is on Slack's 3 s clock.
+    # journal). The Slack bot claims every event here before it answers, so this is on the answer's path.
     # WAL needs to create its -wal and -shm files beside the database: on a read-only data directory (dualuse log
     # list on a mounted backup) the rollback journal's read path is kept instead.
     files = [row[2] for row in cursor.execute("PRAGMA database_list") if row[1] == "main" and row[2]]

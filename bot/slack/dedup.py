@@ -1,11 +1,18 @@
-"""Exactly one answer per Slack event, across retries, restarts and several bot processes.
+"""Exactly one answer per question, across retries, redeliveries, restarts and several bot processes.
 
-Slack re-sends an event (``X-Slack-Retry-Num``) when it thinks the first delivery timed out. The first process to
-insert the ``event_id`` into a table with a unique key owns the event; every later insert hits the key and is
-"already seen". The database does the arbitration, so it holds across processes and restarts.
+Slack can bring one message to the bot more than once: it re-sends an event (``X-Slack-Retry-Num``, the same
+``event_id``) when it thinks the first delivery timed out; it has redelivered a message under a new ``event_id``
+with no retry header at all; and a thread reply that mentions the bot arrives both as ``app_mention`` and as
+``message``, two events with two ids. So an event claims two keys in one transaction: its ``event_id`` and, when it
+brings a message, the message itself (``message:<channel>:<ts>``), which every delivery of that message shares.
+The first process to insert them into a table with a unique key owns the event; any later claim of either key hits
+the key, is rolled back whole and is "already seen". The database does the arbitration, atomically, so it holds
+between threads, across processes and across restarts.
 
-The claim is made after the acknowledgement, on the worker that would do the work (:func:`claimed`): a database
-write waits behind the answer log's writes, and Slack's 3-second clock must not.
+The claim is made after the acknowledgement, on the worker that would do the work (:func:`claimed`, or
+:func:`first_to_claim` where a listener first decides whether the event is for it at all, since a claim it then
+did not act on would silence the delivery that is): a database write waits behind the answer log's writes, and
+Slack's 3-second clock must not.
 """
 
 from __future__ import annotations
@@ -27,12 +34,26 @@ logger = logging.getLogger(__name__)
 slack_events = Table(
     "slack_events",
     metadata,
-    Column("event_id", String(100), primary_key=True),
+    Column("event_id", String(100), primary_key=True),  # an event_id, or a message key (see claim_keys)
     Column("received_at", Float, nullable=False, index=True),
 )
 
 KEEP_SECONDS = 7 * 24 * 3600  # Slack retries within minutes; a week is a generous margin
 PRUNE_EVERY = 500
+CLAIM_KEY = "claim_event"  # where the middleware puts an event's claim in Bolt's context
+MESSAGE_EVENTS = ("app_mention", "message")
+
+
+def claim_keys(body: dict[str, Any]) -> tuple[str, ...]:
+    """What an Events API request claims: its ``event_id`` and, for an event that brings a message, the message
+    (its channel and ts). Nothing for other requests (commands, actions, views)."""
+    if body.get("type") != "event_callback" or not body.get("event_id"):
+        return ()
+    keys = [str(body["event_id"])]
+    event = body.get("event") or {}
+    if event.get("type") in MESSAGE_EVENTS and event.get("channel") and event.get("ts"):
+        keys.append(f"message:{event['channel']}:{event['ts']}")
+    return tuple(keys)
 
 
 class EventDeduplicator:
@@ -40,12 +61,13 @@ class EventDeduplicator:
         self.engine = engine
         self._claims = 0
 
-    def claim(self, event_id: str, *, now: float | None = None) -> bool:
-        """True if this process is the first to see ``event_id``; False if it was seen before."""
+    def claim(self, *keys: str, now: float | None = None) -> bool:
+        """True if this process is the first to claim every one of ``keys``; False if any was claimed before (and
+        then none is claimed now: the rows go in one transaction)."""
         now = time.time() if now is None else now
         try:
             with self.engine.begin() as connection:
-                connection.execute(insert(slack_events).values(event_id=event_id, received_at=now))
+                connection.execute(insert(slack_events), [{"event_id": key, "received_at": now} for key in keys])
         except IntegrityError:
             return False
         self._claims += 1
@@ -62,12 +84,22 @@ class EventDeduplicator:
         """A Bolt global middleware that gives each event's context a ``claim_event`` callable (see :func:`claimed`)."""
 
         def deduplicate_events(body: dict[str, Any], context: BoltContext, next: Callable[[], None]) -> None:  # noqa: A002
-            event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-            if event_id:
-                context["claim_event"] = functools.partial(self.claim, str(event_id))
+            keys = claim_keys(body)
+            if keys:
+                context[CLAIM_KEY] = functools.partial(self.claim, *keys)
             next()
 
         return deduplicate_events
+
+
+def first_to_claim(context: BoltContext) -> bool:
+    """Claim the context's event; True if this process is the first (and always for requests that are not events)."""
+    claim = context.get(CLAIM_KEY)
+    if claim is None or claim():
+        return True
+    event_id, *message = claim.args
+    logger.info("skipping event %s: already handled%s", event_id, f" ({message[0]})" if message else "")
+    return False
 
 
 def claimed(context: BoltContext, job: Callable[..., Any]) -> Callable[..., None]:
@@ -75,10 +107,7 @@ def claimed(context: BoltContext, job: Callable[..., Any]) -> Callable[..., None
 
     @functools.wraps(job)
     def run(*args: Any, **kwargs: Any) -> None:
-        claim = context.get("claim_event")
-        if claim is not None and not claim():
-            logger.info("skipping event %s: already handled", claim.args[0])
-            return
-        job(*args, **kwargs)
+        if first_to_claim(context):
+            job(*args, **kwargs)
 
     return run

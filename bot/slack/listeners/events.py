@@ -14,7 +14,7 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from ..answering import Conversation, start_answer
-from ..dedup import claimed
+from ..dedup import claimed, first_to_claim
 from ..deps import SlackDeps, deps_of
 from ..threads import bot_in_thread, strip_mentions, thread_messages
 
@@ -40,8 +40,8 @@ def is_direct_question(event: dict[str, Any]) -> bool:
 def is_thread_follow_up(event: dict[str, Any], context: BoltContext) -> bool:
     thread_ts = event.get("thread_ts")
     mention = f"<@{context.bot_user_id}>"
-    # A reply that mentions the bot also arrives as app_mention, which answers it: answering here too would
-    # answer twice.
+    # A reply that mentions the bot also arrives as app_mention, which answers it. This check only spares a thread
+    # read: both events claim the same message (dedup.py), so a reply it lets through is still answered once.
     return (
         from_a_person(event)
         and event.get("channel_type") in ("channel", "group", "mpim")
@@ -52,11 +52,16 @@ def is_thread_follow_up(event: dict[str, Any], context: BoltContext) -> bool:
 
 
 def answer_follow_up(client: WebClient, deps: SlackDeps, event: dict[str, Any], context: BoltContext) -> None:
-    """On the quick pool: answer only in threads the bot already takes part in, with the thread as context."""
+    """On the quick pool: answer only in threads the bot already takes part in, with the thread as context.
+
+    The event is claimed only once it is known to be the bot's to answer: a claim made for a reply the bot then
+    leaves alone would make its ``app_mention`` delivery (the same message) skip it, and nobody would answer."""
     channel, thread_ts = event["channel"], event["thread_ts"]
     thread = thread_messages(client, channel, thread_ts)
     if not bot_in_thread(thread, context.bot_user_id, context.bot_id):
         return  # the bot must not chime in on every conversation in a channel
+    if not first_to_claim(context):
+        return
     conversation = Conversation.of(event, context, reply_thread_ts=thread_ts, context_thread_ts=thread_ts)
     # The same messages are the follow-up's context: no second conversations.replies call.
     start_answer(client, deps, conversation, strip_mentions(event.get("text", "")), thread=thread)
@@ -86,7 +91,7 @@ def direct_message(ack: Ack, event: dict[str, Any], client: WebClient, context: 
 def follow_up(ack: Ack, event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
     ack()
     deps = deps_of(context)
-    deps.workers.quick(claimed(context, answer_follow_up), client, deps, event, context)
+    deps.workers.quick(answer_follow_up, client, deps, event, context)  # it claims the event itself
 
 
 def register(app: App) -> None:
