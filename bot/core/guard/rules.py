@@ -119,6 +119,16 @@ _DEFEAT = re.compile(
     r"\bselects? and (?:fires?|strikes?|shoots?|engages?)\b"
 )
 
+# Asking which change would make an agent spread, kill or resist better: the enhancement of concern itself, refused
+# like the words of defeat. Forward-looking only: "why did the studies that made H5N1 transmissible between
+# mammals cause a row?" is history. Read by the rule verdict only, not a classifier feature (the shipped model was
+# trained without it).
+_ENHANCE = re.compile(
+    r"\b(?:would|could|can|will|to|might|should) (?:make|render|turn|get) (?:\w+ ){0,5}?(?:more |better )?"
+    r"(?:transmissib\w+|contagious|airborne|virulent|deadlier|more lethal|vaccine[- ]resistant|drug[- ]resistant)\b|"
+    r"\bmak(?:e|ing) (?:it|them|the \w+) (?:spread|transmit\w*) (?:between|among|to) (?:mammals|humans|people)\b"
+)
+
 # The narrow sense of a protective purpose, which alone excuses words of defeat ("how did the network get around
 # export controls", "a filter that blocks requests to write malware").
 _PROTECTIVE = re.compile(
@@ -150,7 +160,7 @@ class RuleReading:
     def refuse(self) -> bool:
         """The rule layer's own verdict: a named weapon met an unmistakable operational ask."""
         c = self.cues
-        if self.areas and c["defeat"]:
+        if self.areas and (c["defeat"] or c.get("enhance", False)):
             return not c["protective"]
         if not self.strong_areas or not c["unmistakable"]:
             return False
@@ -194,5 +204,6 @@ def read(text: NormalizedText) -> RuleReading:
         "unmistakable": any(_UNMISTAKABLE.search(v) for v in views),
         "defeat": any(_DEFEAT.search(v) for v in views),
         "protective": any(_PROTECTIVE.search(v) for v in views),
+        "enhance": any(_ENHANCE.search(v) for v in views),  # not in CUE_NAMES: the verdict reads it, features don't
     }
     return RuleReading(tuple(areas), cues, tuple(strong))
