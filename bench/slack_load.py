@@ -7,7 +7,10 @@ to the answer replacing "looking this up"), answers per second, the most answers
 RSS, and whether every event was answered exactly once. The emulator checks every payload against Slack's Block Kit
 limits; a rejected payload fails the run.
 
-    python bench/slack_load.py [--quick] [--workers N]
+    python bench/slack_load.py [--quick] [--workers N] [--rate EVENTS_PER_SECOND]
+
+``--rate`` paces the senders (together) to that many events a second instead of as fast as acknowledgements come
+back, so the number of answers in flight stays near rate x answer latency: issue 13's goal is stated for 20 in flight.
 """
 
 from __future__ import annotations
@@ -70,8 +73,9 @@ def signed_post(url: str, body: str, content_type: str, headers: dict[str, str] 
 class Load:
     """One sender's share of the traffic, recorded into shared lists."""
 
-    def __init__(self, url: str, response_base: str, events_per_sender: int) -> None:
+    def __init__(self, url: str, response_base: str, events_per_sender: int, rate: float = 0.0) -> None:
         self.url, self.response_base, self.events_per_sender = url, response_base, events_per_sender
+        self.gap = SENDERS / rate if rate > 0 else 0.0  # seconds between one sender's events
         self.acks: dict[str, list[float]] = defaultdict(list)
         self.statuses: list[int] = []
         self.sent: dict[str, float] = {}  # thread ts -> when its event was delivered (monotonic)
@@ -86,7 +90,11 @@ class Load:
     def sender(self, n: int) -> None:
         channel = f"C{n:08d}"
         last_event: tuple[dict, str] | None = None
+        if self.gap:
+            time.sleep(self.gap * n / SENDERS)  # staggered starts: the senders' events interleave evenly
         for i in range(self.events_per_sender):
+            if self.gap and i:
+                time.sleep(self.gap)
             ts = f"{time.time():.6f}{n:02d}{i:02d}"
             event = {
                 "type": "app_mention",
@@ -149,9 +157,9 @@ class Load:
         self.record("button", *signed_post(self.url, form, "application/x-www-form-urlencoded"))
 
 
-def send_all(url: str, response_base: str, events_per_sender: int) -> Load:
+def send_all(url: str, response_base: str, events_per_sender: int, rate: float) -> Load:
     """All senders' traffic, from a process of its own: the emulator's threads must not slow the senders' clocks."""
-    load = Load(url, response_base, events_per_sender)
+    load = Load(url, response_base, events_per_sender, rate)
     with ThreadPoolExecutor(SENDERS) as pool:
         list(pool.map(load.sender, range(SENDERS)))
     load.lock = None  # type: ignore[assignment] - locks do not pickle; the results go back to the parent
@@ -191,6 +199,10 @@ def main() -> None:
             (
                 "--threads",
                 {"type": int, "default": 0, "help": "DUALUSE_EMBEDDING_THREADS for the bot (default 0: serve's 1)."},
+            ),
+            (
+                "--rate",
+                {"type": float, "default": 0.0, "help": "Events a second from all senders (default 0: unpaced)."},
             ),
         ],
     )
@@ -237,7 +249,11 @@ def main() -> None:
             spawn = multiprocessing.get_context("spawn")
             with ProcessPoolExecutor(1, mp_context=spawn) as senders:
                 load = senders.submit(
-                    send_all, f"{base}/slack/events", emulator.response_url("x").rsplit("/", 1)[0], events_per_sender
+                    send_all,
+                    f"{base}/slack/events",
+                    emulator.response_url("x").rsplit("/", 1)[0],
+                    events_per_sender,
+                    args.rate,
                 ).result()
             expected = len(load.sent)
             deadline = time.monotonic() + 600
@@ -276,13 +292,16 @@ def main() -> None:
         for kind, values in sorted(load.acks.items())
     ]
     workers = args.workers or os.cpu_count()
-    command = _common.command_line(["--workers", str(args.workers), "--threads", str(args.threads)])
+    command = _common.command_line(
+        ["--workers", str(args.workers), "--threads", str(args.threads)] + (["--rate", str(args.rate)] if args.rate else [])
+    )
     body = "\n".join(
         [
             f"Measured {_common.timestamp()} with `{command}`; load "
             f"average before the run: {load_before}. {SENDERS} concurrent senders, {expected} events, "
             f"{len(load.acks['command'])} slash commands, {len(load.acks['button'])} button clicks and "
-            f"{len(load.acks['retry'])} duplicate deliveries; extractive answers on {workers} answer workers.",
+            f"{len(load.acks['retry'])} duplicate deliveries; extractive answers on {workers} answer workers; "
+            + (f"senders paced to {args.rate:g} events a second." if args.rate else "senders unpaced."),
             "",
             "Acknowledgement (what Slack's 3-second clock sees), in ms:",
             "",
@@ -311,7 +330,7 @@ def main() -> None:
             ),
         ]
     )
-    _common.publish("slack_load", body, args)
+    _common.publish("slack_load_paced" if args.rate else "slack_load", body, args)
     if duplicates or lost or rejected or any(s != 200 for s in load.statuses):
         raise SystemExit(f"failed: {duplicates} duplicates, {lost} lost, {len(rejected)} rejected payloads")
 
