@@ -292,9 +292,8 @@ def main() -> None:
         for kind, values in sorted(load.acks.items())
     ]
     workers = args.workers or os.cpu_count()
-    command = _common.command_line(
-        ["--workers", str(args.workers), "--threads", str(args.threads)] + (["--rate", str(args.rate)] if args.rate else [])
-    )
+    options = ["--workers", str(args.workers), "--threads", str(args.threads)]
+    command = _common.command_line(options + (["--rate", str(args.rate)] if args.rate else []))
     body = "\n".join(
         [
             f"Measured {_common.timestamp()} with `{command}`; load "
