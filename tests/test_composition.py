@@ -60,6 +60,8 @@ def test_answers_are_budgeted_by_length_and_practitioner_commentary_does_not_lea
         "is the UNESCO recommendation binding?",
         "what has the secretary-general said about killer robots?",
         "when was the IEEE code of ethics last revised?",
+        # The README's quick-start question: its best-scoring sentence is a resolution's "why it matters" note.
+        "What does the UN say about autonomous weapons?",
     ):
         answer = shipped_engine.ask(question)
         assert answer.status == "answered"

@@ -40,6 +40,7 @@ CARRIER_BONUS = 0.12  # a sentence with the asked-for kind of content (a date fo
 RANK_PRIOR = 0.08
 LEXICAL_PRIOR = 0.2  # ... and up to this for a passage's BM25 score, relative to the best passage's
 COMMENTARY_PENALTY = 0.07  # "why it matters for AI practitioners" sections, unless the question asks for that
+LEAD_COMMENTARY_PENALTY = 0.1  # ... and this much more when choosing the lead: commentary may follow, not lead
 FLOOR_RATIO = 0.7  # a filler sentence must score at least this share of the lead's score
 WINDOW_CHARS = 500  # the lead's passage around the lead is shown up to this length
 SAME_PASSAGE_RATIO = 0.4  # ... or this share when it is from a passage the answer already quotes (contiguity)
@@ -186,7 +187,12 @@ def _seeds(
     shape: QuestionShape, candidates: list[_Candidate], part_scores: Callable[[str], np.ndarray] | None
 ) -> list[_Candidate]:
     """The lead sentence, then the best sentence for each further part of the question."""
-    ranked = sorted(candidates, key=lambda c: c.adjusted, reverse=True)
+    implications = shape.asks("implications")
+
+    def as_lead(c: _Candidate) -> float:
+        return c.adjusted - (LEAD_COMMENTARY_PENALTY if _is_commentary(c.scored.passage) and not implications else 0)
+
+    ranked = sorted(candidates, key=as_lead, reverse=True)
     if not shape.parts or part_scores is None:
         return [ranked[0]]
     seeds: list[_Candidate] = []
