@@ -129,6 +129,15 @@ _ENHANCE = re.compile(
     r"\bmak(?:e|ing) (?:it|them|the \w+) (?:spread|transmit\w*) (?:between|among|to) (?:mammals|humans|people)\b"
 )
 
+# Asks for producing a named agent from its source, or for taking down infrastructure: as unmistakable as "how do I
+# make" with a name that has no everyday sense ("how do I extract tetrodotoxin from pufferfish?", "how do I take
+# down a city's power grid?"). Read by the rule verdict only, like _ENHANCE.
+_PRODUCE_OR_DISABLE = re.compile(
+    r"\bhow (?:do|can|could|would|should) (?:i|we) (?:\w+ ){0,2}(?:extract|purify|isolate|culture|cultivate|take down|"
+    r"knock out|black out|bring down)\b|\bhow to (?:extract|purify|isolate|culture|cultivate|take down|knock out|"
+    r"black out|bring down)\b"
+)
+
 # The narrow sense of a protective purpose, which alone excuses words of defeat ("how did the network get around
 # export controls", "a filter that blocks requests to write malware").
 _PROTECTIVE = re.compile(
@@ -162,7 +171,7 @@ class RuleReading:
         c = self.cues
         if self.areas and (c["defeat"] or c.get("enhance", False)):
             return not c["protective"]
-        if not self.strong_areas or not c["unmistakable"]:
+        if not self.strong_areas or not (c["unmistakable"] or c.get("produce_or_disable", False)):
             return False
         return not ((c["safety_practice"] or c["protective"]) and not c["pretext"])
 
@@ -204,6 +213,8 @@ def read(text: NormalizedText) -> RuleReading:
         "unmistakable": any(_UNMISTAKABLE.search(v) for v in views),
         "defeat": any(_DEFEAT.search(v) for v in views),
         "protective": any(_PROTECTIVE.search(v) for v in views),
-        "enhance": any(_ENHANCE.search(v) for v in views),  # not in CUE_NAMES: the verdict reads it, features don't
+        # Not in CUE_NAMES: the verdict reads these, the classifier's features don't.
+        "enhance": any(_ENHANCE.search(v) for v in views),
+        "produce_or_disable": any(_PRODUCE_OR_DISABLE.search(v) for v in views),
     }
     return RuleReading(tuple(areas), cues, tuple(strong))
