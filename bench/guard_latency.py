@@ -18,8 +18,9 @@ import time
 import _common
 
 from bot.core.extractive import SentenceVectors
-from bot.core.guard import MisuseGuard, QuestionVectors
+from bot.core.guard import MisuseGuard
 from bot.core.guard.data import load_requests
+from bot.core.vector_cache import VectorCache
 from corpus import safety_blind_dir
 from ingest.embeddings import MiniLMEmbeddings, MultilingualE5Embeddings
 
@@ -35,7 +36,7 @@ def main() -> None:
 
     cold_ms: list[float] = []
     for request in requests:  # fresh caches per request: every embedding is part of the time
-        guard = MisuseGuard(SentenceVectors(embeddings), multilingual=QuestionVectors(multilingual.embed_queries))
+        guard = MisuseGuard(SentenceVectors(embeddings), multilingual=VectorCache(multilingual.embed_queries))
         started = time.perf_counter()
         guard.assess(request.text, history=request.history)
         cold_ms.append((time.perf_counter() - started) * 1000)
@@ -45,12 +46,12 @@ def main() -> None:
         vectors([request.text])  # the engine embeds the question for retrieval anyway
     product_ms: list[float] = []
     for request in requests:  # MiniLM shared with retrieval, the multilingual vector computed for the guard
-        guard = MisuseGuard(vectors, multilingual=QuestionVectors(multilingual.embed_queries))
+        guard = MisuseGuard(vectors, multilingual=VectorCache(multilingual.embed_queries))
         started = time.perf_counter()
         guard.assess(request.text, history=request.history)
         product_ms.append((time.perf_counter() - started) * 1000)
 
-    guard = MisuseGuard(vectors, multilingual=QuestionVectors(multilingual.embed_queries, capacity=10_000))
+    guard = MisuseGuard(vectors, multilingual=VectorCache(multilingual.embed_queries, capacity=10_000))
     for request in requests:
         guard.assess(request.text, history=request.history)
     warm_ms: list[float] = []

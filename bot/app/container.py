@@ -19,9 +19,11 @@ from bot.answerlog import AnswerLog, CorrectedAnswers, open_database, pseudonym_
 from bot.core.engine import DEFAULT_MIN_RELEVANCE, AnswerEngine, EngineOptions
 from bot.core.extractive import SentenceVectors
 from bot.core.glossary import GLOSSARY_FILE, Glossary
-from bot.core.guard import MisuseGuard, QuestionVectors
+from bot.core.guard import MisuseGuard
+from bot.core.guard.guard import QUESTION_CACHE
 from bot.core.llm import LLMAnswerer, make_chat_model
 from bot.core.retrieval import HybridRetriever
+from bot.core.vector_cache import VectorCache
 from bot.datadir import prepare_data_dir
 from bot.settings import Settings
 from corpus import glossary_path
@@ -139,7 +141,7 @@ class Services:
         return MisuseGuard(
             vectors,
             second_opinion=llm.judge_misuse if llm is not None else None,
-            multilingual=QuestionVectors(MultilingualE5Embeddings().embed_queries),
+            multilingual=VectorCache(MultilingualE5Embeddings().embed_queries, capacity=QUESTION_CACHE),
         )
 
     @functools.cached_property

@@ -7,8 +7,7 @@ answer, and in what spans, is decided in ``bot.composition``.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -19,6 +18,7 @@ from ingest.chunking import split_sentences
 
 from .retrieval import Passage
 from .text import content_terms
+from .vector_cache import VectorCache
 
 MIN_SENTENCE_CHARS = 25
 MAX_SENTENCE_CHARS = 600
@@ -63,36 +63,14 @@ def embed_many(embeddings: Embeddings, texts: Sequence[str]) -> np.ndarray:
     return np.asarray(embeddings.embed_documents(list(texts)), dtype=np.float32)
 
 
-class SentenceVectors:
+class SentenceVectors(VectorCache):
     """Embeddings of passage sentences and questions, kept across questions: the same passages come back again and
     again, and embedding their sentences is most of the time an extractive answer takes; a question is embedded once
     for the misuse guard, the corrections lookup and retrieval."""
 
     def __init__(self, embeddings: Embeddings, capacity: int = 20_000) -> None:
         self.embeddings = embeddings
-        self.capacity = capacity
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def __call__(self, texts: Sequence[str]) -> np.ndarray:
-        with self._lock:
-            missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
-        if missing:
-            fresh = embed_many(self.embeddings, missing)
-            with self._lock:
-                for text, vector in zip(missing, fresh, strict=True):
-                    self._cache[text] = vector
-                while len(self._cache) > self.capacity:
-                    self._cache.popitem(last=False)
-        with self._lock:
-            for text in texts:
-                if text in self._cache:
-                    self._cache.move_to_end(text)  # recently used: evicted last
-            cached = [self._cache.get(t) for t in texts]
-        rows = [row for row in cached if row is not None]
-        if len(rows) < len(cached):  # evicted meanwhile by a concurrent question: embed directly
-            return embed_many(self.embeddings, texts)
-        return np.stack(rows) if rows else np.zeros((0, 1), dtype=np.float32)
+        super().__init__(functools.partial(embed_many, embeddings), capacity)
 
 
 def score_sentences(

@@ -4,7 +4,7 @@
 answer before it is shown. The policy is ``docs/safety.md``; the areas and their guidance live in ``policy``.
 """
 
-from .guard import GuardVerdict, MisuseGuard, QuestionVectors
+from .guard import GuardVerdict, MisuseGuard
 from .model import GuardModel, GuardModelError, load_model
 from .output import OutputFinding, operational_sentences
 from .policy import AREAS, BENIGN, GENERAL_GUIDANCE, HARM_AREAS, LABELS, refusal_text
@@ -20,7 +20,6 @@ __all__ = [
     "GuardVerdict",
     "MisuseGuard",
     "OutputFinding",
-    "QuestionVectors",
     "load_model",
     "operational_sentences",
     "refusal_text",

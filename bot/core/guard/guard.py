@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import functools
 import re
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..vector_cache import VectorCache
 from .features import dense, hashed, joined
 from .model import GuardModel, load_model
 from .normalize import normalize
@@ -35,6 +34,8 @@ _PART_SPLIT = re.compile(
     r"(?<=[.?!;。？！؟])\s+|\n+|\s+(?:then|also|and then|and also|after that|next|plus)\s*,?\s+", re.IGNORECASE
 )
 MIN_PART_WORDS = 3
+# Multilingual vectors kept: a question, its parts and its conversation (a follow-up's earlier turns recur).
+QUESTION_CACHE = 2_000
 MAX_PARTS = 4
 
 
@@ -60,35 +61,12 @@ class _Reading:
     asks: bool
 
 
-class QuestionVectors:
-    """Multilingual question vectors kept for recent texts: the guard reads a question, its parts and its
-    conversation, and a follow-up's earlier turns come back with every new turn."""
-
-    def __init__(self, encode: Embed, capacity: int = 2_000) -> None:
-        self.encode, self.capacity = encode, capacity
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def __call__(self, texts: Sequence[str]) -> np.ndarray:
-        with self._lock:
-            missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
-        fresh = dict(zip(missing, self.encode(missing), strict=True)) if missing else {}
-        with self._lock:
-            self._cache.update(fresh)
-            rows = [fresh[t] if t in fresh else self._cache[t] for t in texts]
-            for text in texts:
-                self._cache.move_to_end(text)
-            while len(self._cache) > self.capacity:
-                self._cache.popitem(last=False)
-        return np.stack(rows)
-
-
 @functools.lru_cache(maxsize=1)
-def multilingual_question_vectors() -> QuestionVectors:
+def multilingual_question_vectors() -> VectorCache:
     """The default multilingual encoder, one per process (the engine and its model weights load once)."""
     from ingest.embeddings import MultilingualE5Embeddings
 
-    return QuestionVectors(MultilingualE5Embeddings().embed_queries)
+    return VectorCache(MultilingualE5Embeddings().embed_queries, capacity=QUESTION_CACHE)
 
 
 class MisuseGuard:
