@@ -169,9 +169,9 @@ class RuleReading:
     def refuse(self) -> bool:
         """The rule layer's own verdict: a named weapon met an unmistakable operational ask."""
         c = self.cues
-        if self.areas and (c["defeat"] or c.get("enhance", False)):
+        if self.areas and (c["defeat"] or c["enhance"]):
             return not c["protective"]
-        if not self.strong_areas or not (c["unmistakable"] or c.get("produce_or_disable", False)):
+        if not self.strong_areas or not (c["unmistakable"] or c["produce_or_disable"]):
             return False
         return not ((c["safety_practice"] or c["protective"]) and not c["pretext"])
 
