@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
@@ -20,6 +21,7 @@ from urllib.parse import urlencode
 
 import pytest
 
+from tests.openai_server import FakeOpenAI, Script
 from tests.servers import free_port, stop_process, wait_for_url
 from tests.slack.blockkit import message_problems
 from tests.slack.emulator import SlackEmulator
@@ -119,6 +121,39 @@ def wait_until_healthy(served: ServeProcess, timeout: float = 90.0) -> None:
     wait_for_url(f"{served.url}/healthz", served.process, timeout=timeout, details=served.log)
 
 
+@contextlib.contextmanager
+def serving_http(
+    data_dir: Path, emulator: SlackEmulator, env: dict[str, str], log_path: Path
+) -> Iterator[ServeProcess]:
+    """A real ``dualuse serve --http`` on a free port, healthy before it is handed out and stopped afterwards."""
+    port = free_port()
+    served = start_serve(
+        ["--http", "--host", "127.0.0.1", "--port", str(port)],
+        data_dir,
+        emulator,
+        {"SLACK_SIGNING_SECRET": SIGNING_SECRET, **env},
+        log_path,
+    )
+    served.url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_healthy(served)
+        yield served
+    finally:
+        served.stop()
+
+
+@contextlib.contextmanager
+def slow_openai_server(delay: float) -> Iterator[FakeOpenAI]:
+    """An OpenAI-compatible server that takes ``delay`` seconds over every answer, so answers stay in flight."""
+    server = FakeOpenAI(
+        script=Script(reply=lambda messages: "The Hague Ethical Guidelines exist [1].", delay=delay)
+    ).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
 TRAINER = "U0TRAINER1"
 TRAINER_GROUP = "S0TRAINERS"
 GROUP_MEMBER = "U0GROUPIE"  # a trainer through TRAINER_GROUP
@@ -153,23 +188,11 @@ def slack_data_dir(tmp_path_factory: pytest.TempPathFactory, shipped_index_dir: 
 @pytest.fixture(scope="module")
 def http_bot(emulator: SlackEmulator, slack_data_dir: Path) -> Iterator[ServeProcess]:
     """One real ``dualuse serve --http`` process for the whole module."""
-    port = free_port()
-    served = start_serve(
-        ["--http", "--host", "127.0.0.1", "--port", str(port)],
-        slack_data_dir,
-        emulator,
-        {
-            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-            "DUALUSE_TRAINERS": f"{TRAINER},{TRAINER_GROUP}",
-            "DUALUSE_MAX_UPLOAD_MB": str(MAX_UPLOAD_MB),
-            # URL ingestion tests fetch from a local server: allow exactly that host past the SSRF guard.
-            "DUALUSE_PRIVATE_URL_HOSTS": "127.0.0.1",
-        },
-        slack_data_dir / "serve-http.log",
-    )
-    served.url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_healthy(served)
+    env = {
+        "DUALUSE_TRAINERS": f"{TRAINER},{TRAINER_GROUP}",
+        "DUALUSE_MAX_UPLOAD_MB": str(MAX_UPLOAD_MB),
+        # URL ingestion tests fetch from a local server: allow exactly that host past the SSRF guard.
+        "DUALUSE_PRIVATE_URL_HOSTS": "127.0.0.1",
+    }
+    with serving_http(slack_data_dir, emulator, env, slack_data_dir / "serve-http.log") as served:
         yield served
-    finally:
-        served.stop()

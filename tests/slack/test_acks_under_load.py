@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.openai_server import FakeOpenAI, Script
-from tests.slack.conftest import SIGNING_SECRET, ServeProcess, free_port, start_serve, wait_until_healthy
+from tests.openai_server import FakeOpenAI
+from tests.slack.conftest import ServeProcess, serving_http, slow_openai_server
 from tests.slack.emulator import SlackEmulator
 from tests.slack.test_http import click, mention, new_id, new_ts
 
@@ -28,36 +28,20 @@ ACK_LIMIT = 1.0  # Slack allows 3 s and used to see none at all; the benchmark m
 
 @pytest.fixture(scope="module")
 def slow_model() -> Iterator[FakeOpenAI]:
-    server = FakeOpenAI(
-        script=Script(reply=lambda messages: "The Hague Ethical Guidelines exist [1].", delay=MODEL_SECONDS)
-    ).start()
-    yield server
-    server.stop()
+    with slow_openai_server(MODEL_SECONDS) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
 def slow_bot(emulator: SlackEmulator, slack_data_dir: Path, slow_model: FakeOpenAI) -> Iterator[ServeProcess]:
-    port = free_port()
     env = {
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
         "OPENAI_BASE_URL": slow_model.base_url,
         "DUALUSE_ANSWER_MODE": "llm",
         "DUALUSE_LLM_MODEL": "test-model",
         "DUALUSE_SLACK_WORKERS": str(WORKERS),
     }
-    served = start_serve(
-        ["--http", "--host", "127.0.0.1", "--port", str(port)],
-        slack_data_dir,
-        emulator,
-        env,
-        slack_data_dir / "serve-slow.log",
-    )
-    served.url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_healthy(served)
+    with serving_http(slack_data_dir, emulator, env, slack_data_dir / "serve-slow.log") as served:
         yield served
-    finally:
-        served.stop()
 
 
 def command(emulator: SlackEmulator, text: str) -> dict[str, str]:

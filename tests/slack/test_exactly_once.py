@@ -17,9 +17,10 @@ from typing import Any
 
 import pytest
 
-from tests.openai_server import FakeOpenAI, Script
-from tests.slack.conftest import SIGNING_SECRET, ServeProcess, free_port, start_serve, wait_until_healthy
-from tests.slack.emulator import BOT_ID, BOT_USER_ID, SlackEmulator
+from tests.openai_server import FakeOpenAI
+from tests.slack.conftest import ServeProcess, serving_http, slow_openai_server
+from tests.slack.emulator import BOT_USER_ID, SlackEmulator
+from tests.slack.test_conversations import bot_thread
 from tests.slack.test_http import HAGUE_QUESTION, mention, new_id, new_ts
 
 pytestmark = pytest.mark.slow
@@ -29,35 +30,20 @@ MODEL_SECONDS = 1.5  # long enough that a second delivery lands while the first 
 
 @pytest.fixture(scope="module")
 def slow_model() -> Iterator[FakeOpenAI]:
-    server = FakeOpenAI(
-        script=Script(reply=lambda messages: "The Hague Ethical Guidelines exist [1].", delay=MODEL_SECONDS)
-    ).start()
-    yield server
-    server.stop()
+    with slow_openai_server(MODEL_SECONDS) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
 def bot(emulator: SlackEmulator, slack_data_dir: Path, slow_model: FakeOpenAI) -> Iterator[ServeProcess]:
-    port = free_port()
-    served = start_serve(
-        ["--http", "--host", "127.0.0.1", "--port", str(port)],
-        slack_data_dir,
-        emulator,
-        {
-            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-            "OPENAI_BASE_URL": slow_model.base_url,
-            "DUALUSE_ANSWER_MODE": "llm",
-            "DUALUSE_LLM_MODEL": "test-model",
-            "DUALUSE_SLACK_WORKERS": "2",
-        },
-        slack_data_dir / "serve-once.log",
-    )
-    served.url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_healthy(served)
+    env = {
+        "OPENAI_BASE_URL": slow_model.base_url,
+        "DUALUSE_ANSWER_MODE": "llm",
+        "DUALUSE_LLM_MODEL": "test-model",
+        "DUALUSE_SLACK_WORKERS": "2",
+    }
+    with serving_http(slack_data_dir, emulator, env, slack_data_dir / "serve-once.log") as served:
         yield served
-    finally:
-        served.stop()
 
 
 def deliver_together(bot: ServeProcess, deliveries: list[tuple[dict[str, Any], str, dict[str, str]]]) -> None:
@@ -111,17 +97,6 @@ def answered_once(
     )
     assert len(updates) == 1
     assert skipped(bot, event_ids) == deliveries - 1
-
-
-def bot_thread(emulator: SlackEmulator, channel: str) -> str:
-    """A thread in ``channel`` that the bot already takes part in; returns its ts."""
-    root = new_ts()
-    emulator.seed(channel, {"type": "message", "user": "U0000042", "ts": root, "text": f"<@{BOT_USER_ID}> hi"})
-    emulator.seed(
-        channel,
-        {"type": "message", "user": BOT_USER_ID, "bot_id": BOT_ID, "ts": new_ts(), "thread_ts": root, "text": "Hi."},
-    )
-    return root
 
 
 def as_message(event: dict[str, Any]) -> dict[str, Any]:
