@@ -28,6 +28,16 @@ def safety_blind_dir() -> Path:
     return Path(str(files(__name__) / "safety" / "blind"))
 
 
+def nudge_train_dir() -> Path:
+    """Labelled workplace messages the nudge detector is trained on."""
+    return Path(str(files(__name__) / "nudge" / "train"))
+
+
+def nudge_blind_dir() -> Path:
+    """The nudge detector's blind test split: written without sight of the training data, never trained on."""
+    return Path(str(files(__name__) / "nudge" / "blind"))
+
+
 def glossary_path() -> Path:
     """The shipped practitioner glossary (term, aliases, definition, source), see glossary.yml."""
     return Path(str(files(__name__) / "glossary.yml"))

@@ -58,6 +58,9 @@ def test_eval_gate_passes_on_the_shipped_corpus(shipped_index_dir: Path, isolate
         "over_refusal_rate",
         "latency_p50_ms",
         "latency_p95_ms",
+        "nudge_precision",
+        "nudge_recall",
+        "nudge_false_per_1000",
     ):
         assert key in metrics
 

@@ -21,6 +21,8 @@ from bot.answerlog import AnswerLog
 from bot.core.guard import MisuseGuard
 from bot.core.guard.data import LabelledRequest
 from bot.core.guard.evaluate import GuardReport, evaluate_guard
+from bot.core.nudge.data import LabelledMessage
+from bot.core.nudge.evaluate import Decision, NudgeReport, evaluate_nudges
 from bot.settings import Settings
 
 from .container import Services
@@ -97,3 +99,12 @@ class Application:
 
     def evaluate_guard(self, requests: Sequence[LabelledRequest]) -> GuardReport:
         return evaluate_guard(requests, self.services.guard)
+
+    def evaluate_nudges(self, messages: Sequence[LabelledMessage]) -> NudgeReport:
+        """The whole detector (classifier, guard, guidance lookup) on labelled workplace messages."""
+        detector = self.services.nudge_detector
+
+        def decide(text: str) -> Decision:
+            return Decision(detector.notice(text) is not None, detector.judge(text).score)
+
+        return evaluate_nudges(messages, decide)

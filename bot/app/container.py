@@ -22,6 +22,7 @@ from bot.core.glossary import GLOSSARY_FILE, Glossary
 from bot.core.guard import MisuseGuard
 from bot.core.guard.guard import QUESTION_CACHE
 from bot.core.llm import LLMAnswerer, make_chat_model
+from bot.core.nudge import NudgeDetector
 from bot.core.retrieval import HybridRetriever
 from bot.core.vector_cache import VectorCache
 from bot.datadir import prepare_data_dir
@@ -143,6 +144,11 @@ class Services:
             second_opinion=llm.judge_misuse if llm is not None else None,
             multilingual=VectorCache(MultilingualE5Embeddings().embed_queries, capacity=QUESTION_CACHE),
         )
+
+    @functools.cached_property
+    def nudge_detector(self) -> NudgeDetector:
+        # Reads the guard's question vectors (MiniLM and multilingual-e5, cached) and cites from the same index.
+        return NudgeDetector(self.guard.embed, self.vectors, self.retriever, guard=self.guard)
 
     @functools.cached_property
     def engine(self) -> AnswerEngine:

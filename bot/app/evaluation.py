@@ -20,6 +20,7 @@ from bot.core.answers import Status
 from bot.core.engine import AnswerEngine
 from bot.core.facts import Fact, parse_fact
 from bot.core.guard.evaluate import GUARD_THRESHOLDS as GUARD_THRESHOLDS
+from bot.core.nudge.evaluate import NUDGE_THRESHOLDS as NUDGE_THRESHOLDS
 from bot.core.retrieval import HybridRetriever
 from ingest.index import CorpusIndex
 

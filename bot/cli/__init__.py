@@ -13,7 +13,7 @@ from bot.dotenv_check import check_dotenv
 from bot.logging_setup import configure_logging
 from bot.settings import load_settings
 
-from . import admin, ask, documents, evaluate, guard, index_check, log, serve
+from . import admin, ask, documents, evaluate, guard, index_check, log, nudge, serve
 from .context import CommandContext
 from .output import user_errors
 
@@ -48,6 +48,7 @@ documents.register(app)
 index_check.register(app)
 evaluate.register(app)
 guard.register(app)
+nudge.register(app)
 serve.register(app)
 log.register(app)
 admin.register(app)

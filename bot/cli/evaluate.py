@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from corpus import eval_dir, safety_blind_dir
+from corpus import eval_dir, nudge_blind_dir, safety_blind_dir
 
 from .context import application_of
 from .output import fail, print_json, progress_bar, user_errors
@@ -28,9 +28,18 @@ def eval_command(
             "golden set: the guard's blind split).",
         ),
     ] = None,
+    nudge_set: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--nudge-set",
+            help="Labelled workplace messages for the nudge detector (default with the shipped golden set: "
+            "its blind split).",
+        ),
+    ] = None,
 ) -> None:
     """Measure retrieval, citations, facts, abstention and refusal on the golden set; exit 1 below the gates."""
     from bot.app.evaluation import THRESHOLDS, load_golden
+    from bot.app.nudge_model import load_labelled_messages
     from bot.app.safety import load_labelled_requests
 
     application = application_of(ctx)
@@ -46,6 +55,7 @@ def eval_command(
         raise fail(f"no golden questions found in {', '.join(map(str, paths))}")
     # The misuse guard on requests it was never trained on (checked before the golden run, which takes minutes).
     requests = load_labelled_requests(safety or [safety_blind_dir()]) if safety or not golden else []
+    messages = load_labelled_messages(nudge_set or [nudge_blind_dir()]) if nudge_set or not golden else []
     with progress_bar("Indexing the shipped corpus") as progress:
         application.library.ensure_shipped_corpus(progress)
     result = application.evaluate(questions)
@@ -57,6 +67,13 @@ def eval_command(
         result.metrics.update(guard_report.metrics)
         result.failures.extend(guard_report.failures)
         gates.update(GUARD_THRESHOLDS)
+    if messages:
+        from bot.app.evaluation import NUDGE_THRESHOLDS
+
+        nudge_report = application.evaluate_nudges(messages)
+        result.metrics.update(nudge_report.metrics)
+        result.failures.extend(nudge_report.failures)
+        gates.update(NUDGE_THRESHOLDS)
     if as_json:
         print_json(
             {

@@ -8,8 +8,6 @@ model is the one its manifest describes and was trained on the labelled data as 
 from __future__ import annotations
 
 import functools
-import hashlib
-import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +15,7 @@ from typing import NotRequired, TypedDict
 
 import numpy as np
 
+from ..linear_heads import WEIGHT_ARRAYS, content_hash, head_logits, read_weights, write_weights
 from .features import SparseFeatures
 
 MODEL_DIR = Path(__file__).parent / "model"
@@ -24,7 +23,6 @@ WEIGHTS_FILE = "guard-weights.npz"
 MANIFEST_FILE = "guard-manifest.json"
 MINILM_ID = "minilm-l6-int8"
 MULTILINGUAL_ID = "multilingual-e5-small-q4"
-_ARRAYS = ("dense_coef", "sparse_cols", "sparse_coef", "intercept")
 
 
 class GuardModelError(Exception):
@@ -58,16 +56,6 @@ class Manifest(TypedDict):
     weights_sha256: NotRequired[str]  # written by ``GuardModel.save``
 
 
-def content_hash(arrays: dict[str, np.ndarray]) -> str:
-    """SHA-256 over the arrays' shapes and bytes: the same weights give the same hash whatever the zip timestamps."""
-    digest = hashlib.sha256()
-    for name in _ARRAYS:
-        array = np.ascontiguousarray(arrays[name])
-        digest.update(f"{name}{array.dtype.str}{array.shape}".encode())
-        digest.update(array.tobytes())
-    return digest.hexdigest()
-
-
 @dataclass(frozen=True)
 class GuardModel:
     areas: tuple[str, ...]  # rows 0.. are the score heads (see Manifest), then one head per area in this order
@@ -96,13 +84,7 @@ class GuardModel:
 
     def logits(self, dense: np.ndarray, sparse: SparseFeatures) -> np.ndarray:
         """Every head's logit for one request: the score heads first, then one per area."""
-        logits: np.ndarray = self.dense_coef @ dense + self.intercept
-        positions = np.searchsorted(self.sparse_cols, sparse.indices)
-        positions = np.minimum(positions, len(self.sparse_cols) - 1)
-        known = self.sparse_cols[positions] == sparse.indices
-        if known.any():
-            logits = logits + self.sparse_coef[:, positions[known]] @ sparse.values[known]
-        return logits
+        return head_logits(self.dense_coef, self.sparse_cols, self.sparse_coef, self.intercept, dense, sparse)
 
     def harm_score(self, logits: np.ndarray) -> float:
         """The product of the score heads' probabilities: high only when every head finds the request harmful."""
@@ -114,12 +96,8 @@ class GuardModel:
 
     # -- files -----------------------------------------------------------------------------------------------
     def save(self, directory: Path) -> None:
-        directory.mkdir(parents=True, exist_ok=True)
-        arrays = {name: getattr(self, name) for name in _ARRAYS}
-        buffer = io.BytesIO()
-        np.savez_compressed(buffer, **arrays)
-        (directory / WEIGHTS_FILE).write_bytes(buffer.getvalue())
-        manifest: Manifest = {**self.manifest, "areas": list(self.areas), "weights_sha256": content_hash(arrays)}
+        weights_sha256 = write_weights(directory / WEIGHTS_FILE, {name: getattr(self, name) for name in WEIGHT_ARRAYS})
+        manifest: Manifest = {**self.manifest, "areas": list(self.areas), "weights_sha256": weights_sha256}
         (directory / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
@@ -127,8 +105,7 @@ class GuardModel:
 def load_model(directory: Path = MODEL_DIR) -> GuardModel:
     try:
         manifest: Manifest = json.loads((directory / MANIFEST_FILE).read_text(encoding="utf-8"))
-        with np.load(directory / WEIGHTS_FILE, allow_pickle=False) as data:
-            arrays = {name: data[name] for name in _ARRAYS}
+        arrays = read_weights(directory / WEIGHTS_FILE)
     except (OSError, ValueError, KeyError) as exc:
         raise GuardModelError(
             f"the misuse guard's model in {directory} cannot be read ({exc}); rebuild it with `dualuse guard train`"

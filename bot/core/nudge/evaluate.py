@@ -1,0 +1,75 @@
+"""Measure nudging on labelled workplace messages: precision, recall (overall and per consideration) and false
+nudges per 1,000 everyday messages, with the mistakes listed for review."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from .data import LabelledMessage
+
+# The issue's goals, measured on the blind split.
+NUDGE_THRESHOLDS: dict[str, tuple[str, float]] = {
+    "nudge_precision": (">=", 0.9),
+    "nudge_recall": (">=", 0.7),
+    "nudge_false_per_1000": ("<=", 2.0),
+}
+
+
+@dataclass(frozen=True)
+class Decision:
+    nudged: bool
+    score: float
+
+
+@dataclass
+class NudgeReport:
+    metrics: dict[str, float]
+    per_consideration: dict[str, dict[str, float]]
+    mistakes: list[dict[str, str]] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+
+def evaluate_nudges(messages: Sequence[LabelledMessage], decide: Callable[[str], Decision]) -> NudgeReport:
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # [nudged, total] of messages that should trigger
+    true_nudges = false_nudges = everyday = 0
+    mistakes: list[dict[str, str]] = []
+    for message in messages:
+        decision = decide(message.text)
+        if message.nudge:
+            counts[message.consideration][1] += 1
+            counts[message.consideration][0] += decision.nudged
+            true_nudges += decision.nudged
+        else:
+            everyday += 1
+            false_nudges += decision.nudged
+        if decision.nudged != message.nudge:
+            mistakes.append(
+                {
+                    "kind": "missed" if message.nudge else "false nudge",
+                    "topic": message.topic,
+                    "text": message.text,
+                    "score": f"{decision.score:.3f}",
+                    "source": message.source,
+                }
+            )
+    should = sum(c[1] for c in counts.values())
+    nudged = true_nudges + false_nudges
+    metrics = {
+        "nudge_messages": float(len(messages)),
+        "nudge_precision": true_nudges / nudged if nudged else 1.0,
+        "nudge_recall": true_nudges / should if should else 1.0,
+        "nudge_false_per_1000": 1000 * false_nudges / everyday if everyday else 0.0,
+    }
+    per_consideration = {k: {"recall": c[0] / c[1], "messages": float(c[1])} for k, c in sorted(counts.items())}
+    failures = [
+        f"{name} = {metrics[name]:.3f}, needs {op} {bound}"
+        for name, (op, bound) in NUDGE_THRESHOLDS.items()
+        if (metrics[name] < bound if op == ">=" else metrics[name] > bound)
+    ]
+    return NudgeReport(metrics, per_consideration, mistakes, failures)
