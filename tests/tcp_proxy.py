@@ -1,9 +1,9 @@
 """A TCP proxy on 127.0.0.1 that a test can cut: the database "goes away" without touching the shared server.
 
-    with TcpProxy(5432) as proxy:           # listens on proxy.port, forwards to 127.0.0.1:5432
-        proxy.stop()                        # connections reset, new ones refused (the server is down)
-        proxy.start()                       # the same port again (the server is back)
-        proxy.drop_connections()            # every open connection reset, new ones accepted (a restart)
+with TcpProxy(5432) as proxy:           # listens on proxy.port, forwards to 127.0.0.1:5432
+    proxy.stop()                        # connections reset, new ones refused (the server is down)
+    proxy.start()                       # the same port again (the server is back)
+    proxy.drop_connections()            # every open connection reset, new ones accepted (a restart)
 """
 
 from __future__ import annotations

@@ -101,7 +101,9 @@ def check_log(database: Path) -> dict[str, str]:
 
 
 @pytest.mark.slow
-def test_kill_9_while_answering_leaves_a_whole_log_and_answering_resumes(tmp_path: Path, shipped_index_dir: Path) -> None:
+def test_kill_9_while_answering_leaves_a_whole_log_and_answering_resumes(
+    tmp_path: Path, shipped_index_dir: Path
+) -> None:
     data_dir = tmp_path / "data"
     shutil.copytree(shipped_index_dir, data_dir)  # indexed already: the processes answer, they do not ingest
     env = {key: value for key, value in os.environ.items() if not key.startswith(("OPENAI_", "DUALUSE_"))}

@@ -28,21 +28,25 @@ def ask_at_once(http_bot: ServeProcess, prefix: str) -> list[tuple[str, str]]:
     return asked
 
 
+def accepted(emulator: SlackEmulator, method: str, **match: str) -> list[Call]:
+    """The calls of ``method`` matching ``match`` that Slack accepted (not the refused attempts)."""
+    return [call for call in emulator.calls_to(method, **match) if call.response]
+
+
 def one_reply_each(emulator: SlackEmulator, asked: list[tuple[str, str]]) -> None:
     """Each question: one placeholder posted, one update that turns it into the answer, no apology, nothing else."""
     for channel, ts in asked:
         posted = emulator.wait_for(
-            lambda c=channel, t=ts: [x for x in emulator.calls_to("chat.postMessage", channel=c, thread_ts=t) if x.response]
+            lambda c=channel, t=ts: accepted(emulator, "chat.postMessage", channel=c, thread_ts=t)
         )
         placeholder = posted[0].response["ts"]
         updates = emulator.wait_for(
-            lambda c=channel, p=placeholder: [x for x in emulator.calls_to("chat.update", channel=c, ts=p) if x.response],
-            timeout=60,
+            lambda c=channel, p=placeholder: accepted(emulator, "chat.update", channel=c, ts=p), timeout=60
         )
         assert "Hague Ethical Guidelines" in all_text(updates[0].params["blocks"])
     for channel, ts in asked:  # and nothing more arrives (a duplicate would come from a late retry)
-        accepted_posts = [x for x in emulator.calls_to("chat.postMessage", channel=channel) if x.response]
-        accepted_updates = [x for x in emulator.calls_to("chat.update", channel=channel) if x.response]
+        accepted_posts = accepted(emulator, "chat.postMessage", channel=channel)
+        accepted_updates = accepted(emulator, "chat.update", channel=channel)
         assert len(accepted_posts) == 1 and accepted_posts[0].params["thread_ts"] == ts
         assert len(accepted_updates) == 1
         assert not emulator.calls_to("chat.postEphemeral", channel=channel)
