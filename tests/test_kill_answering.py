@@ -48,13 +48,11 @@ class Answering:
     """A ``dualuse ask --batch`` process whose printed answers are collected as they come."""
 
     def __init__(self, batch: Path, env: dict[str, str]) -> None:
-        self.process = subprocess.Popen(
-            [dualuse(), "ask", "--batch", str(batch)],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        self.stderr = batch.with_suffix(".stderr")
+        with self.stderr.open("w") as stderr:  # a file, not a pipe: nothing the process writes can block it
+            self.process = subprocess.Popen(
+                [dualuse(), "ask", "--batch", str(batch)], env=env, stdout=subprocess.PIPE, stderr=stderr, text=True
+            )
         self.answered: list[str] = []  # the ids of the answers printed so far
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
@@ -77,9 +75,9 @@ class Answering:
         self._reader.join(timeout=5)
 
     def finish(self) -> tuple[int, str]:
-        _, stderr = self.process.communicate(timeout=120)
-        self._reader.join(timeout=5)
-        return self.process.returncode, stderr
+        self.process.wait(timeout=120)
+        self._reader.join(timeout=5)  # stdout is the reader's alone
+        return self.process.returncode, self.stderr.read_text()
 
 
 def check_log(database: Path) -> dict[str, str]:
