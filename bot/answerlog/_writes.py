@@ -18,6 +18,7 @@ as before.
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 import time
 from datetime import datetime
@@ -28,6 +29,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, Operation
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import Session, sessionmaker
 
+from ._errors import AnswerLogError
 from ._models import AnswerRow, CitationRow, PassageRow
 from ._spool import AnswerSpool
 
@@ -65,7 +67,7 @@ class AnswerWriter:
         self._down_until = 0.0  # monotonic: until then, answers go straight to the spool
         self._timer: threading.Timer | None = None
         self._closed = False
-        self._waiting = spool is not None and spool.waiting() > 0
+        self._waiting = spool is not None and _waiting(spool) > 0
         if self._waiting:
             self._schedule(0.0)  # answers kept by an earlier run: write them now, in the background
 
@@ -154,7 +156,12 @@ class AnswerWriter:
     def _keep(self, answer_id: str, payload: dict[str, Any], exc: BaseException | None) -> None:
         assert self.spool is not None
         with self._lock:
-            count = self.spool.append(answer_id, payload)
+            try:
+                count = self.spool.append(answer_id, payload)
+            except (sqlite3.Error, OSError) as spool_error:  # a full disk, a read-only data directory
+                raise AnswerLogError(
+                    f"the database is unreachable and {self.spool.path} cannot be written ({spool_error})"
+                ) from None
             self._waiting = True
             if exc is not None:
                 self._went_away(exc)
@@ -192,6 +199,14 @@ class AnswerWriter:
         except Exception:  # noqa: BLE001 - a background thread: report, and try again later
             logger.exception("writing the kept answers failed; trying again in %g s", self.retry_seconds)
             self._schedule(self.retry_seconds)
+
+
+def _waiting(spool: AnswerSpool) -> int:
+    try:
+        return spool.waiting()
+    except (sqlite3.Error, OSError) as exc:  # an unreadable spool must not stop the log from opening
+        logger.warning("cannot read the kept answers in %s: %s", spool.path, exc)
+        return 0
 
 
 def _first_line(exc: BaseException) -> str:
