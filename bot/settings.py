@@ -100,6 +100,12 @@ class Settings(BaseSettings):
     log_raw_users: bool = Field(
         False, description="Keep raw Slack user/channel ids in the answer log (default: keyed hash)."
     )
+    log_retry_seconds: float = Field(
+        10.0,
+        gt=0,
+        description="While the database server is unreachable, answers are kept in the data dir and written again "
+        "after this many seconds.",
+    )
     log_pseudonym_key: SecretStr | None = Field(
         None, description="Key for pseudonymising user ids (default: a random key kept in the data dir)."
     )

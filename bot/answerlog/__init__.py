@@ -11,11 +11,14 @@ SQLite in the data directory by default, any SQLAlchemy URL (``postgresql://...`
 
 from __future__ import annotations
 
+from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+
 from bot.datadir import prepare_data_dir
 from bot.settings import Settings
 
 from ._corrections import CORRECTION_NOTICE, DEFAULT_THRESHOLD, CorrectedAnswers
-from ._db import make_engine, normalise_url, open_database
+from ._db import make_engine, normalise_url, open_database, upgrade
 from ._errors import AnswerLogError
 from ._records import (
     FEEDBACK_FILTERS,
@@ -35,6 +38,7 @@ from ._records import (
     Stats,
 )
 from ._secrets import load_or_create_secret, pseudonymise
+from ._spool import SPOOL_FILE, AnswerSpool
 from ._store import AnswerLog
 
 PSEUDONYM_KEY_FILE = "log-pseudonym.key"
@@ -47,10 +51,29 @@ def pseudonym_key(settings: Settings) -> bytes | None:
     return load_or_create_secret(settings.data_dir / PSEUDONYM_KEY_FILE, settings.log_pseudonym_key).encode("utf-8")
 
 
+def answer_spool(settings: Settings) -> AnswerSpool | None:
+    """Where answers wait while a database server is unreachable; None for SQLite, a file in the data dir itself."""
+    if make_url(normalise_url(settings.database_url_or_default)).get_backend_name() == "sqlite":
+        return None
+    return AnswerSpool(settings.data_dir / SPOOL_FILE)
+
+
+def answer_log_on(engine: Engine, settings: Settings) -> AnswerLog:
+    """The answer log on an engine already opened (and migrated) for the database the settings name."""
+    return AnswerLog(
+        engine,
+        pseudonym_key=pseudonym_key(settings),
+        spool=answer_spool(settings),
+        retry_seconds=settings.log_retry_seconds,
+    )
+
+
 def open_answer_log(settings: Settings) -> AnswerLog:
     """Open (and migrate) the log the settings name."""
     prepare_data_dir(settings.data_dir)
-    return AnswerLog.open(settings.database_url_or_default, pseudonym_key=pseudonym_key(settings))
+    engine = make_engine(settings.database_url_or_default)
+    upgrade(engine)
+    return answer_log_on(engine, settings)
 
 
 __all__ = [
@@ -65,15 +88,19 @@ __all__ = [
     "AnswerLog",
     "AnswerLogError",
     "AnswerRecord",
+    "AnswerSpool",
     "AnswerSummary",
     "CorrectedAnswers",
     "CorrectionRecord",
     "FeedbackRecord",
     "GapGroup",
     "GapQuestion",
+    "SPOOL_FILE",
     "Page",
     "ReviewRecord",
     "Stats",
+    "answer_log_on",
+    "answer_spool",
     "load_or_create_secret",
     "make_engine",
     "normalise_url",

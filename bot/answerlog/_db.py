@@ -28,6 +28,7 @@ logger = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 VERSION_TABLE = "answerlog_alembic_version"
+CONNECT_TIMEOUT = 10  # seconds, for a new PostgreSQL connection
 MIGRATION_LOCK_KEY = 0x6475616C7573  # 'dualus': one advisory lock id for this schema's migrations
 
 
@@ -59,7 +60,10 @@ def make_engine(url: str) -> Engine:
             engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # A server that does not answer at all (not even to refuse) must not hold an answer for the OS's TCP timeout:
+    # the write fails after connect_timeout and the answer is spooled (``_writes``). A URL's own value wins.
+    connect_args = {} if "connect_timeout" in make_url(url).query else {"connect_timeout": CONNECT_TIMEOUT}
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:  # a DB-API connection: untyped

@@ -17,7 +17,7 @@ from sqlalchemy import CursorResult, Engine, delete, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.core.answers import Answer, Citation
+from bot.core.answers import Answer
 from ingest.tokens import count_tokens
 
 from . import _queries
@@ -37,6 +37,8 @@ from ._records import (
     Stats,
 )
 from ._secrets import pseudonymise
+from ._spool import AnswerSpool
+from ._writes import DEFAULT_RETRY_SECONDS, AnswerWriter
 
 logger = logging.getLogger(__name__)
 
@@ -51,20 +53,42 @@ def utcnow() -> datetime:
 class AnswerLog:
     """One database (SQLite or PostgreSQL); safe to share between threads (one session per call)."""
 
-    def __init__(self, engine: Engine, *, pseudonym_key: bytes | None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        pseudonym_key: bytes | None,
+        spool: AnswerSpool | None = None,
+        retry_seconds: float = DEFAULT_RETRY_SECONDS,
+    ) -> None:
+        """``spool``: where answers wait while the database server cannot be reached (``_writes``); None raises."""
         self.engine = engine
         self.pseudonym_key = pseudonym_key  # None: keep raw user and channel ids
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._writer = AnswerWriter(self._sessions, spool, retry_seconds)
 
     @classmethod
-    def open(cls, url: str, *, pseudonym_key: bytes | None, migrate: bool = True) -> AnswerLog:
+    def open(
+        cls,
+        url: str,
+        *,
+        pseudonym_key: bytes | None,
+        migrate: bool = True,
+        spool: AnswerSpool | None = None,
+        retry_seconds: float = DEFAULT_RETRY_SECONDS,
+    ) -> AnswerLog:
         engine = make_engine(url)
         if migrate:
             upgrade(engine)
-        return cls(engine, pseudonym_key=pseudonym_key)
+        return cls(engine, pseudonym_key=pseudonym_key, spool=spool, retry_seconds=retry_seconds)
 
     def close(self) -> None:
+        self._writer.close()
         self.engine.dispose()
+
+    def write_kept(self) -> bool:
+        """Write the answers kept while the database was unreachable; True when none is left waiting."""
+        return self._writer.drain()
 
     # -- writing -----------------------------------------------------------------------------------------
     def record(
@@ -79,40 +103,39 @@ class AnswerLog:
     ) -> str:
         """Store ``answer`` as shown on ``surface``; sets and returns ``answer.answer_id``."""
         answer_id = answer_id or answer.answer_id or uuid.uuid4().hex
-        row = AnswerRow(
-            id=answer_id,
-            created_at=at or utcnow(),
-            surface=surface,
-            channel_id=pseudonymise(channel, self.pseudonym_key),
-            user_id=pseudonymise(user, self.pseudonym_key),
-            question=answer.question,
-            standalone_question=answer.standalone_question,
-            status=answer.status,
-            mode=answer.mode,
-            model=answer.model,
-            answer=answer.text,
-            notice=answer.notice,
-            reviewed=answer.corrected,
-            question_tokens=count_tokens(answer.standalone_question or answer.question),
-            answer_tokens=count_tokens(answer.text),
-            context_tokens=sum(count_tokens(p.text) for p in answer.passages),
-            retrieval_ms=answer.retrieval_ms,
-            generation_ms=answer.generation_ms,
-            latency_ms=answer.latency_ms,
-            review_state="unreviewed",
-            safety_area=answer.safety_area,
-            safety_score=answer.safety_score,
-            safety_layer=answer.safety_layer,
-            unsupported=list(answer.unsupported),
-        )
-        with self._sessions.begin() as session:
-            session.add(row)
-            session.flush()  # the answer row first: the others refer to it
-            session.add_all(
-                PassageRow(answer_id=answer_id, **(asdict(p) | {"rank": rank}))
-                for rank, p in enumerate(answer.passages)
-            )
-            session.add_all(_citation_row(answer_id, c) for c in answer.citations)
+        columns = {
+            "id": answer_id,
+            "created_at": (at or utcnow()).isoformat(),
+            "surface": surface,
+            "channel_id": pseudonymise(channel, self.pseudonym_key),
+            "user_id": pseudonymise(user, self.pseudonym_key),
+            "question": answer.question,
+            "standalone_question": answer.standalone_question,
+            "status": answer.status,
+            "mode": answer.mode,
+            "model": answer.model,
+            "answer": answer.text,
+            "notice": answer.notice,
+            "reviewed": answer.corrected,
+            "question_tokens": count_tokens(answer.standalone_question or answer.question),
+            "answer_tokens": count_tokens(answer.text),
+            "context_tokens": sum(count_tokens(p.text) for p in answer.passages),
+            "retrieval_ms": answer.retrieval_ms,
+            "generation_ms": answer.generation_ms,
+            "latency_ms": answer.latency_ms,
+            "review_state": "unreviewed",
+            "safety_area": answer.safety_area,
+            "safety_score": answer.safety_score,
+            "safety_layer": answer.safety_layer,
+            "unsupported": list(answer.unsupported),
+        }
+        # Plain JSON values (the spool keeps them as they are while the database server is away).
+        payload = {
+            "answer": columns,
+            "passages": [asdict(p) | {"rank": rank} for rank, p in enumerate(answer.passages)],
+            "citations": [asdict(c) for c in answer.citations],
+        }
+        self._writer.write(answer_id, payload)
         answer.answer_id = answer_id
         logger.debug("logged answer %s (%s, %s)", answer_id, surface, answer.status)
         return answer_id
@@ -126,6 +149,8 @@ class AnswerLog:
         if kind not in FEEDBACK_KINDS:
             raise AnswerLogError(f"unknown feedback {kind!r}; use one of: {', '.join(FEEDBACK_KINDS)}")
         user_id = pseudonymise(user, self.pseudonym_key)
+        if self._writer.waiting:
+            self._writer.drain()  # the answer may still be in the spool
         for attempt in range(2):  # a concurrent first click by the same user wins the insert; then update it
             try:
                 with self._sessions.begin() as session:
@@ -296,7 +321,3 @@ class AnswerLog:
             if len(matches) > 1:
                 raise AnswerLogError(f"the id prefix {answer_id!r} matches several answers; give more characters")
         raise AnswerLogError(f"no logged answer has the id {answer_id!r}")
-
-
-def _citation_row(answer_id: str, c: Citation) -> CitationRow:
-    return CitationRow(answer_id=answer_id, **asdict(c))  # the columns are the fields

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from langchain_core.embeddings import Embeddings
 from sqlalchemy import Engine
 
-from bot.answerlog import AnswerLog, CorrectedAnswers, open_database, pseudonym_key
+from bot.answerlog import AnswerLog, CorrectedAnswers, answer_log_on, open_database
 from bot.core.engine import DEFAULT_MIN_RELEVANCE, AnswerEngine, EngineOptions
 from bot.core.extractive import SentenceVectors
 from bot.core.glossary import GLOSSARY_FILE, Glossary
@@ -172,7 +172,7 @@ class Services:
 
     @functools.cached_property
     def answer_log(self) -> AnswerLog:
-        return AnswerLog(self.database, pseudonym_key=pseudonym_key(self.settings))
+        return answer_log_on(self.database, self.settings)
 
     def ensure_corpus(self, progress: ProgressCallback | None = None) -> IngestReport | None:
         """Index the shipped corpus when the index is empty, so that a first question has something to answer from."""

@@ -15,7 +15,11 @@ from slack_bolt.error import BoltError
 from slack_bolt.middleware import Middleware
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
-from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
 
 from bot.app import Application
 from bot.settings import Settings
@@ -92,8 +96,13 @@ def make_web_client(
     on_error: Callable[[str], None] | None = None,
     on_auth_error: Callable[[str], None] | None = None,
 ) -> WebClient:
-    # The default client retries connection errors only; rate limits (429 + Retry-After) need their own handler.
-    handlers = [ConnectionErrorRetryHandler(max_retry_count=2), RateLimitErrorRetryHandler(max_retry_count=3)]
+    # The default client retries connection errors only; rate limits (429 + Retry-After) and Slack's 500/503
+    # bursts need their own handlers (slack_sdk's: Retry-After is honoured, 5xx back off 0.5, 1, 2 s).
+    handlers = [
+        ConnectionErrorRetryHandler(max_retry_count=2),
+        RateLimitErrorRetryHandler(max_retry_count=3),
+        ServerErrorRetryHandler(max_retry_count=3),
+    ]
     base_url = f"{settings.slack_api_url}/" if settings.slack_api_url else WebClient.BASE_URL
     return CountingWebClient(
         token=bot_token(settings),

@@ -313,7 +313,7 @@ def test_rate_limited_calls_are_retried(http_bot: ServeProcess, emulator: SlackE
 
 def test_a_failure_while_answering_ends_in_a_private_apology(http_bot: ServeProcess, emulator: SlackEmulator) -> None:
     channel, root = "C0000007", new_ts()
-    emulator.fail("conversations.replies", 500, times=1)
+    emulator.fail("conversations.replies", 500, times=4)  # a 500 is retried 3 times: this one persists
     assert http_bot.post_event(mention(HAGUE_QUESTION, new_ts(), channel=channel, thread_ts=root), new_id())[0] == 200
     # Only the asker sees the apology, and the progress message goes away instead of turning into an error.
     apology = emulator.wait_for(lambda: emulator.calls_to("chat.postEphemeral", channel=channel))[0].params
