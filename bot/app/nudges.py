@@ -93,9 +93,9 @@ class Nudges:
     def watched_channels(self) -> list[ChannelWatch]:
         return self._log.watched()
 
-    def quiet(self, state: ChannelWatch | None) -> bool:
-        """The channel is in its quiet period after "don't nudge"."""
-        return state is not None and state.quiet_at(self._clock())
+    def now(self) -> datetime:
+        """The clock the limits count with (naive UTC)."""
+        return self._clock()
 
     # -- noticing ----------------------------------------------------------------------------------------
     def consider(
