@@ -187,7 +187,7 @@ def test_a_reply_in_someone_elses_thread_can_be_nudged_in_that_thread(nudge_bot:
 
 def test_n_per_channel_per_day_then_none_until_the_next_day(nudge_bot: NudgeBot) -> None:
     channel = watched(nudge_bot)
-    nudge_bot.clock.now = nudge_bot.clock.now.replace(hour=8)
+    nudge_bot.clock.now = nudge_bot.clock.now.replace(hour=8, minute=0)
     for _ in range(PER_DAY + 2):
         nudge_bot.event(message(channel, f"thread about the {TRIGGER}"))
     assert len(nudge_bot.nudges_in(channel)) == PER_DAY
