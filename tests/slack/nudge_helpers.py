@@ -93,7 +93,9 @@ class NudgeBot:
         return self.settings.data_dir
 
     def post(self, body: str, content_type: str, headers: dict[str, str] | None = None) -> int:
-        status, _ = http("POST", f"{self.url}/slack/events", body, {"Content-Type": content_type, **sign(body), **(headers or {})})
+        status, _ = http(
+            "POST", f"{self.url}/slack/events", body, {"Content-Type": content_type, **sign(body), **(headers or {})}
+        )
         return status
 
     def event(self, event: dict[str, Any], event_id: str | None = None, headers: dict[str, str] | None = None) -> str:

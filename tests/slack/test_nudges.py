@@ -28,7 +28,7 @@ from bot.slack.server import wsgi_app
 from tests.slack.conftest import BOT_TOKEN, SIGNING_SECRET, TRAINER
 from tests.slack.emulator import BOT_ID, BOT_USER_ID, SlackEmulator
 from tests.slack.nudge_helpers import TRIGGER, Clock, MarkerNoticer, NudgeBot, message, services_for
-from tests.slack.test_http import all_text, new_id, new_ts
+from tests.slack.test_http import all_text, new_ts
 from tests.slack.trainer_helpers import STRANGER
 
 MEMBER = "U0MEMBER01"
@@ -172,7 +172,9 @@ def test_at_most_one_nudge_per_thread(nudge_bot: NudgeBot) -> None:
     assert len(nudge_bot.nudges_in(channel)) == 1
     nudge_bot.event(message(channel, f"and the {TRIGGER} weights go public", thread_ts=root["ts"]))
     assert len(nudge_bot.nudges_in(channel)) == 1
-    assert not [c for c in nudge_bot.emulator.calls_to("chat.postMessage", channel=channel) if "Looking" in c.params["text"]]
+    assert not [
+        c for c in nudge_bot.emulator.calls_to("chat.postMessage", channel=channel) if "Looking" in c.params["text"]
+    ]
 
 
 def test_a_reply_in_someone_elses_thread_can_be_nudged_in_that_thread(nudge_bot: NudgeBot) -> None:
@@ -234,7 +236,11 @@ def test_buttons_record_feedback_against_the_logged_nudge(nudge_bot: NudgeBot) -
     assert (item.channel, item.topic, item.score) == (channel, "protein_design", 0.87)
     record = nudge_bot.app.review.get(item.id)
     key = (nudge_bot.data_dir / PSEUDONYM_KEY_FILE).read_text().strip().encode()
-    assert (record.surface, record.user, record.channel) == ("nudge", pseudonymise("U0AUTHOR1", key), pseudonymise(channel, key))
+    assert (record.surface, record.user, record.channel) == (
+        "nudge",
+        pseudonymise("U0AUTHOR1", key),
+        pseudonymise(channel, key),
+    )
     assert record.question == f"sharing the {TRIGGER} checkpoint" and record.citations[0].url.startswith("https://")
 
 
@@ -284,8 +290,12 @@ def test_the_app_home_lists_the_watched_channels(nudge_bot: NudgeBot) -> None:
     stopped = watched(nudge_bot)
     nudge_bot.command("watch off", user=MEMBER, channel=stopped)
     user = "U0HOME0001"
-    nudge_bot.event({"type": "app_home_opened", "user": user, "channel": "D0HOME0001", "tab": "home", "event_ts": new_ts()})
-    view = nudge_bot.emulator.wait_for(lambda: nudge_bot.emulator.calls_to("views.publish", user_id=user))[0].params["view"]
+    nudge_bot.event(
+        {"type": "app_home_opened", "user": user, "channel": "D0HOME0001", "tab": "home", "event_ts": new_ts()}
+    )
+    view = nudge_bot.emulator.wait_for(lambda: nudge_bot.emulator.calls_to("views.publish", user_id=user))[0].params[
+        "view"
+    ]
     text = all_text(view["blocks"])
     assert "Watched channels" in text and f"<#{channel}>" in text and f"<#{stopped}>" not in text
 
