@@ -148,6 +148,14 @@ class Settings(BaseSettings):
         500, ge=1, description="Slack questions allowed to wait in line; beyond that the bot asks to try again later."
     )
 
+    # -- nudges in team channels (opt in per channel with `/dualuse watch on`) ----------------------------------
+    nudges_per_day: int = Field(
+        2, ge=0, le=100, description="Nudges at most per watched channel and UTC day (0: none)."
+    )
+    nudge_quiet_days: int = Field(
+        7, ge=0, le=365, description='Days without nudges in a channel after someone there presses "don\'t nudge".'
+    )
+
     @field_validator("log_level")
     @classmethod
     def _known_level(cls, value: str) -> str:

@@ -10,7 +10,7 @@ from html import escape
 
 from markupsafe import Markup
 
-from bot.app import FEEDBACK_KINDS, HARM_AREAS
+from bot.app import FEEDBACK_KINDS, HARM_AREAS, ChannelNudges
 
 COLOURS = {"answered": "#2f7d4f", "no_answer": "#c98a12", "refused": "#b3363a"}
 FEEDBACK_COLOURS = {"helpful": "#2f7d4f", "not_helpful": "#c98a12", "flag": "#b3363a"}
@@ -115,3 +115,41 @@ def refusals_by_area(areas: list[tuple[str, int]], width: int = 760, row: int = 
     return _horizontal_bars(
         rows, "Refusals by harm area", "No refusals in this period.", COLOURS["refused"], width, row
     )
+
+
+NUDGE_COLOURS = {"useful": "#2f7d4f", "not_now": "#c98a12", "dont_nudge": "#b3363a", "none": "#9aa5b1"}
+NUDGE_LABELS = {"useful": "useful", "not_now": "not now", "dont_nudge": "don't nudge", "none": "no feedback"}
+
+
+def nudges_by_channel(channels: list[ChannelNudges], width: int = 760, row: int = 26) -> Markup:
+    """One bar per channel, as long as its nudges, split by what people said (useful first); the share marked
+    useful at the bar's end."""
+    label = "Nudges per channel and their usefulness"
+    if not channels:
+        return _svg(width, row + 8, label, [f'<text x="4" y="{row - 6}" class="axis">No nudges in this period.</text>'])
+    label_w, most = 160, max(c.nudges for c in channels) or 1
+    body = []
+    for i, c in enumerate(channels):
+        y, x = i * row, float(label_w)
+        body.append(f'<text x="{label_w - 8}" y="{y + 17}" text-anchor="end" class="axis">{escape(c.channel)}</text>')
+        answered = c.useful + c.not_now + c.dont_nudge
+        parts = {
+            "useful": c.useful,
+            "not_now": c.not_now,
+            "dont_nudge": c.dont_nudge,
+            "none": max(0, c.nudges - answered),
+        }
+        scale = (width - label_w - 110) / max(most, answered, 1)
+        for kind, n in parts.items():
+            if not n:
+                continue
+            w = scale * n
+            tip = f"{c.channel}: {n} {NUDGE_LABELS[kind]}"
+            body.append(
+                f'<rect x="{x:.1f}" y="{y + 4}" width="{w:.1f}" height="{row - 8}" fill="{NUDGE_COLOURS[kind]}">'
+                f"<title>{escape(tip)}</title></rect>"
+            )
+            x += w
+        share = f"{c.nudges} · {round(100 * c.useful / answered)}% useful" if answered else f"{c.nudges}"
+        body.append(f'<text x="{x + 6:.1f}" y="{y + 17}" class="axis">{escape(share)}</text>')
+    return _svg(width, row * len(channels) + 4, label, body)

@@ -1,8 +1,9 @@
-"""The admin pages: answers list, answer detail with review actions, corpus gaps, dashboard."""
+"""The admin pages: answers list, answer detail with review actions, nudges, corpus gaps, dashboard."""
 
 from __future__ import annotations
 
 import logging
+from datetime import date, datetime, time, timedelta
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -122,6 +123,30 @@ def gaps(request: Request, session: SignedIn, log: Log) -> Response:
     )
 
 
+@router.get("/nudges", response_class=HTMLResponse)
+def nudges(request: Request, session: SignedIn, log: Log) -> Response:
+    """The nudges posted in watched channels, with the message that triggered each, the score and the feedback."""
+    params = dict(request.query_params)
+    channel = params.get("channel", "").strip()
+    error, page, number = "", None, 1
+    try:
+        number = max(1, positive_int(params.get("page"), 1, name="page", maximum=100_000))
+        page = log.nudges.list(channel=channel, limit=PER_PAGE, offset=(number - 1) * PER_PAGE)
+    except AnswerLogError as exc:
+        error = str(exc)
+    pages = max(1, -(-page.total // PER_PAGE)) if page else 1
+    context: dict[str, object] = {
+        "params": params,
+        "page": page,
+        "number": number,
+        "pages": pages,
+        "error": error,
+        "previous_link": query_string(params, page=number - 1) if number > 1 else None,
+        "next_link": query_string(params, page=number + 1) if number < pages else None,
+    }
+    return render(request, "nudges.html", context, status=400 if error else 200, session=session)
+
+
 @router.get("/dashboard", response_class=HTMLResponse)
 def dashboard(request: Request, session: SignedIn, log: Log, days: str = "30") -> Response:
     try:
@@ -129,6 +154,7 @@ def dashboard(request: Request, session: SignedIn, log: Log, days: str = "30") -
     except AnswerLogError as exc:
         raise HTTPException(400, str(exc)) from None
     stats = log.stats(span)
+    since = datetime.combine(date.today() - timedelta(days=span - 1), time.min)
     feedback_total = sum(stats.feedback.values())
     context = {
         "stats": stats,
@@ -139,6 +165,7 @@ def dashboard(request: Request, session: SignedIn, log: Log, days: str = "30") -
         "feedback_chart": _charts.feedback_ratio(stats.feedback),
         "documents_chart": _charts.top_documents(stats.top_documents),
         "refusals_chart": _charts.refusals_by_area(stats.refusals_by_area),
+        "nudges_chart": _charts.nudges_by_channel(log.nudges.per_channel(since)),
         "colours": _charts.COLOURS,
     }
     return render(request, "dashboard.html", context, session=session)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -130,3 +130,42 @@ class AdminSessionRow(Base):
     key: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the session id, never the id
     created_at: Mapped[datetime] = mapped_column(DateTime)
     expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
+class NudgeRow(Base):
+    """What makes an answer-log record a nudge (surface "nudge"): where it was posted and why (migration 0007).
+
+    The triggering message is the record's question and the nudge its answer; the channel is pseudonymised like the
+    record's. One nudge per thread: the unique key holds it across retries and processes.
+    """
+
+    __tablename__ = "nudges"
+    __table_args__ = (UniqueConstraint("channel_id", "thread_ts", name="ux_nudges_channel_thread"),)
+
+    answer_id: Mapped[str] = mapped_column(String(32), ForeignKey("answers.id", ondelete="CASCADE"), primary_key=True)
+    channel_id: Mapped[str] = mapped_column(String(128))
+    thread_ts: Mapped[str] = mapped_column(
+        String(32)
+    )  # the thread the nudge went to (the message's own ts at top level)
+    message_ts: Mapped[str] = mapped_column(String(32))
+    nudge_ts: Mapped[str] = mapped_column(String(32), default="")  # the nudge's own message, once posted
+    topic: Mapped[str] = mapped_column(String(64), default="")
+    kind: Mapped[str] = mapped_column(String(16), default="guidance")  # guidance | guard
+    score: Mapped[float] = mapped_column(Float, default=0.0)  # the classifier's score
+    created_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
+class NudgeChannelRow(Base):
+    """A channel's nudge opt-in: who turned it on or off and when, and a quiet period after "don't nudge".
+
+    The channel id is kept as Slack gives it (the App Home lists the watched channels); the person is pseudonymised
+    like the answer log's users.
+    """
+
+    __tablename__ = "nudge_channels"
+
+    channel_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    watching: Mapped[bool] = mapped_column(Boolean, default=False)
+    set_by: Mapped[str] = mapped_column(String(128), default="")
+    set_at: Mapped[datetime] = mapped_column(DateTime)
+    quiet_until: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)

@@ -20,6 +20,7 @@ from ._models import AnswerRow, CitationRow, CorrectionRow, FeedbackRow, Passage
 from ._records import (
     FEEDBACK_FILTERS,
     FEEDBACK_KINDS,
+    NUDGE_SURFACE,
     REVIEW_STATES,
     STATUSES,
     AnswerFilter,
@@ -231,16 +232,17 @@ def stats(session: Session, today: date, days: int) -> Stats:
     days = max(1, min(days, 366))
     start = today - timedelta(days=days - 1)
     start_at = datetime.combine(start, time.min)
+    answers = AnswerRow.surface != NUDGE_SURFACE  # nudges answer no question: they have their own chart
     per_day: dict[date, Counter[str]] = {start + timedelta(days=i): Counter() for i in range(days)}
     for created_at, status in session.execute(
-        select(AnswerRow.created_at, AnswerRow.status).where(AnswerRow.created_at >= start_at)
+        select(AnswerRow.created_at, AnswerRow.status).where(AnswerRow.created_at >= start_at, answers)
     ):
         per_day.setdefault(created_at.date(), Counter())[status] += 1
     feedback = dict(
         session.execute(
             select(FeedbackRow.kind, func.count())
             .join(AnswerRow, AnswerRow.id == FeedbackRow.answer_id)
-            .where(AnswerRow.created_at >= start_at)
+            .where(AnswerRow.created_at >= start_at, answers)
             .group_by(FeedbackRow.kind)
         ).all()
     )

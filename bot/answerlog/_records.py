@@ -13,6 +13,8 @@ REVIEW_ACTIONS: tuple[str, ...] = ("approve", "flag", "correct", "note")
 REVIEW_STATES: tuple[str, ...] = ("unreviewed", "approved", "flagged", "corrected")
 STATUSES: tuple[str, ...] = ("answered", "no_answer", "refused")
 FEEDBACK_FILTERS: tuple[str, ...] = (*FEEDBACK_KINDS, "none", "any")
+NUDGE_FEEDBACK_KINDS: tuple[str, ...] = ("useful", "not_now", "dont_nudge")
+NUDGE_SURFACE = "nudge"  # the answer-log surface of nudges
 STATE_AFTER: dict[str, str] = {"approve": "approved", "flag": "flagged", "correct": "corrected"}
 
 
@@ -156,6 +158,60 @@ class Stats:
     top_documents: list[tuple[str, str, int]]  # (doc_id, title, citations)
     total: int
     refusals_by_area: list[tuple[str, int]] = field(default_factory=list)  # most first
+
+
+@dataclass(frozen=True)
+class ChannelWatch:
+    """A channel's nudge opt-in as recorded: ``set_by`` is pseudonymised like the log's users."""
+
+    channel: str
+    watching: bool
+    set_by: str
+    set_at: datetime
+    quiet_until: datetime | None = None
+
+    def quiet_at(self, now: datetime) -> bool:
+        return self.quiet_until is not None and now < self.quiet_until
+
+
+@dataclass(frozen=True)
+class NudgeSummary:
+    """One nudge as the admin page and ``dualuse log`` list it: the triggering message, the nudge, and its feedback."""
+
+    id: str
+    created_at: datetime
+    channel: str  # the Slack channel id when the channel is watched or was; else its pseudonym
+    message: str
+    nudge: str
+    topic: str
+    kind: str
+    score: float
+    guidance: str  # the cited document's title
+    feedback: list[str] = field(default_factory=list)  # useful | not_now | dont_nudge, oldest first
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["created_at"] = _iso(self.created_at)
+        return data
+
+
+@dataclass(frozen=True)
+class NudgePage:
+    items: list[NudgeSummary]
+    total: int
+    limit: int
+    offset: int
+
+
+@dataclass(frozen=True)
+class ChannelNudges:
+    """How many nudges one channel got in a period, and what people said about them."""
+
+    channel: str
+    nudges: int
+    useful: int
+    not_now: int
+    dont_nudge: int
 
 
 def _iso(value: datetime) -> str:

@@ -6,6 +6,7 @@ Methods take plain arguments and return the dataclasses of ``_records``; session
 from __future__ import annotations
 
 import builtins
+import functools
 import logging
 import uuid
 from collections.abc import Iterator, Sequence
@@ -23,7 +24,17 @@ from ingest.tokens import count_tokens
 from . import _queries
 from ._db import make_engine, upgrade
 from ._errors import AnswerLogError
-from ._models import AdminSessionRow, AnswerRow, CitationRow, CorrectionRow, FeedbackRow, PassageRow, ReviewRow
+from ._models import (
+    AdminSessionRow,
+    AnswerRow,
+    CitationRow,
+    CorrectionRow,
+    FeedbackRow,
+    NudgeRow,
+    PassageRow,
+    ReviewRow,
+)
+from ._nudges import NudgeLog
 from ._records import (
     FEEDBACK_KINDS,
     REVIEW_ACTIONS,
@@ -89,6 +100,11 @@ class AnswerLog:
     def write_kept(self) -> bool:
         """Write the answers kept while the database was unreachable; True when none is left waiting."""
         return self._writer.drain()
+
+    @functools.cached_property
+    def nudges(self) -> NudgeLog:
+        """The nudge side of the log: channels' opt-ins and the nudges posted (``_nudges``)."""
+        return NudgeLog(self.engine, pseudonym_key=self.pseudonym_key)
 
     # -- writing -----------------------------------------------------------------------------------------
     def record(
@@ -236,7 +252,7 @@ class AnswerLog:
         old = select(AnswerRow.id).where(AnswerRow.created_at < cutoff)
         with self._sessions.begin() as session:
             # Children first, explicitly: SQLite enforces ON DELETE CASCADE only with a pragma.
-            for model in (CorrectionRow, ReviewRow, FeedbackRow, CitationRow, PassageRow):
+            for model in (CorrectionRow, ReviewRow, FeedbackRow, CitationRow, PassageRow, NudgeRow):
                 session.execute(delete(model).where(model.answer_id.in_(old)))
             # A DELETE without RETURNING runs on a cursor, whose row count the Result type does not carry: the
             # cast SQLAlchemy's typing changelog (2.0.44) recommends for reading it.

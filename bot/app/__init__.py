@@ -14,13 +14,18 @@ if TYPE_CHECKING:
     from bot.answerlog import (
         FEEDBACK_FILTERS,
         FEEDBACK_KINDS,
+        NUDGE_FEEDBACK_KINDS,
+        NUDGE_SURFACE,
         REVIEW_STATES,
         STATUSES,
         AnswerFilter,
         AnswerLog,
         AnswerLogError,
         AnswerRecord,
+        ChannelNudges,
+        ChannelWatch,
         GapGroup,
+        NudgeSummary,
         load_or_create_secret,
         open_answer_log,
     )
@@ -34,6 +39,7 @@ if TYPE_CHECKING:
 
     from .application import Application
     from .metrics import Metrics
+    from .nudges import NudgeError, Nudges, PostedNudge
     from .ops import InFlight, StartResponse, WsgiApp, ops_wsgi
     from .questions import AskedQuestion
 
@@ -42,6 +48,15 @@ _EXPORTS = {
     "Application": "bot.app.application",
     "AskedQuestion": "bot.app.questions",
     "Metrics": "bot.app.metrics",
+    "NudgeError": "bot.app.nudges",
+    "Nudges": "bot.app.nudges",
+    "PostedNudge": "bot.app.nudges",
+    "ChannelWatch": "bot.answerlog",
+    "ChannelNudges": "bot.answerlog",
+    "NudgeSummary": "bot.answerlog",
+    "NudgePage": "bot.answerlog",
+    "NUDGE_FEEDBACK_KINDS": "bot.answerlog",
+    "NUDGE_SURFACE": "bot.answerlog",
     "InFlight": "bot.app.ops",
     "StartResponse": "bot.app.ops",
     "WsgiApp": "bot.app.ops",
@@ -98,6 +113,15 @@ __all__ = [
     "IngestReport",
     "LoadedDocument",
     "Metrics",
+    "NUDGE_FEEDBACK_KINDS",
+    "NUDGE_SURFACE",
+    "ChannelNudges",
+    "ChannelWatch",
+    "NudgeError",
+    "NudgePage",
+    "NudgeSummary",
+    "Nudges",
+    "PostedNudge",
     "REVIEW_STATES",
     "STATUSES",
     "SUPPORTED_SUFFIXES",

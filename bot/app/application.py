@@ -30,6 +30,7 @@ from .evaluation import EvalResult, GoldenQuestion, evaluate
 from .feedback import FeedbackDesk
 from .library import DocumentLibrary
 from .metrics import Metrics
+from .nudges import Nudges
 from .ops import readiness
 from .questions import Questions
 
@@ -56,6 +57,11 @@ class Application:
     @functools.cached_property
     def feedback(self) -> FeedbackDesk:
         return FeedbackDesk(self.services.answer_log)
+
+    @property
+    def nudges(self) -> Nudges:
+        """Opt-in nudges in team channels: the opt-in, the limits, and recording a nudge and its feedback."""
+        return self.services.nudges
 
     @property
     def review(self) -> AnswerLog:

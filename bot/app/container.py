@@ -22,7 +22,7 @@ from bot.core.glossary import GLOSSARY_FILE, Glossary
 from bot.core.guard import MisuseGuard
 from bot.core.guard.guard import QUESTION_CACHE
 from bot.core.llm import LLMAnswerer, make_chat_model
-from bot.core.nudge import NudgeDetector
+from bot.core.nudge import DeferredNoticer, Noticer, NudgeDetector
 from bot.core.retrieval import HybridRetriever
 from bot.core.vector_cache import VectorCache
 from bot.datadir import prepare_data_dir
@@ -40,15 +40,22 @@ from ingest.sandbox import IsolatedParser, ParseLimits
 from ingest.tokens import seed_tiktoken_cache
 
 from .metrics import Metrics
+from .nudges import Clock, Nudges, utcnow
 
 logger = logging.getLogger(__name__)
 
 
 @dataclass
 class Services:
-    """Lazily built collaborators; each is created on first use and then shared."""
+    """Lazily built collaborators; each is created on first use and then shared.
+
+    ``noticer`` judges messages in watched channels (default: the trained ``nudge_detector``, built on first use).
+    ``clock`` (naive UTC) is what the nudge limits count days with.
+    """
 
     settings: Settings
+    noticer: Noticer | None = None
+    clock: Clock = utcnow
 
     def __post_init__(self) -> None:
         prepare_data_dir(self.settings.data_dir)  # private: 0700
@@ -173,6 +180,17 @@ class Services:
     @functools.cached_property
     def answer_log(self) -> AnswerLog:
         return answer_log_on(self.database, self.settings)
+
+    @functools.cached_property
+    def nudges(self) -> Nudges:
+        s = self.settings
+        return Nudges(
+            self.answer_log.nudges,
+            self.noticer if self.noticer is not None else DeferredNoticer(lambda: self.nudge_detector),
+            per_day=s.nudges_per_day,
+            quiet_days=s.nudge_quiet_days,
+            clock=self.clock,
+        )
 
     def ensure_corpus(self, progress: ProgressCallback | None = None) -> IngestReport | None:
         """Index the shipped corpus when the index is empty, so that a first question has something to answer from."""

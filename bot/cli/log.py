@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from bot.app import FEEDBACK_KINDS, AnswerFilter, AnswerLogError, AnswerRecord
+from bot.app import FEEDBACK_KINDS, NUDGE_SURFACE, AnswerFilter, AnswerLogError, AnswerRecord, NudgePage
 
 from .context import application_of
 from .output import echo, print_json, user_errors
@@ -46,6 +46,9 @@ EXPORT_COLUMNS = (
 )
 
 
+SURFACES = ("cli", "slack", NUDGE_SURFACE)
+
+
 class ExportFormat(StrEnum):
     csv = "csv"
     jsonl = "jsonl"
@@ -65,13 +68,22 @@ def list_answers(
     ctx: typer.Context,
     status: Annotated[str, typer.Option(help="answered, no_answer or refused.")] = "",
     area: Annotated[str, typer.Option(help="Harm area of refusals (chemical, biological, ...).")] = "",
+    surface: Annotated[str, typer.Option(help="cli, slack or nudge (the nudges posted in watched channels).")] = "",
     since: Annotated[str | None, typer.Option(help="Only answers from this date on (YYYY-MM-DD).")] = None,
     limit: Annotated[int, typer.Option(min=1, max=500, help="At most this many, newest first.")] = 20,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
 ) -> None:
-    """List the newest logged answers."""
+    """List the newest logged answers (``--surface nudge``: the nudges, with the message that triggered each)."""
     log = application_of(ctx).review
-    filters = AnswerFilter(status=status.strip(), area=area.strip(), since=parse_date(since, "--since"))
+    surface = surface.strip().lower()
+    if surface and surface not in SURFACES:
+        raise AnswerLogError(f"unknown surface {surface!r}; use one of: {', '.join(SURFACES)}")
+    if surface == NUDGE_SURFACE and not (status.strip() or area.strip() or since):
+        list_nudges(log.nudges.list(limit=limit), as_json=as_json)
+        return
+    filters = AnswerFilter(
+        status=status.strip(), area=area.strip(), surface=surface, since=parse_date(since, "--since")
+    )
     page = log.list(filters, limit=limit)
     if as_json:
         for item in page.items:
@@ -87,6 +99,26 @@ def list_answers(
         echo(
             f"{item.id[:12]}  {item.created_at:%Y-%m-%d %H:%M}  {item.surface:<5}  {status:<9}  "
             f"{item.review_state:<10}  {feedback:<9}  {question}"
+        )
+    if page.total > len(page.items):
+        echo(f"({len(page.items)} of {page.total}; use --limit for more)", err=True)
+
+
+def list_nudges(page: NudgePage, *, as_json: bool) -> None:
+    """Nudges with their channel, classifier score, topic, feedback and the message that triggered each."""
+    if as_json:
+        for nudge in page.items:
+            print_json({"surface": NUDGE_SURFACE, **nudge.as_dict()})
+        return
+    if not page.items:
+        echo("No nudges logged.", err=True)
+        return
+    for n in page.items:
+        message = n.message if len(n.message) <= 60 else n.message[:59] + "…"
+        feedback = ",".join(n.feedback) or "-"
+        echo(
+            f"{n.id[:12]}  {n.created_at:%Y-%m-%d %H:%M}  nudge  {n.channel[:12]:<12}  {n.score:.2f}  "
+            f"{n.topic[:16]:<16}  {feedback:<10}  {message}"
         )
     if page.total > len(page.items):
         echo(f"({len(page.items)} of {page.total}; use --limit for more)", err=True)

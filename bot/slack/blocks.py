@@ -230,6 +230,11 @@ def help_blocks() -> list[Block]:
         section(f"*Examples*\n{examples}"),
         section("*The corpus*\n• `/dualuse sources`: the documents I answer from"),
         section(
+            "*Nudges* (off until someone turns them on in a channel)\n"
+            "• `/dualuse watch on` / `off` / `status`: in a team channel, I reply in a thread (at most a few times a "
+            "day) when work described there might have dual-use potential"
+        ),
+        section(
             "*For trainers* (the people listed in DUALUSE_TRAINERS)\n"
             "• share a PDF, DOCX, Markdown, text or HTML file with me in a direct message: I read it, you review the "
             "title, kind, publisher, date and address, and I add it\n"
@@ -240,7 +245,8 @@ def help_blocks() -> list[Block]:
     ]
 
 
-def home_view(document_count: int, last_changed: str) -> dict[str, Any]:
+def home_view(document_count: int, last_changed: str, watched: Sequence[Block] = ()) -> dict[str, Any]:
+    """``watched``: the "Watched channels" blocks (``nudge_blocks.watched_section``)."""
     examples = "\n".join(f"• {q}" for q in EXAMPLE_QUESTIONS)
     changed = escape(last_changed) if last_changed else "never"
     return {
@@ -254,6 +260,7 @@ def home_view(document_count: int, last_changed: str) -> dict[str, Any]:
             ),
             section(f"*Try asking*\n{examples}"),
             section("Mention me in a channel, send me a direct message, or use `/dualuse QUESTION`."),
+            *watched,
             {"type": "divider"},
             context(f"I know *{document_count}* documents. The corpus last changed: {changed}."),
         ],

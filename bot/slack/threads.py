@@ -8,6 +8,7 @@ from slack_sdk import WebClient
 
 from .blocks import APOLOGY, LOOKING_UP, WAITING_PREFIX
 from .mrkdwn import from_slack
+from .nudge_blocks import is_nudge
 
 Turn = tuple[str, str]
 MAX_TURNS = 20
@@ -28,10 +29,12 @@ def is_from_bot(message: dict[str, Any], bot_user_id: str | None, bot_id: str | 
 
 
 def bot_in_thread(messages: list[dict[str, Any]], bot_user_id: str | None, bot_id: str | None) -> bool:
-    """The bot takes part in a thread it has posted in or was mentioned in."""
+    """The bot takes part in a thread it has posted in or was mentioned in. A nudge alone does not count: people
+    go on talking to each other under it, and only a mention asks the bot."""
     mention = f"<@{bot_user_id}>" if bot_user_id else None
     return any(
-        is_from_bot(m, bot_user_id, bot_id) or (mention is not None and mention in (m.get("text") or ""))
+        (is_from_bot(m, bot_user_id, bot_id) and not is_nudge(m))
+        or (mention is not None and mention in (m.get("text") or ""))
         for m in messages
     )
 

@@ -137,7 +137,7 @@ def test_gaps_and_dashboard(client: TestClient) -> None:
     gaps = client.get("/gaps").text
     assert "What is the capital of Peru?" in gaps and "UN Secretary-General on LAWS" in gaps
     dashboard = client.get("/dashboard?days=7").text
-    assert dashboard.count("<svg") == 4 and "Questions per day by outcome" in dashboard
+    assert dashboard.count("<svg") == 5 and "Questions per day by outcome" in dashboard  # 5th: nudges per channel
     assert "Refusals by harm area" in dashboard
     assert client.get("/dashboard?days=lots").status_code == 400
     assert client.get("/static/admin.css").status_code == 200

@@ -138,7 +138,7 @@ def test_admin_signs_in_filters_flags_and_corrects(page, admin_url: str) -> None
     expect(page.locator("#correction")).to_have_text(CORRECTION)
 
     page.goto("/dashboard")
-    expect(page.locator("svg.chart")).to_have_count(4)  # per day, feedback, documents, refusals by area
+    expect(page.locator("svg.chart")).to_have_count(5)  # per day, feedback, documents, refusals by area, nudges
     page.goto("/gaps")
     expect(page.get_by_role("link", name="What is the capital of Peru?")).to_be_visible()
 

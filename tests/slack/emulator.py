@@ -3,7 +3,7 @@
 It records every call, keeps the messages posted so that ``conversations.replies`` can return a thread, and can be
 told to fail a method (429 with Retry-After, or 500) for the next N calls. It also serves uploaded files at their
 ``url_private_download`` (only with ``Authorization: Bearer <bot token>``, like Slack), opens and updates views, and
-lists user-group members.
+lists user-group and channel members (``conversations.members``, paged).
 
 Every message, view and response_url payload is checked against Slack's Block Kit limits (``blockkit.py``): what
 Slack would reject is answered ``invalid_blocks`` and kept in ``rejected``, and the Slack tests fail when anything
@@ -59,6 +59,7 @@ class SlackEmulator:
     bot_token: str = ""  # the token file downloads require
     files: dict[str, tuple[bytes, str]] = field(default_factory=dict)  # file id -> (content, mimetype)
     usergroups: dict[str, list[str]] = field(default_factory=dict)  # group id -> member user ids
+    members: dict[str, list[str]] = field(default_factory=dict)  # channel id -> member user ids (the bot is in it)
     rejected: list[tuple[str, list[str]]] = field(default_factory=list)  # (method, problems) Slack would refuse
     revoked: bool = False  # every call answers invalid_auth, as after the token is revoked
     deletes: Callable[[str, dict[str, Any]], bool] | None = None  # (channel, message) -> a person deletes it at once
@@ -324,12 +325,26 @@ class SlackEmulator:
         if method == "views.update":
             view_id = params.get("view_id", "")
             return {"ok": True, "view": {**params.get("view", {}), "id": view_id, "hash": f"{view_id}-2"}}
+        if method == "conversations.members":
+            return self._members(channel, params)
         if method == "usergroups.users.list":
             if params.get("usergroup") not in self.usergroups:
                 return {"ok": False, "error": "no_such_subteam"}
             return {"ok": True, "users": self.usergroups[params["usergroup"]]}
         # views.publish, assistant.threads.setStatus / setSuggestedPrompts / setTitle, ...
         return {"ok": True}
+
+    def _members(self, channel: str, params: dict[str, Any]) -> dict[str, Any]:
+        """Slack's paging: ``limit`` members a page, ``response_metadata.next_cursor`` until it is empty; a channel
+        the bot is not in answers channel_not_found."""
+        if channel not in self.members:
+            return {"ok": False, "error": "channel_not_found"}
+        everyone = self.members[channel]
+        limit = max(1, min(int(params.get("limit") or 100), 1000))
+        start = int(params.get("cursor") or 0)
+        page = everyone[start : start + limit]
+        cursor = str(start + limit) if start + limit < len(everyone) else ""
+        return {"ok": True, "members": page, "response_metadata": {"next_cursor": cursor}}
 
     def _download(self, path: str, headers: dict[str, str]) -> tuple[int, Any, dict]:
         file_id = path.split("/")[2].split("-", 1)[-1]

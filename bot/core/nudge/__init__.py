@@ -7,11 +7,12 @@ to cite) or None; the application layer decides whether a nudge may be posted an
 from .considerations import CONSIDERATIONS, Consideration
 from .detector import NudgeDetector
 from .model import NudgeModel, NudgeModelError, load_model
-from .notice import Notice, NoticeKind, Noticer
+from .notice import DeferredNoticer, Notice, NoticeKind, Noticer
 
 __all__ = [
     "CONSIDERATIONS",
     "Consideration",
+    "DeferredNoticer",
     "Notice",
     "NoticeKind",
     "NudgeDetector",

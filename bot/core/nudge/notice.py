@@ -6,6 +6,8 @@ nudge may be posted (opt-in, rate limits, quiet periods) and is the only place t
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
@@ -39,3 +41,20 @@ class Noticer(Protocol):
     def notice(self, text: str) -> Notice | None:
         """A Notice when the message deserves a nudge, otherwise None. Pure: stores and logs nothing."""
         ...
+
+
+class DeferredNoticer:
+    """A noticer built on its first message: starting the bot does not load the detector's models until a watched
+    channel has something to judge."""
+
+    def __init__(self, build: Callable[[], Noticer]) -> None:
+        self._build = build
+        self._noticer: Noticer | None = None
+        self._lock = threading.Lock()
+
+    def notice(self, text: str) -> Notice | None:
+        if self._noticer is None:
+            with self._lock:
+                if self._noticer is None:
+                    self._noticer = self._build()
+        return self._noticer.notice(text)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from . import actions, assistant, commands, documents, events, fallback, home
+from . import actions, assistant, commands, documents, events, fallback, home, nudges
 
 
 def register_listeners(app: App) -> None:
@@ -17,5 +17,6 @@ def register_listeners(app: App) -> None:
     events.register(app)
     commands.register(app)
     actions.register(app)
+    nudges.register(app)
     home.register(app)
     fallback.register(app)  # last: acknowledges whatever the others leave

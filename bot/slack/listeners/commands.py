@@ -1,5 +1,5 @@
-"""``/dualuse``: a question (answered privately), ``help``, and the trainer commands ``add URL``, ``sources``,
-``remove DOC_ID`` and ``gaps``.
+"""``/dualuse``: a question (answered privately), ``help``, ``watch on|off|status`` (nudges in this channel; see
+``nudging.py``), and the trainer commands ``add URL``, ``sources``, ``remove DOC_ID`` and ``gaps``.
 
 The command is acknowledged before any work: help in the acknowledgement itself, a question with "looking this up"
 (or its place in line when the answer workers are busy) while it waits on the answer workers, trainer commands on
@@ -17,7 +17,7 @@ from slack_sdk import WebClient
 
 from ingest.errors import DualuseError
 
-from .. import library
+from .. import library, nudging
 from ..answering import feedback_id
 from ..blocks import APOLOGY, BUSY, LOOKING_UP, help_blocks, render_answer, render_error, waiting, warning
 from ..deps import SlackDeps, deps_of
@@ -51,6 +51,8 @@ def parse(text: str) -> tuple[str, str]:
         return verb, ""
     if verb == "sources" and len(words) == 2 and words[1].isdigit():
         return verb, words[1]
+    if verb == "watch" and len(words) <= 2:
+        return verb, words[1].lower() if len(words) == 2 else ""
     if verb in ("add", "remove") and len(words) == 2:
         return verb, words[1].strip("<>")  # Slack wraps a pasted link in <...>
     return "ask", text
@@ -120,6 +122,9 @@ def on_command(ack: Ack, command: dict[str, Any], respond: Respond, client: WebC
             deps.workers.answer(answer, deps, from_slack(raw), command, respond)
         except Busy:
             deps.workers.quick(respond, text=BUSY, response_type="ephemeral", replace_original=True)
+    elif name == "watch":
+        ack()
+        deps.workers.quick(nudging.watch, client, deps, argument, command, respond)
     else:
         ack()
         deps.workers.quick(trainer_work, client, deps, name, argument, command, respond)

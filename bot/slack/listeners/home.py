@@ -1,4 +1,5 @@
-"""The App Home tab: what the bot is, example questions, how many documents it knows, when the corpus changed."""
+"""The App Home tab: what the bot is, example questions, the channels with nudges on, how many documents it knows,
+when the corpus changed."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from slack_sdk import WebClient
 from ..blocks import home_view
 from ..dedup import claimed
 from ..deps import SlackDeps, deps_of
+from ..nudge_blocks import watched_section
 
 logger = logging.getLogger(__name__)
 
@@ -18,7 +20,8 @@ logger = logging.getLogger(__name__)
 def publish(client: WebClient, deps: SlackDeps, user: str) -> None:
     library = deps.app.library
     try:
-        view = home_view(len(library.documents()), library.last_changed())
+        watched = watched_section(deps.app.nudges.watched_channels())
+        view = home_view(len(library.documents()), library.last_changed(), watched)
         client.views_publish(user_id=user, view=view)
     except Exception:
         logger.exception("could not publish the App Home tab for %s", user)
