@@ -59,7 +59,7 @@ def eval_command(
         print_json(
             {
                 "metrics": {k: round(v, 4) for k, v in report.metrics.items()},
-                "per_consideration": report.per_consideration,
+                "per_topic": report.per_topic,
                 "passed": report.passed,
                 "failures": report.failures,
                 **({"mistakes": report.mistakes} if mistakes else {}),
@@ -68,7 +68,7 @@ def eval_command(
     else:
         for name, value in report.metrics.items():
             typer.echo(f"{name:<24} {value:8.3f}")
-        for key, figures in report.per_consideration.items():
+        for key, figures in report.per_topic.items():
             typer.echo(f"  {key:<16} recall {figures['recall']:.3f} of {figures['messages']:.0f}")
         if mistakes:
             for mistake in report.mistakes:

@@ -21,6 +21,9 @@ class CountingRetriever:
     def __init__(self, retriever: HybridRetriever) -> None:
         self.retriever, self.calls = retriever, 0
 
+    def refresh(self) -> None:
+        self.retriever.refresh()
+
     def retrieve(self, question: str, k: int | None = None, *, vector: Sequence[float] | None = None) -> Retrieval:
         self.calls += 1
         return self.retriever.retrieve(question, k, vector=vector)

@@ -43,6 +43,8 @@ _CJK = re.compile("[\u3400-\u9fff]")
 class GuidanceSource(Protocol):
     """What the detector needs from retrieval (bot.core.retrieval.HybridRetriever)."""
 
+    def refresh(self) -> None: ...
+
     def retrieve(self, question: str, k: int | None = None, *, vector: Sequence[float] | None = None) -> Retrieval: ...
 
 
@@ -111,6 +113,7 @@ class NudgeDetector:
 
     # -- the guidance ------------------------------------------------------------------------------------------
     def _cite(self, search: str, text: str, preferred: Sequence[str]) -> Citation | None:
+        self._guidance.refresh()  # the corpus may have changed since the last nudge (cheap when it has not)
         retrieval = self._guidance.retrieve(f"{search}. {text}", k=GUIDANCE_CANDIDATES)
         passage = _preferred(retrieval.passages, preferred)
         if passage is None:
