@@ -195,7 +195,7 @@ class AnswerEngine:
                 numbers[chunk_id] = len(citations) + 1
                 quote = span.texts[0]
                 score = score_of.get((chunk_id, quote), 0.0)
-                citations.append(_citation(numbers[chunk_id], span.passage, quote, score))
+                citations.append(citation_of(numbers[chunk_id], span.passage, quote, score))
             n = numbers[chunk_id]
             supports.extend(SentenceSupport(text, [(n, text)]) for text in span.texts)
             if not span.as_list:
@@ -253,7 +253,7 @@ class AnswerEngine:
         for new, old in enumerate(verification.order, start=1):
             quotes = [(q, s) for s in verification.sentences for n, q in s.citations if n == new]
             quote = quotes[0][0]
-            citations.append(_citation(new, retrieval.passages[old - 1], quote, retrieval.passages[old - 1].dense))
+            citations.append(citation_of(new, retrieval.passages[old - 1], quote, retrieval.passages[old - 1].dense))
         return Answer(
             question=question,
             status="answered",
@@ -333,7 +333,8 @@ class AnswerEngine:
         )
 
 
-def _citation(n: int, passage: Passage, quote: str, score: float) -> Citation:
+def citation_of(n: int, passage: Passage, quote: str, score: float) -> Citation:
+    """Source number ``n``: the passage's document and place, with ``quote`` taken verbatim from it."""
     document = passage.document
     return Citation(
         n=n,

@@ -31,7 +31,8 @@ class LabelledRequest:
         return self.label != "benign"
 
 
-def _files(paths: Iterable[Path]) -> list[Path]:
+def labelled_files(paths: Iterable[Path]) -> list[Path]:
+    """The .jsonl files named, and those in the folders named, in order."""
     files: list[Path] = []
     for path in paths:
         files += sorted(path.glob("*.jsonl")) if path.is_dir() else [path]
@@ -41,7 +42,7 @@ def _files(paths: Iterable[Path]) -> list[Path]:
 def load_requests(paths: Iterable[Path]) -> list[LabelledRequest]:
     """Every labelled request in the files or folders; a malformed line is refused with its file and line."""
     requests: list[LabelledRequest] = []
-    for file in _files(paths):
+    for file in labelled_files(paths):
         for number, line in enumerate(file.read_text(encoding="utf-8").splitlines(), start=1):
             if not line.strip():
                 continue
@@ -70,7 +71,7 @@ def load_requests(paths: Iterable[Path]) -> list[LabelledRequest]:
 def data_hash(paths: Iterable[Path]) -> str:
     """SHA-256 over the labelled files' names and bytes: the manifest records which data a model was trained on."""
     digest = hashlib.sha256()
-    for file in _files(paths):
+    for file in labelled_files(paths):
         digest.update(file.name.encode() + b"\x00" + file.read_bytes() + b"\x00")
     return digest.hexdigest()
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..guard.data import data_hash
+from ..guard.data import data_hash, labelled_files
 from .considerations import consideration_for
 
 LABELS = ("nudge", "everyday")
@@ -35,17 +35,10 @@ class LabelledMessage:
         return consideration_for(self.topic).key if self.nudge else ""
 
 
-def _files(paths: Iterable[Path]) -> list[Path]:
-    files: list[Path] = []
-    for path in paths:
-        files += sorted(path.glob("*.jsonl")) if path.is_dir() else [path]
-    return files
-
-
 def load_messages(paths: Iterable[Path]) -> list[LabelledMessage]:
     """Every labelled message in the files or folders; a malformed line is refused with its file and line."""
     messages: list[LabelledMessage] = []
-    for file in _files(paths):
+    for file in labelled_files(paths):
         for number, line in enumerate(file.read_text(encoding="utf-8").splitlines(), start=1):
             if not line.strip():
                 continue

@@ -18,6 +18,7 @@ from typing import Protocol
 import numpy as np
 
 from ..answers import Citation
+from ..engine import citation_of
 from ..extractive import candidate_sentences, term_overlap
 from ..guard.features import hashed
 from ..guard.normalize import normalize
@@ -121,21 +122,7 @@ class NudgeDetector:
             if not passages:
                 return None
             passage = passages[0]
-        quote = self._quote(passage, search)
-        document = passage.document
-        return Citation(
-            n=1,
-            doc_id=document.doc_id,
-            title=document.title,
-            publisher=document.publisher,
-            date=document.date,
-            url=document.url,
-            section=passage.chunk.section,
-            page=passage.chunk.page,
-            quote=quote,
-            score=passage.fused,
-            chunk_id=passage.chunk.chunk_id,
-        )
+        return citation_of(1, passage, self._quote(passage, search), passage.fused)
 
     def _quote(self, passage: Passage, search: str) -> str:
         """The passage's sentence closest to the consideration, verbatim (cut at a word if very long)."""
