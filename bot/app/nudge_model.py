@@ -108,8 +108,6 @@ def check_nudge_model(paths: Sequence[Path]) -> NudgeModelCheck:
 
 def classifier_decisions() -> Decide:
     """Decide with the shipped classifier alone (no index: every nudge it flags is assumed to find guidance)."""
-    from bot.core.guard.features import hashed
-    from bot.core.guard.normalize import normalize
     from bot.core.nudge.evaluate import Decision
     from bot.core.nudge.model import load_model
 
@@ -117,8 +115,7 @@ def classifier_decisions() -> Decide:
     _, both = _message_vectors()
 
     def decide(text: str) -> Decision:
-        vector = np.asarray(both([text])[0], np.float32)
-        score = model.score(model.logits(vector, hashed(normalize(text))))
+        score = model.judge(text, both([text])[0]).score
         return Decision(score >= model.threshold, score)
 
     return decide

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -12,9 +13,24 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
+from bot.core.extractive import SentenceVectors
 from bot.core.guard.data import data_hash, load_requests
-from bot.core.guard.model import MANIFEST_FILE, MODEL_DIR, WEIGHTS_FILE, GuardModelError, content_hash, load_model
+from bot.core.guard.features import dense, hashed
+from bot.core.guard.guard import MisuseGuard
+from bot.core.guard.model import (
+    MANIFEST_FILE,
+    MODEL_DIR,
+    NEIGHBOURS_FILE,
+    WEIGHTS_FILE,
+    GuardModelError,
+    combined_score,
+    load_model,
+)
+from bot.core.guard.neighbours import Neighbours, quantised, unit_rows
+from bot.core.guard.normalize import normalize
+from bot.core.guard.rules import read
 from bot.core.guard.train import train
+from bot.core.linear_heads import content_hash
 from corpus import safety_train_dir
 from ingest.embeddings import MiniLMEmbeddings
 
@@ -69,3 +85,39 @@ def test_a_bad_labelled_line_is_named(tmp_path: Path) -> None:
     result = runner.invoke(app, ["guard", "eval", "--set", str(bad)])
     assert result.exit_code == 1
     assert "bad.jsonl:1: label 'weather' is not one of" in result.stderr
+
+
+def test_the_nearest_labelled_request_moves_the_score() -> None:
+    vectors = unit_rows(np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.6, 0.8, 0.0]]))
+    neighbours = Neighbours(quantised(vectors), np.array([True, False, False]), weight=60.0)
+    near_harmful, near_benign = unit_rows(np.array([[0.9, 0.1, 0.1]])), unit_rows(np.array([[0.1, 0.9, 0.1]]))
+    assert neighbours.shift(near_harmful) > 0 > neighbours.shift(near_benign)
+    assert (
+        combined_score(0.5, neighbours.shift(near_harmful)) > 0.5 > combined_score(0.5, neighbours.shift(near_benign))
+    )
+    with pytest.raises(ValueError, match="both harmful and benign"):
+        Neighbours(quantised(vectors), np.array([True, True, True]), weight=60.0)
+
+
+def test_the_shipped_model_reads_its_neighbours_and_they_count(embeddings: MiniLMEmbeddings) -> None:
+    guard, model = MisuseGuard(SentenceVectors(embeddings)), load_model()
+    assert model.neighbours is not None and len(model.neighbours.vectors) == model.manifest["examples"]
+    request = next(r for r in load_requests([safety_train_dir()]) if r.harmful and not r.history)
+    vector = guard.embed([request.text])[0]
+    logits = model.logits(dense(vector, read(normalize(request.text))), hashed(normalize(request.text)))
+    # A harmful training request is its own nearest neighbour: the margin can only raise its score.
+    assert model.harm_score(logits, vector) > replace(model, neighbours=None).harm_score(logits, vector)
+
+
+def test_damaged_neighbours_are_refused_with_one_line(tmp_path: Path) -> None:
+    copy = tmp_path / "model"
+    shutil.copytree(MODEL_DIR, copy)
+    (copy / NEIGHBOURS_FILE).write_bytes(b"PK\x03\x04 damaged")
+    with pytest.raises(GuardModelError, match="neighbours .* cannot be read"):
+        load_model(copy)
+    shutil.copy(MODEL_DIR / NEIGHBOURS_FILE, copy / NEIGHBOURS_FILE)
+    manifest = json.loads((copy / MANIFEST_FILE).read_text())
+    manifest["neighbours"]["sha256"] = "0" * 64
+    (copy / MANIFEST_FILE).write_text(json.dumps(manifest))
+    with pytest.raises(GuardModelError, match="neighbours .* do not match their manifest"):
+        load_model(copy)

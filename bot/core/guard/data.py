@@ -7,12 +7,12 @@ optionally ``history`` (the same user's earlier turns in the conversation, oldes
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from ..labelled import check_label, data_hash, read_labelled
 from .policy import AREAS, LABELS
 
 
@@ -31,49 +31,23 @@ class LabelledRequest:
         return self.label != "benign"
 
 
-def labelled_files(paths: Iterable[Path]) -> list[Path]:
-    """The .jsonl files named, and those in the folders named, in order."""
-    files: list[Path] = []
-    for path in paths:
-        files += sorted(path.glob("*.jsonl")) if path.is_dir() else [path]
-    return files
+def _request(row: dict[str, Any], where: str) -> LabelledRequest:
+    request = LabelledRequest(
+        text=str(row["text"]).strip(),
+        label=str(row["label"]),
+        area=str(row.get("area") or row["label"]),
+        style=str(row.get("style", "")),
+        lang=str(row.get("lang", "en")),
+        history=tuple(str(turn) for turn in row.get("history") or ()),
+        source=where,
+    )
+    check_label(request.label, request.text, LABELS, where)
+    return request
 
 
 def load_requests(paths: Iterable[Path]) -> list[LabelledRequest]:
     """Every labelled request in the files or folders; a malformed line is refused with its file and line."""
-    requests: list[LabelledRequest] = []
-    for file in labelled_files(paths):
-        for number, line in enumerate(file.read_text(encoding="utf-8").splitlines(), start=1):
-            if not line.strip():
-                continue
-            where = f"{file.name}:{number}"
-            try:
-                row = json.loads(line)
-                request = LabelledRequest(
-                    text=str(row["text"]).strip(),
-                    label=str(row["label"]),
-                    area=str(row.get("area") or row["label"]),
-                    style=str(row.get("style", "")),
-                    lang=str(row.get("lang", "en")),
-                    history=tuple(str(turn) for turn in row.get("history") or ()),
-                    source=where,
-                )
-            except (json.JSONDecodeError, KeyError, TypeError) as exc:
-                raise ValueError(f"{where}: not a labelled request ({exc})") from None
-            if request.label not in LABELS:
-                raise ValueError(f"{where}: label {request.label!r} is not one of {', '.join(LABELS)}")
-            if not request.text:
-                raise ValueError(f"{where}: the text is empty")
-            requests.append(request)
-    return requests
-
-
-def data_hash(paths: Iterable[Path]) -> str:
-    """SHA-256 over the labelled files' names and bytes: the manifest records which data a model was trained on."""
-    digest = hashlib.sha256()
-    for file in labelled_files(paths):
-        digest.update(file.name.encode() + b"\x00" + file.read_bytes() + b"\x00")
-    return digest.hexdigest()
+    return read_labelled(paths, _request, "labelled request")
 
 
 # Benign requests that are not about weapons or attacks at all, whatever words they borrow: "bomb chili", a

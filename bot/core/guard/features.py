@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .lexicon import masked
+from .neighbours import unit_rows
 from .normalize import NormalizedText
 from .policy import AREAS
 from .rules import RuleReading
@@ -79,6 +80,9 @@ def hashed(text: NormalizedText) -> SparseFeatures:
 MULTILINGUAL_WEIGHT = 3.0
 
 
+MINILM_DIMENSIONS = 384  # a joined row is MiniLM's 384 floats, then the weighted multilingual ones
+
+
 def joined(minilm: np.ndarray, multilingual: np.ndarray) -> np.ndarray:
     """MiniLM rows followed by the weighted multilingual rows: the guard's embedding part, in training and serving."""
     return np.hstack([np.asarray(minilm, np.float32), MULTILINGUAL_WEIGHT * np.asarray(multilingual, np.float32)])
@@ -87,3 +91,8 @@ def joined(minilm: np.ndarray, multilingual: np.ndarray) -> np.ndarray:
 def dense(vector: np.ndarray, rules: RuleReading) -> np.ndarray:
     """The embedding followed by the rule flags, as one float32 row."""
     return np.concatenate([np.asarray(vector, dtype=np.float32), np.asarray(rules.features(AREAS), np.float32)])
+
+
+def multilingual_part(rows: np.ndarray) -> np.ndarray:
+    """The unit multilingual vectors inside joined rows: the space the nearest-neighbour margin is measured in."""
+    return unit_rows(np.asarray(rows, np.float32)[..., MINILM_DIMENSIONS:])

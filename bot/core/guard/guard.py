@@ -129,7 +129,7 @@ class MisuseGuard:
         normalized = normalize(text)
         rules = read(normalized)
         logits = self.model.logits(dense(vector, rules), hashed(normalized))
-        score = self.model.harm_score(logits)
+        score = self.model.harm_score(logits, vector)
         areas = self.model.area_scores(logits)
         # When the request names an area's vocabulary, the area is the named one the classifier finds most likely.
         area = max(rules.areas or areas, key=lambda a: areas.get(a, -1e9))

@@ -9,18 +9,22 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NotRequired, TypedDict
+from typing import Any, NotRequired, TypedDict, cast
 
 import numpy as np
 
-from ..linear_heads import WEIGHT_ARRAYS, content_hash, head_logits, read_weights, write_weights
-from .features import SparseFeatures
+from ..linear_heads import WEIGHT_ARRAYS, content_hash, head_logits, read_model_files, read_weights, write_weights
+from .features import SparseFeatures, multilingual_part
+from .neighbours import Neighbours
 
 MODEL_DIR = Path(__file__).parent / "model"
 WEIGHTS_FILE = "guard-weights.npz"
 MANIFEST_FILE = "guard-manifest.json"
+NEIGHBOURS_FILE = "guard-neighbours.npz"
+NEIGHBOUR_ARRAYS = ("vectors", "harmful")
 MINILM_ID = "minilm-l6-int8"
 MULTILINGUAL_ID = "multilingual-e5-small-q4"
 
@@ -32,6 +36,12 @@ class GuardModelError(Exception):
 class OutOfFold(TypedDict):
     recall: float  # refusal recall on harmful training requests, at the threshold
     false_refusals: float  # share of benign training requests refused
+
+
+class NeighbourManifest(TypedDict):
+    weight: float  # what one unit of margin adds to the heads' logit
+    count: int
+    sha256: str
 
 
 class Manifest(TypedDict):
@@ -52,6 +62,7 @@ class Manifest(TypedDict):
     regularisation: float
     max_false_refusals: float
     out_of_fold: OutOfFold
+    neighbours: NotRequired[NeighbourManifest]  # written by ``GuardModel.save`` when the model has neighbours
     areas: NotRequired[list[str]]  # written by ``GuardModel.save``
     weights_sha256: NotRequired[str]  # written by ``GuardModel.save``
 
@@ -64,6 +75,7 @@ class GuardModel:
     sparse_coef: np.ndarray  # (1 + areas, len(sparse_cols))
     intercept: np.ndarray  # (1 + areas,)
     manifest: Manifest
+    neighbours: Neighbours | None = None  # the labelled training vectors (see neighbours.py)
 
     @property
     def threshold(self) -> float:
@@ -86,10 +98,14 @@ class GuardModel:
         """Every head's logit for one request: the score heads first, then one per area."""
         return head_logits(self.dense_coef, self.sparse_cols, self.sparse_coef, self.intercept, dense, sparse)
 
-    def harm_score(self, logits: np.ndarray) -> float:
-        """The product of the score heads' probabilities: high only when every head finds the request harmful."""
+    def harm_score(self, logits: np.ndarray, vector: np.ndarray | None = None) -> float:
+        """The product of the score heads' probabilities (high only when every head finds the request harmful),
+        moved by the nearest-neighbour margin of the request's embedding ``vector`` when the model has neighbours."""
         heads = np.asarray(logits[: self.score_heads], dtype=np.float64)
-        return float(np.prod(1.0 / (1.0 + np.exp(-heads))))
+        product = float(np.prod(1.0 / (1.0 + np.exp(-heads))))
+        if self.neighbours is None or vector is None:
+            return product
+        return combined_score(product, self.neighbours.shift(multilingual_part(vector)))
 
     def area_scores(self, logits: np.ndarray) -> dict[str, float]:
         return {area: float(logits[i + self.score_heads]) for i, area in enumerate(self.areas)}
@@ -98,27 +114,53 @@ class GuardModel:
     def save(self, directory: Path) -> None:
         weights_sha256 = write_weights(directory / WEIGHTS_FILE, {name: getattr(self, name) for name in WEIGHT_ARRAYS})
         manifest: Manifest = {**self.manifest, "areas": list(self.areas), "weights_sha256": weights_sha256}
+        manifest.pop("neighbours", None)
+        if self.neighbours is not None:
+            arrays = {"vectors": self.neighbours.vectors, "harmful": self.neighbours.harmful}
+            manifest["neighbours"] = {
+                "weight": self.neighbours.weight,
+                "count": len(self.neighbours.vectors),
+                "sha256": write_weights(directory / NEIGHBOURS_FILE, arrays, NEIGHBOUR_ARRAYS),
+            }
         (directory / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
 @functools.lru_cache(maxsize=4)
 def load_model(directory: Path = MODEL_DIR) -> GuardModel:
-    try:
-        manifest: Manifest = json.loads((directory / MANIFEST_FILE).read_text(encoding="utf-8"))
-        arrays = read_weights(directory / WEIGHTS_FILE)
-    except (OSError, ValueError, KeyError) as exc:
-        raise GuardModelError(
-            f"the misuse guard's model in {directory} cannot be read ({exc}); rebuild it with `dualuse guard train`"
-        ) from None
-    if content_hash(arrays) != manifest.get("weights_sha256"):
-        raise GuardModelError(
-            f"the misuse guard's weights in {directory} do not match their manifest; rebuild with `dualuse guard train`"
-        )
+    manifest, arrays = read_model_files(
+        directory,
+        WEIGHTS_FILE,
+        MANIFEST_FILE,
+        lambda reason: GuardModelError(f"the misuse guard's model {reason}; rebuild it with `dualuse guard train`"),
+    )
     return GuardModel(
         tuple(manifest["areas"]),
         arrays["dense_coef"],
         arrays["sparse_cols"],
         arrays["sparse_coef"],
         arrays["intercept"],
-        manifest,
+        cast(Manifest, manifest),
+        _load_neighbours(directory, manifest.get("neighbours")),
     )
+
+
+def _load_neighbours(directory: Path, described: dict[str, Any] | None) -> Neighbours | None:
+    if described is None:
+        return None
+    rebuild = "; rebuild it with `dualuse guard train`"
+    try:
+        arrays = read_weights(directory / NEIGHBOURS_FILE, NEIGHBOUR_ARRAYS)
+    except (OSError, ValueError, KeyError) as exc:
+        raise GuardModelError(f"the misuse guard's neighbours in {directory} cannot be read ({exc}){rebuild}") from None
+    if content_hash(arrays, NEIGHBOUR_ARRAYS) != described.get("sha256"):
+        raise GuardModelError(f"the misuse guard's neighbours in {directory} do not match their manifest{rebuild}")
+    try:
+        return Neighbours(arrays["vectors"], arrays["harmful"], float(described["weight"]))
+    except (ValueError, KeyError, TypeError) as exc:
+        raise GuardModelError(f"the misuse guard's neighbours in {directory} are not usable ({exc}){rebuild}") from None
+
+
+def combined_score(product: float, shift: float) -> float:
+    """The heads' product moved by ``shift`` on the logit scale; stays in (0, 1) like the product."""
+    p = min(max(product, 1e-6), 1 - 1e-6)
+    return float(1.0 / (1.0 + math.exp(-(math.log(p / (1 - p)) + shift))))

@@ -7,12 +7,12 @@ kind of dual-use work; for an everyday message, its kind of traffic, ``hard_nega
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from ..guard.data import data_hash, labelled_files
+from ..labelled import check_label, data_hash, read_labelled
 from .considerations import consideration_for
 
 LABELS = ("nudge", "everyday")
@@ -35,25 +35,15 @@ class LabelledMessage:
         return consideration_for(self.topic).key if self.nudge else ""
 
 
+def _message(row: dict[str, Any], where: str) -> LabelledMessage:
+    message = LabelledMessage(str(row["text"]).strip(), str(row["label"]), str(row.get("topic", "")), where)
+    check_label(message.label, message.text, LABELS, where)
+    return message
+
+
 def load_messages(paths: Iterable[Path]) -> list[LabelledMessage]:
     """Every labelled message in the files or folders; a malformed line is refused with its file and line."""
-    messages: list[LabelledMessage] = []
-    for file in labelled_files(paths):
-        for number, line in enumerate(file.read_text(encoding="utf-8").splitlines(), start=1):
-            if not line.strip():
-                continue
-            where = f"{file.name}:{number}"
-            try:
-                row = json.loads(line)
-                message = LabelledMessage(str(row["text"]).strip(), str(row["label"]), str(row.get("topic", "")), where)
-            except (json.JSONDecodeError, KeyError, TypeError) as exc:
-                raise ValueError(f"{where}: not a labelled message ({exc})") from None
-            if message.label not in LABELS:
-                raise ValueError(f"{where}: label {message.label!r} is not one of {', '.join(LABELS)}")
-            if not message.text:
-                raise ValueError(f"{where}: the text is empty")
-            messages.append(message)
-    return messages
+    return read_labelled(paths, _message, "labelled message")
 
 
 __all__ = ["LABELS", "LabelledMessage", "data_hash", "load_messages"]

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
@@ -20,14 +19,13 @@ import numpy as np
 from ..answers import Citation
 from ..engine import citation_of
 from ..extractive import candidate_sentences, term_overlap
-from ..guard.features import hashed
 from ..guard.normalize import normalize
 from ..guard.policy import GENERAL_GUIDANCE, HARM_AREAS
 from ..guard.rules import read
 from ..retrieval import Passage, Retrieval
 from ..text import content_terms
 from .considerations import CONSIDERATIONS
-from .model import NudgeModel, load_model
+from .model import Judgement, NudgeModel, load_model
 from .notice import Notice, NoticeKind
 
 Embed = Callable[[Sequence[str]], np.ndarray]
@@ -61,12 +59,6 @@ class _Verdict(Protocol):
     def area(self) -> str: ...
 
 
-@dataclass(frozen=True)
-class Judgement:
-    score: float
-    consideration: str
-
-
 class NudgeDetector:
     """``embed`` gives the message's dense features as the model was trained on them (the guard's ``embed``:
     MiniLM, then multilingual-e5); ``sentence_embed`` gives MiniLM vectors for choosing the quote."""
@@ -87,8 +79,7 @@ class NudgeDetector:
 
     def judge(self, text: str) -> Judgement:
         """The classifier's probability that ``text`` deserves a nudge, and the consideration it would name."""
-        logits = self.model.logits(np.asarray(self._embed([text])[0], np.float32), hashed(normalize(text)))
-        return Judgement(self.model.score(logits), self.model.consideration(logits))
+        return self.model.judge(text, self._embed([text])[0])
 
     def notice(self, text: str) -> Notice | None:
         text = " ".join(text.split())

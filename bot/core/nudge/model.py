@@ -12,12 +12,13 @@ import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NotRequired, TypedDict
+from typing import NotRequired, TypedDict, cast
 
 import numpy as np
 
-from ..guard.features import SparseFeatures
-from ..linear_heads import WEIGHT_ARRAYS, content_hash, head_logits, read_weights, write_weights
+from ..guard.features import SparseFeatures, hashed
+from ..guard.normalize import normalize
+from ..linear_heads import WEIGHT_ARRAYS, head_logits, read_model_files, write_weights
 
 MODEL_DIR = Path(__file__).parent / "model"
 WEIGHTS_FILE = "nudge-weights.npz"
@@ -48,6 +49,12 @@ class Manifest(TypedDict):
 
 
 @dataclass(frozen=True)
+class Judgement:
+    score: float  # P(the message deserves a nudge)
+    consideration: str  # the consideration it would name
+
+
+@dataclass(frozen=True)
 class NudgeModel:
     considerations: tuple[str, ...]  # row 0 scores "deserves a nudge"; rows 1.. one consideration each, in order
     dense_coef: np.ndarray
@@ -71,6 +78,11 @@ class NudgeModel:
         """The consideration whose head scores highest."""
         return self.considerations[int(np.argmax(logits[1:]))]
 
+    def judge(self, text: str, vector: np.ndarray) -> Judgement:
+        """Score ``text`` given its dense features ``vector`` (MiniLM then multilingual-e5, as trained)."""
+        logits = self.logits(np.asarray(vector, np.float32), hashed(normalize(text)))
+        return Judgement(self.score(logits), self.consideration(logits))
+
     def save(self, directory: Path) -> None:
         weights_sha256 = write_weights(directory / WEIGHTS_FILE, {name: getattr(self, name) for name in WEIGHT_ARRAYS})
         manifest: Manifest = {
@@ -83,22 +95,17 @@ class NudgeModel:
 
 @functools.lru_cache(maxsize=4)
 def load_model(directory: Path = MODEL_DIR) -> NudgeModel:
-    try:
-        manifest: Manifest = json.loads((directory / MANIFEST_FILE).read_text(encoding="utf-8"))
-        arrays = read_weights(directory / WEIGHTS_FILE)
-    except (OSError, ValueError, KeyError) as exc:
-        raise NudgeModelError(
-            f"the nudge model in {directory} cannot be read ({exc}); rebuild it with `dualuse nudge train`"
-        ) from None
-    if content_hash(arrays) != manifest.get("weights_sha256"):
-        raise NudgeModelError(
-            f"the nudge model's weights in {directory} do not match their manifest; rebuild with `dualuse nudge train`"
-        )
+    manifest, arrays = read_model_files(
+        directory,
+        WEIGHTS_FILE,
+        MANIFEST_FILE,
+        lambda reason: NudgeModelError(f"the nudge model {reason}; rebuild it with `dualuse nudge train`"),
+    )
     return NudgeModel(
         tuple(manifest.get("considerations", [])),
         arrays["dense_coef"],
         arrays["sparse_cols"],
         arrays["sparse_coef"],
         arrays["intercept"],
-        manifest,
+        cast(Manifest, manifest),
     )
