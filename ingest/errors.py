@@ -9,6 +9,7 @@ The boundary (CLI, Slack handler) prints ``str(error)`` as one line; nothing bel
     ├── DocumentError           one input document cannot be ingested (names the file)
     │   └── UnsupportedTypeError
     ├── IndexError_             the index cannot be read or written
+    │   └── IndexUnavailable    its server cannot be reached now (trying again later may work)
     └── AnswerError             the answering engine could not produce an answer
 """
 
@@ -42,6 +43,10 @@ class UnsupportedTypeError(DocumentError):
 
 class IndexError_(DualuseError):  # noqa: N801 - avoid shadowing the builtin IndexError
     pass
+
+
+class IndexUnavailable(IndexError_):
+    """The Chroma server went away (killed, restarting, the network down); the next call connects afresh."""
 
 
 class AnswerError(DualuseError):
