@@ -15,6 +15,9 @@ The boundary (CLI, Slack handler) prints ``str(error)`` as one line; nothing bel
 
 from __future__ import annotations
 
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+
 
 class DualuseError(Exception):
     """Base class: the message is shown to the user as is."""
@@ -51,3 +54,11 @@ class IndexUnavailable(IndexError_):
 
 class AnswerError(DualuseError):
     pass
+
+
+def database_unreachable(exc: BaseException) -> bool:
+    """True for a failure of the database server's connection (refused, reset, dropped mid-transaction, pool
+    timeout) rather than of the data: worth waiting for, keeping the work locally, and trying again."""
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    return isinstance(exc, OperationalError | InterfaceError | PoolTimeoutError)

@@ -25,9 +25,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError, SQLAlchemyError
-from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
+
+from ingest.errors import database_unreachable
 
 from ._errors import AnswerLogError
 from ._models import AnswerRow, CitationRow, PassageRow
@@ -40,9 +41,7 @@ DEFAULT_RETRY_SECONDS = 10.0
 
 def unreachable(exc: BaseException) -> bool:
     """True for the failures of the connection rather than of the data: worth keeping the record and retrying."""
-    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
-        return True
-    return isinstance(exc, OperationalError | InterfaceError | PoolTimeoutError)
+    return database_unreachable(exc)
 
 
 def insert_answer(session: Session, payload: dict[str, Any]) -> None:
