@@ -110,7 +110,7 @@ class AnswerWriter:
                         if unreachable(exc):
                             self._went_away(exc)
                             return False
-                        message = _first_line(exc)
+                        message = first_line(exc)
                         logger.error(
                             "answer %s could not be written and stays in %s: %s", item.answer_id, spool.path, message
                         )
@@ -166,7 +166,7 @@ class AnswerWriter:
                 self._went_away(exc)
             else:
                 self._schedule(max(0.0, self._down_until - time.monotonic()))
-        reason = f" ({_first_line(exc)})" if exc is not None else ""
+        reason = f" ({first_line(exc)})" if exc is not None else ""
         logger.warning(
             "the answer log's database is unreachable%s: answer %s kept in %s (%d waiting)",
             reason,
@@ -208,7 +208,7 @@ def _waiting(spool: AnswerSpool) -> int:
         return 0
 
 
-def _first_line(exc: BaseException) -> str:
+def first_line(exc: BaseException) -> str:
     orig = getattr(exc, "orig", None) or exc
     lines = str(orig).strip().splitlines()
     return f"{type(orig).__name__}: {lines[0]}" if lines else type(orig).__name__

@@ -9,6 +9,7 @@ redeliveries are recognised by an in-process claim while the database cannot arb
 
 from __future__ import annotations
 
+import json
 import shutil
 import time
 from collections.abc import Iterator
@@ -24,7 +25,7 @@ from ingest.registry import corpus_documents, corpus_retired_versions, corpus_st
 from tests.servers import free_port, fresh_postgresql_database
 from tests.slack.conftest import SIGNING_SECRET, ServeProcess, serving_http, start_serve, wait_until_healthy
 from tests.slack.emulator import SlackEmulator
-from tests.slack.test_http import mention, new_id, new_ts
+from tests.slack.test_http import click, mention, new_id, new_ts
 from tests.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.slow
@@ -95,6 +96,23 @@ class Questions:
         ]
         return len(answers), len(self.emulator.calls_to("chat.postEphemeral", channel=channel))
 
+    def answer_id(self, tag: str) -> str:
+        """The id the answer's feedback buttons carry."""
+        channel = self.events[tag][0]["channel"]
+        for call in self.emulator.calls_to("chat.update", channel=channel):
+            for block in call.params.get("blocks") or []:
+                if block.get("type") == "actions":
+                    return str(block["elements"][0]["value"])
+        raise AssertionError(f"{tag} has no answer")
+
+    def click_helpful(self, tag: str) -> str:
+        """Press "Helpful" under the answer; returns the text sent back privately through the response_url."""
+        payload = click(self.emulator, "feedback_helpful", self.answer_id(tag), user="U0CLICKER")
+        assert self.bot.post_form({"payload": json.dumps(payload)})[0] == 200
+        path = "/" + payload["response_url"].split("/", 3)[3]
+        calls = self.emulator.wait_for(lambda: self.emulator.calls_to("response_url", _path=path))
+        return str(calls[0].params.get("text", ""))
+
     def wait_answered(self, tags: list[str], timeout: float = 60) -> None:
         self.emulator.wait_for(lambda: all(sum(self.replies(t)) for t in tags), timeout=timeout)
 
@@ -103,6 +121,11 @@ def logged(url: str) -> list[str]:
     """The tags of the answers in the database, read past the proxy."""
     with psycopg.connect(url) as db:
         return [q.rsplit("[", 1)[-1].rstrip("]") for (q,) in db.execute("SELECT question FROM answers")]
+
+
+def feedback(url: str) -> list[tuple[str, str]]:
+    with psycopg.connect(url) as db:
+        return [(answer_id, kind) for answer_id, kind in db.execute("SELECT answer_id, kind FROM feedback")]
 
 
 def claimed(url: str) -> set[str]:
@@ -134,6 +157,7 @@ def test_while_the_database_is_away_every_question_is_answered_once_and_logged_w
             questions.deliver_again("away0", retry=True)  # Slack retries while the database is away...
             questions.deliver_again("away1", retry=False)  # ...and redelivers a message under a new event_id
             questions.wait_answered(away)
+            away_click = questions.click_helpful("before")  # feedback cannot wait in the spool: the user is told
 
             proxy.start()
             questions.deliver_again("away2", retry=True)  # a retry arriving after the database is back
@@ -141,12 +165,16 @@ def test_while_the_database_is_away_every_question_is_answered_once_and_logged_w
             questions.wait_answered(["back"])
             spool = AnswerSpool(data_dir / SPOOL_FILE)
             wait_until(lambda: spool.waiting() == 0)
+            back_click = questions.click_helpful("away3")  # an answer given while away, written since
             time.sleep(2.0)  # a late second answer would show now
             log = bot.log()
 
         tags = ["before", *away, "back"]
         assert {tag: questions.replies(tag) for tag in tags} == {tag: (1, 0) for tag in tags}, log[-3000:]
         assert sorted(logged(database)) == sorted(tags)  # each answer written once, none lost
+        assert "answer log is unreachable" in away_click and "click again" in away_click, away_click
+        assert back_click.startswith("Thanks"), back_click
+        assert feedback(database) == [(questions.answer_id("away3"), "helpful")]
         # The claims made in-process while the database was away were written back once it returned, so another
         # bot process would not answer those events either.
         for tag in away:
