@@ -76,6 +76,7 @@ class EventDeduplicator:
         self._down_until = 0.0  # monotonic
         self._away = False  # the database was unreachable at the last try (for one line per outage)
         self._lock = threading.Lock()
+        self._saving = threading.Lock()
 
     def claim(self, *keys: str, now: float | None = None) -> bool:
         """True if this process is the first to claim every one of ``keys``; False if any was claimed before (and
@@ -117,27 +118,27 @@ class EventDeduplicator:
 
     def _came_back(self) -> None:
         """Write the claims made in this process while the database was away, so other processes skip them too."""
-        unsaved = self.local.unsaved()
         with self._lock:
-            was_away, self._away = self._away, False
-        if not unsaved:
+            self._away = False
+        if not self.local.unsaved():
             return
-        written = 0
-        try:
-            for keys, at in unsaved:
-                for key in keys:  # one at a time: another process may have claimed some of them meanwhile
-                    try:
-                        with self.engine.begin() as connection:
-                            connection.execute(insert(slack_events), [{"event_id": key, "received_at": at}])
-                    except IntegrityError:
-                        pass
-                written += 1
-        except SQLAlchemyError as exc:  # away again: the rest are written with a later claim
-            if not database_unreachable(exc):
-                raise
-        finally:
-            self.local.saved(written)
-        if written and was_away:
+        with self._saving:  # one writer: two would both count the same claims as saved
+            unsaved, written = self.local.unsaved(), 0
+            try:
+                for keys, at in unsaved:
+                    for key in keys:  # one at a time: another process may have claimed some of them meanwhile
+                        try:
+                            with self.engine.begin() as connection:
+                                connection.execute(insert(slack_events), [{"event_id": key, "received_at": at}])
+                        except IntegrityError:
+                            pass
+                    written += 1
+            except SQLAlchemyError as exc:  # away again: the rest are written with a later claim
+                if not database_unreachable(exc):
+                    raise
+            finally:
+                self.local.saved(written)
+        if written:
             logger.warning("the database is back: wrote %d event claim(s) made in this process", written)
 
     def prune(self, *, now: float | None = None) -> int:
