@@ -95,6 +95,12 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         None, description="SQLAlchemy URL of the database (default: SQLite in the data dir); postgresql://... works."
     )
+    database_wait_seconds: float = Field(
+        300.0,
+        ge=0,
+        description="`dualuse serve` at start-up: how long to wait for a database server that cannot be reached, "
+        "trying every 2 s, before giving up with one line (0: give up at once).",
+    )
 
     # -- answer log and admin page -------------------------------------------------------------------------
     log_raw_users: bool = Field(
@@ -103,8 +109,8 @@ class Settings(BaseSettings):
     log_retry_seconds: float = Field(
         10.0,
         gt=0,
-        description="While the database server is unreachable, answers are kept in the data dir and written again "
-        "after this many seconds.",
+        description="While the database server is unreachable, answers are kept in the data dir (and Slack events "
+        "claimed in the process) and the server is tried again after this many seconds.",
     )
     log_pseudonym_key: SecretStr | None = Field(
         None, description="Key for pseudonymising user ids (default: a random key kept in the data dir)."

@@ -1,25 +1,28 @@
 """Opening Chroma: an embedded store under the data directory or a Chroma server, and the collections' names.
 
 An unreachable server or a malformed address is one line (:class:`IndexError_`, :class:`ConfigurationError`) with
-any password hidden; a read-only index folder is read through a private snapshot copy, because Chroma cannot open
-a folder it cannot write.
+any password hidden, and so is a server that goes away later (:func:`server_errors`); a read-only index folder is
+read through a private snapshot copy, because Chroma cannot open a folder it cannot write.
 """
 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import logging
 import os
 import re
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlparse
 
 import chromadb
+import httpx
 from chromadb.config import Settings as ChromaSettings
 
-from .errors import ConfigurationError, IndexError_
+from .errors import ConfigurationError, IndexError_, IndexUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +51,21 @@ def make_client(persist_dir: Path | None = None, server_url: str | None = None) 
         persist_dir = read_only_snapshot(persist_dir)
     persist_dir.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(persist_dir), settings=settings)
+
+
+@contextlib.contextmanager
+def server_errors() -> Iterator[None]:
+    """Calls to a Chroma server that went away (killed, restarting, the network down) fail with one line the person
+    asking can act on instead of the HTTP client's traceback. Nothing else is needed for the server's return: the
+    client opens a new connection for the next call."""
+    try:
+        yield
+    except httpx.TransportError as exc:  # refused, reset, dropped mid-reply, timed out
+        detail = str(exc).strip().splitlines()
+        reason = f"{type(exc).__name__}: {detail[0]}" if detail else type(exc).__name__
+        raise IndexUnavailable(
+            f"the search index is unreachable right now ({reason}); please try again in a minute"
+        ) from None
 
 
 def _writable(folder: Path) -> bool:

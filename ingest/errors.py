@@ -9,10 +9,14 @@ The boundary (CLI, Slack handler) prints ``str(error)`` as one line; nothing bel
     ├── DocumentError           one input document cannot be ingested (names the file)
     │   └── UnsupportedTypeError
     ├── IndexError_             the index cannot be read or written
+    │   └── IndexUnavailable    its server cannot be reached now (trying again later may work)
     └── AnswerError             the answering engine could not produce an answer
 """
 
 from __future__ import annotations
+
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 
 class DualuseError(Exception):
@@ -44,5 +48,17 @@ class IndexError_(DualuseError):  # noqa: N801 - avoid shadowing the builtin Ind
     pass
 
 
+class IndexUnavailable(IndexError_):
+    """The Chroma server went away (killed, restarting, the network down); the next call connects afresh."""
+
+
 class AnswerError(DualuseError):
     pass
+
+
+def database_unreachable(exc: BaseException) -> bool:
+    """True for a failure of the database server's connection (refused, reset, dropped mid-transaction, pool
+    timeout) rather than of the data: worth waiting for, keeping the work locally, and trying again."""
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    return isinstance(exc, OperationalError | InterfaceError | PoolTimeoutError)

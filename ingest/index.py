@@ -19,12 +19,13 @@ record no false ``updated`` event. ``dualuse index check`` finds what a store fa
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, cast
+from typing import Any, ParamSpec, TypeVar, cast
 
 import chromadb
 import numpy as np
@@ -32,7 +33,7 @@ from chromadb.api.types import GetResult, Where
 from langchain_chroma import Chroma
 from langchain_core.embeddings import Embeddings
 
-from .chroma import collection_prefix, make_client, read_only_snapshot, redact_url
+from .chroma import collection_prefix, make_client, read_only_snapshot, redact_url, server_errors
 from .documents import Chunk, DocumentMeta
 from .errors import IndexError_
 from .legacy import adopt_legacy_records
@@ -56,6 +57,20 @@ logger = logging.getLogger(__name__)
 
 RETIRED_GRACE_SECONDS = 120.0
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _chroma(method: Callable[P, R]) -> Callable[P, R]:
+    """A method that calls Chroma: a server gone away is :class:`~ingest.errors.IndexUnavailable`, one line."""
+
+    @functools.wraps(method)
+    def call(*args: P.args, **kwargs: P.kwargs) -> R:
+        with server_errors():
+            return method(*args, **kwargs)
+
+    return call
+
 
 @dataclass(frozen=True)
 class ScoredChunk:
@@ -64,6 +79,7 @@ class ScoredChunk:
 
 
 class CorpusIndex:
+    @_chroma
     def __init__(
         self,
         client: chromadb.ClientAPI,
@@ -106,6 +122,7 @@ class CorpusIndex:
         """Every recorded add, update and removal of ``doc_id``, oldest first."""
         return self.registry.history(doc_id)
 
+    @_chroma
     def ping(self) -> None:
         """Raise unless both stores answer (the readiness probe)."""
         self._chunks.count()
@@ -117,6 +134,7 @@ class CorpusIndex:
     def chunk_count(self) -> int:
         return sum(r.chunks for r in self.documents())
 
+    @_chroma
     def live_chunks(self, versions: dict[str, str] | None = None) -> list[Chunk]:
         """Every chunk of every live document version, in document and chunk order."""
         versions = self.live_versions() if versions is None else versions
@@ -134,6 +152,7 @@ class CorpusIndex:
         out.sort(key=lambda c: (c.doc_id, c.index))
         return out
 
+    @_chroma
     def search(self, vector: Sequence[float], k: int, versions: dict[str, str]) -> list[ScoredChunk]:
         """Nearest live chunks by cosine similarity."""
         fetch = min(max(k * 3, k + 10), max(self._chunks.count(), 1))
@@ -149,10 +168,12 @@ class CorpusIndex:
                 break
         return hits
 
+    @_chroma
     def get_chunks(self, chunk_ids: Sequence[str]) -> list[Chunk]:
         got = self._chunks.get(ids=list(chunk_ids), include=["documents", "metadatas"])
         return [_chunk_from(i, t, m) for i, t, m in _rows(got)]
 
+    @_chroma
     def passage_counts(self, doc_id: str | None = None, version: str = "") -> Counter[tuple[str, str]]:
         """How many passages Chroma holds for each (doc_id, version) (or only for the one given), whatever the
         registry says."""
@@ -255,6 +276,7 @@ class CorpusIndex:
                 self.registry.forget_retired(entry.doc_id, entry.version, cutoff)  # live again: nothing to sweep
         return removed
 
+    @_chroma
     def delete_unused_version(self, doc_id: str, version: str, cutoff: float) -> bool:
         """Delete the passages of ``version`` unless it is live or was registered (written or retired) after
         ``cutoff``; True when they were deleted. The passages go first, then the retired entry: a crash between
@@ -275,6 +297,7 @@ class CorpusIndex:
         except Exception:  # noqa: BLE001 - the store may be the thing that failed
             logger.warning("could not clean up partial chunks of %s version %s", doc_id, version)
 
+    @_chroma
     def restore_passages(
         self, record: DocumentRecord, chunks: Sequence[Chunk], vectors: np.ndarray, *, now: float | None = None
     ) -> DocumentRecord | None:
@@ -297,6 +320,7 @@ class CorpusIndex:
         )
         return restored if self.registry.update_counts(restored, now=now) else None
 
+    @_chroma
     def _write_passages(self, doc_id: str, version: str, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
         base = {"doc_id": doc_id, "version": version}
         for start in range(0, len(chunks), 1000):

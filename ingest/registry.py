@@ -9,6 +9,8 @@ What it guarantees:
   embedding model), so indexes built with different models can share a database without seeing each other's
   documents, as they could not share a collection.
 - Reading never writes, so the registry reads from a database opened read-only (an immutable SQLite file).
+- A database server that cannot be reached is :class:`~ingest.errors.IndexUnavailable`, one line (the retriever
+  then answers from the corpus as it last read it).
 
 The tables are created by the Alembic migration 0006 (``bot/answerlog/migrations``), which the composition root runs
 before it builds the index; this module only describes the tables it queries. Passages and vectors are Chroma's
@@ -17,14 +19,17 @@ before it builds the index; this module only describes the tables it queries. Pa
 
 from __future__ import annotations
 
+import functools
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Concatenate, ParamSpec, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import ColumnElement, Connection, Engine, RowMapping, Table, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from .errors import IndexUnavailable, database_unreachable
 from .records import DocumentRecord, RetiredVersion, VersionEvent, iso_millis, iso_seconds
 
 metadata = sa.MetaData()
@@ -79,6 +84,32 @@ corpus_state = Table(
 )
 
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _server(method: Callable[Concatenate[DocumentRegistry, P], R]) -> Callable[Concatenate[DocumentRegistry, P], R]:
+    """A method that talks to the database: a server that cannot be reached is one line. (SQLite is a local file:
+    its OperationalErrors, a read-only or locked file, are real errors and stay as they are.)"""
+
+    @functools.wraps(method)
+    def call(self: DocumentRegistry, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return method(self, *args, **kwargs)
+        except SQLAlchemyError as exc:
+            if self.engine.dialect.name == "sqlite" or not database_unreachable(exc):
+                raise
+            orig = getattr(exc, "orig", None) or exc
+            lines = str(orig).strip().splitlines()
+            reason = f"{type(orig).__name__}: {lines[0]}" if lines else type(orig).__name__
+            raise IndexUnavailable(
+                f"the database holding the document registry is unreachable right now ({reason}); "
+                "please try again in a minute"
+            ) from None
+
+    return call
+
+
 class DocumentRegistry:
     """The registry of one Chroma collection in one database; safe to share between threads."""
 
@@ -97,21 +128,25 @@ class DocumentRegistry:
     def last_changed(self) -> str:
         return self._state()[1]
 
+    @_server
     def documents(self) -> list[DocumentRecord]:
         query = select(corpus_documents).where(self._mine(corpus_documents)).order_by(corpus_documents.c.doc_id)
         with self.engine.connect() as connection:
             return [_record(row) for row in connection.execute(query).mappings()]
 
+    @_server
     def get(self, doc_id: str) -> DocumentRecord | None:
         with self.engine.connect() as connection:
             return self._get(connection, doc_id)
 
+    @_server
     def live_versions(self) -> dict[str, str]:
         table = corpus_documents
         query = select(table.c.doc_id, table.c.version).where(self._mine(table))
         with self.engine.connect() as connection:
             return {doc_id: version for doc_id, version in connection.execute(query)}
 
+    @_server
     def history(self, doc_id: str) -> list[VersionEvent]:
         """Every recorded add, update and removal of ``doc_id``, oldest first."""
         table = corpus_document_events
@@ -122,6 +157,7 @@ class DocumentRegistry:
         # the insertion order breaks remaining ties.
         return sorted(events, key=lambda e: (e.at, e.action != "removed"))
 
+    @_server
     def retired(self) -> list[RetiredVersion]:
         table = corpus_retired_versions
         query = select(table).where(self._mine(table)).order_by(table.c.doc_id, table.c.version)
@@ -131,6 +167,7 @@ class DocumentRegistry:
                 for r in connection.execute(query).mappings()
             ]
 
+    @_server
     def is_new(self) -> bool:
         """True when nothing was ever recorded for this collection (no record, event, retired version or revision)."""
         with self.engine.connect() as connection:
@@ -139,6 +176,7 @@ class DocumentRegistry:
                     return False
         return True
 
+    @_server
     def sweepable(self, doc_id: str, version: str, cutoff: float) -> bool:
         """True when ``version`` is not live and not registered (retired or being written) after ``cutoff``."""
         table = corpus_retired_versions
@@ -153,12 +191,14 @@ class DocumentRegistry:
         return retired_at is None or float(retired_at) <= cutoff
 
     # -- writing ---------------------------------------------------------------------------------------------
+    @_server
     def retire(self, doc_id: str, version: str, now: float) -> None:
         """Register ``version`` as retired (step one of a write: before its passages exist, so a sweep removes
         what a crash leaves of them)."""
         with self.engine.begin() as connection:
             self._retire(connection, doc_id, version, now)
 
+    @_server
     def switch(self, record: DocumentRecord, *, actor: str, now: float, bump: bool) -> tuple[DocumentRecord, str]:
         """Make ``record`` the live version in one transaction: the record, its history event, the retirement of
         the previous version and (``bump``) a new revision. Returns the live record and 'added', 'updated' or
@@ -193,6 +233,7 @@ class DocumentRegistry:
             self._bump(connection, now)
         return record, action
 
+    @_server
     def remove(self, doc_id: str, *, actor: str, now: float) -> DocumentRecord | None:
         """Drop ``doc_id`` in one transaction: the record, a 'removed' event, its version retired, a new revision."""
         with self.engine.connect() as connection, connection.begin() as transaction:
@@ -206,6 +247,7 @@ class DocumentRegistry:
             self._retire(connection, doc_id, record.version, now)
         return record
 
+    @_server
     def update_counts(self, record: DocumentRecord, *, now: float) -> bool:
         """Correct the passage, token and page counts of the live ``record.version`` (passages restored from the
         source) and bump the revision; False when that version is no longer live."""
@@ -221,10 +263,12 @@ class DocumentRegistry:
                 self._unretire(connection, record.doc_id, record.version)
         return bool(changed)
 
+    @_server
     def bump_revision(self, now: float) -> None:
         with self.engine.begin() as connection:
             self._bump(connection, now)
 
+    @_server
     def forget_retired(self, doc_id: str, version: str, cutoff: float) -> None:
         """Drop the retired entry of ``version`` unless it was registered again after ``cutoff`` (a new write)."""
         table = corpus_retired_versions
@@ -272,6 +316,7 @@ class DocumentRegistry:
     def _key(self, doc_id: str) -> ColumnElement[bool]:
         return (corpus_documents.c.collection == self.collection) & (corpus_documents.c.doc_id == doc_id)
 
+    @_server
     def _state(self) -> tuple[str, str]:
         query = select(corpus_state.c.revision, corpus_state.c.changed_at).where(self._mine(corpus_state))
         with self.engine.connect() as connection:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -53,30 +54,44 @@ def stop_process(process: subprocess.Popen, timeout: float = 20.0) -> None:
         process.wait()
 
 
+class ChromaServer:
+    """A real Chroma server (the `chroma` command chromadb installs) on 127.0.0.1, on a port of its own for its whole
+    life: ``kill()`` it (SIGKILL, as a crash) and ``start()`` it again on the same port and data path."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 60.0) -> ChromaServer:
+        command = [str(Path(sys.executable).with_name("chroma")), "run", "--path", str(self.path)]
+        self.process = subprocess.Popen(
+            [*command, "--host", "127.0.0.1", "--port", str(self.port)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_for_url(f"{self.url}/api/v2/heartbeat", self.process, timeout=timeout)
+        return self
+
+    def kill(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait()
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            stop_process(self.process)
+
+
 @contextmanager
 def chroma_server(path: Path) -> Iterator[str]:
-    """A real Chroma server (the `chroma` command chromadb installs) on 127.0.0.1; yields its URL."""
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            str(Path(sys.executable).with_name("chroma")),
-            "run",
-            "--path",
-            str(path),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
+    """A real Chroma server on 127.0.0.1; yields its URL."""
+    server = ChromaServer(path).start()
     try:
-        wait_for_url(f"{url}/api/v2/heartbeat", process)
-        yield url
+        yield server.url
     finally:
-        stop_process(process)
+        server.stop()
 
 
 def pg_connect():  # type: ignore[no-untyped-def]

@@ -18,8 +18,8 @@ from bot.datadir import prepare_data_dir
 from bot.settings import Settings
 
 from ._corrections import CORRECTION_NOTICE, DEFAULT_THRESHOLD, CorrectedAnswers
-from ._db import make_engine, normalise_url, open_database, upgrade
-from ._errors import AnswerLogError
+from ._db import make_engine, normalise_url, open_database, upgrade, wait_for_database
+from ._errors import AnswerLogError, AnswerLogUnavailable
 from ._nudges import NudgeLog, ThreadAlreadyNudged
 from ._records import (
     FEEDBACK_FILTERS,
@@ -96,6 +96,7 @@ __all__ = [
     "AnswerFilter",
     "AnswerLog",
     "AnswerLogError",
+    "AnswerLogUnavailable",
     "AnswerRecord",
     "AnswerSpool",
     "AnswerSummary",
@@ -123,4 +124,5 @@ __all__ = [
     "open_database",
     "pseudonym_key",
     "pseudonymise",
+    "wait_for_database",
 ]

@@ -40,9 +40,10 @@ class CorrectedAnswers:
     def lookup(self, question: str, vector: Sequence[float] | None = None) -> Answer | None:
         try:
             corrections = self._log.active_corrections()
-        except (SQLAlchemyError, DualuseError):
-            # A broken log must not stop the assistant from answering from the corpus.
-            logger.warning("could not read the reviewed answers; answering from the corpus", exc_info=True)
+        except (SQLAlchemyError, DualuseError) as exc:
+            # A broken log (or a database server away) must not stop the assistant from answering from the corpus.
+            logger.warning("could not read the reviewed answers (%s); answering from the corpus", _first_line(exc))
+            logger.debug("reading the reviewed answers failed", exc_info=True)
             return None
         if not corrections:
             return None
@@ -78,6 +79,12 @@ class CorrectedAnswers:
                 for item, vector in zip(missing, self.embeddings.embed_documents([q for _, q in missing]), strict=True):
                     self._vectors[item] = _unit(np.asarray(vector, dtype=np.float32))
             return np.stack([self._vectors[item] for item in items])
+
+
+def _first_line(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None) or exc
+    lines = str(orig).strip().splitlines()
+    return f"{type(orig).__name__}: {lines[0]}" if lines else type(orig).__name__
 
 
 def _unit(vector: np.ndarray) -> np.ndarray:

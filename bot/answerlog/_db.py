@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 
 from bot.datadir import create_private_file
+from ingest.errors import database_unreachable
 
 from ._errors import AnswerLogError
 
@@ -30,6 +32,8 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 VERSION_TABLE = "answerlog_alembic_version"
 CONNECT_TIMEOUT = 10  # seconds, for a new PostgreSQL connection
 MIGRATION_LOCK_KEY = 0x6475616C7573  # 'dualus': one advisory lock id for this schema's migrations
+WAIT_RETRY_SECONDS = 2.0  # while waiting for the database at start-up: a refused connection costs nothing
+WAIT_REPORT_SECONDS = 60.0  # and a line a minute says it is still waiting
 
 
 def normalise_url(url: str) -> str:
@@ -97,24 +101,60 @@ def alembic_config() -> Config:
 
 def upgrade(engine: Engine, what: str = "the answer log") -> None:
     """Apply every migration not yet applied (a no-op when the schema is current)."""
-    config = alembic_config()
     try:
-        with engine.begin() as connection:
-            if connection.dialect.name == "postgresql":
-                # Processes starting together on an empty database (compose starts admin and bot replicas at once)
-                # would all create the tables; the lock makes the others wait and then find the schema current.
-                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
-            elif connection.dialect.name == "sqlite":
-                # The same on SQLite (bot, admin and ingest started together on a new data dir): the write lock
-                # before Alembic reads its version table, so the others wait and then find the schema current.
-                # (The sqlite3 module would not begin a transaction before DDL by itself.)
-                connection.exec_driver_sql("BEGIN IMMEDIATE")
-            config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+        _migrate(engine)
     except DBAPIError as exc:
         raise AnswerLogError(f"cannot open {what} at {_redact(str(engine.url))}: {_first_line(exc)}") from None
     except SQLAlchemyError as exc:
         raise AnswerLogError(f"cannot migrate {what}: {_first_line(exc)}") from None
+
+
+def wait_for_database(url: str, seconds: float, *, retry_seconds: float = WAIT_RETRY_SECONDS) -> Engine:
+    """:func:`open_database`, trying again for up to ``seconds`` while the server cannot be reached (a bot started
+    before its database, or while it restarts); one line when the wait begins and one a minute while it lasts.
+    Any other failure, and the end of the wait, is :func:`open_database`'s one-line error. (A refused password is a
+    connection failure to the driver too: it is waited for, and the line names it.)"""
+    engine = make_engine(url)
+    deadline = time.monotonic() + seconds
+    told = 0.0  # when the last line was written (0: not yet)
+    while True:
+        try:
+            _migrate(engine)
+            if told:
+                logger.warning("the database at %s is reachable: starting", _redact(url))
+            return engine
+        except SQLAlchemyError as exc:
+            remaining = deadline - time.monotonic()
+            if not database_unreachable(exc) or remaining <= 0:
+                engine.dispose()
+                upgrade(engine, what="the database")  # the same one-line error as without the wait
+                return engine  # it answered after all
+            if not told or time.monotonic() - told >= WAIT_REPORT_SECONDS:
+                logger.warning(
+                    "the database at %s is unreachable (%s): waiting up to %g s for it, trying every %g s",
+                    _redact(url),
+                    _first_line(exc),
+                    seconds,
+                    retry_seconds,
+                )
+                told = time.monotonic()
+        time.sleep(min(retry_seconds, remaining))
+
+
+def _migrate(engine: Engine) -> None:
+    config = alembic_config()
+    with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Processes starting together on an empty database (compose starts admin and bot replicas at once)
+            # would all create the tables; the lock makes the others wait and then find the schema current.
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+        elif connection.dialect.name == "sqlite":
+            # The same on SQLite (bot, admin and ingest started together on a new data dir): the write lock
+            # before Alembic reads its version table, so the others wait and then find the schema current.
+            # (The sqlite3 module would not begin a transaction before DDL by itself.)
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
 
 
 def _redact(url: str) -> str:

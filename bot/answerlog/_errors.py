@@ -7,3 +7,7 @@ from ingest.errors import DualuseError
 
 class AnswerLogError(DualuseError):
     """The answer log cannot be opened, or a request to it is invalid (unknown id, bad filter)."""
+
+
+class AnswerLogUnavailable(AnswerLogError):
+    """The log's database server cannot be reached right now (trying again later may work)."""

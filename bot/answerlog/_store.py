@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import cast
 
 from sqlalchemy import CursorResult, Engine, delete, select, text, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.answers import Answer
@@ -23,7 +23,7 @@ from ingest.tokens import count_tokens
 
 from . import _queries
 from ._db import make_engine, upgrade
-from ._errors import AnswerLogError
+from ._errors import AnswerLogError, AnswerLogUnavailable
 from ._models import (
     AdminSessionRow,
     AnswerRow,
@@ -49,7 +49,7 @@ from ._records import (
 )
 from ._secrets import pseudonymise
 from ._spool import AnswerSpool
-from ._writes import DEFAULT_RETRY_SECONDS, AnswerWriter
+from ._writes import DEFAULT_RETRY_SECONDS, AnswerWriter, first_line, unreachable
 
 logger = logging.getLogger(__name__)
 
@@ -175,6 +175,13 @@ class AnswerLog:
             except IntegrityError:
                 if attempt:
                     raise
+            except SQLAlchemyError as exc:
+                if not unreachable(exc):
+                    raise
+                # Not kept like an answer: a click is cheap to repeat, and the person is told to.
+                raise AnswerLogUnavailable(
+                    f"the answer log's database is unreachable right now ({first_line(exc)}): feedback not recorded"
+                ) from None
         logger.info("feedback %s on answer %s", kind, answer_id)
 
     @staticmethod

@@ -25,9 +25,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError, SQLAlchemyError
-from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
+
+from ingest.errors import database_unreachable
 
 from ._errors import AnswerLogError
 from ._models import AnswerRow, CitationRow, PassageRow
@@ -40,9 +41,7 @@ DEFAULT_RETRY_SECONDS = 10.0
 
 def unreachable(exc: BaseException) -> bool:
     """True for the failures of the connection rather than of the data: worth keeping the record and retrying."""
-    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
-        return True
-    return isinstance(exc, OperationalError | InterfaceError | PoolTimeoutError)
+    return database_unreachable(exc)
 
 
 def insert_answer(session: Session, payload: dict[str, Any]) -> None:
@@ -111,7 +110,7 @@ class AnswerWriter:
                         if unreachable(exc):
                             self._went_away(exc)
                             return False
-                        message = _first_line(exc)
+                        message = first_line(exc)
                         logger.error(
                             "answer %s could not be written and stays in %s: %s", item.answer_id, spool.path, message
                         )
@@ -167,7 +166,7 @@ class AnswerWriter:
                 self._went_away(exc)
             else:
                 self._schedule(max(0.0, self._down_until - time.monotonic()))
-        reason = f" ({_first_line(exc)})" if exc is not None else ""
+        reason = f" ({first_line(exc)})" if exc is not None else ""
         logger.warning(
             "the answer log's database is unreachable%s: answer %s kept in %s (%d waiting)",
             reason,
@@ -209,7 +208,7 @@ def _waiting(spool: AnswerSpool) -> int:
         return 0
 
 
-def _first_line(exc: BaseException) -> str:
+def first_line(exc: BaseException) -> str:
     orig = getattr(exc, "orig", None) or exc
     lines = str(orig).strip().splitlines()
     return f"{type(orig).__name__}: {lines[0]}" if lines else type(orig).__name__

@@ -91,6 +91,10 @@ class Application:
         """'ok' or the problem, for the index and the database (``/readyz``)."""
         return readiness(self.services)
 
+    def wait_for_database(self, seconds: float) -> None:
+        """Open (and migrate) the database, waiting up to ``seconds`` while its server cannot be reached."""
+        self.services.wait_for_database(seconds)
+
     def warm_up(self) -> None:
         """Index the shipped corpus if needed and load the models and BM25 now, so the first question is fast."""
         s = self.services

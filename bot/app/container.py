@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from langchain_core.embeddings import Embeddings
 from sqlalchemy import Engine
 
-from bot.answerlog import AnswerLog, CorrectedAnswers, answer_log_on, open_database
+from bot.answerlog import AnswerLog, CorrectedAnswers, answer_log_on, open_database, wait_for_database
 from bot.core.engine import DEFAULT_MIN_RELEVANCE, AnswerEngine, EngineOptions
 from bot.core.extractive import SentenceVectors
 from bot.core.glossary import GLOSSARY_FILE, Glossary
@@ -75,6 +75,13 @@ class Services:
     @functools.cached_property
     def database(self) -> Engine:
         return open_database(self.settings.database_url_or_default)
+
+    def wait_for_database(self, seconds: float) -> Engine:
+        """Open the database now, waiting up to ``seconds`` for a server that cannot be reached yet (a long-running
+        process: it starts once the database does, instead of failing or answering without its registry)."""
+        if "database" not in self.__dict__:  # not opened yet (cached_property keeps it in the instance dict)
+            self.__dict__["database"] = wait_for_database(self.settings.database_url_or_default, seconds)
+        return self.database
 
     @functools.cached_property
     def registry(self) -> DocumentRegistry:

@@ -43,6 +43,11 @@ def serve(
     elif app_token is None:
         raise ConfigurationError("SLACK_APP_TOKEN is not set: set it for Socket Mode, or run `dualuse serve --http`")
     application = application_of(ctx)
+    with _status("Opening the database"):
+        # The database holds the document registry (which passages are live) as well as the log: without it there is
+        # nothing correct to answer from, so the bot waits for it rather than acknowledge events it cannot answer.
+        # Slack redelivers what was not acknowledged, and an orchestrator sees the bot not ready meanwhile.
+        application.wait_for_database(settings.database_wait_seconds)
     with _status("Loading the corpus"):
         # Index the shipped corpus if needed, load the models and build the BM25 index now: the first question
         # should not pay for them (about 15 s at 100k chunks, see docs/benchmarks.md); no LLM call is made here.

@@ -12,6 +12,7 @@ from pathlib import Path
 from langchain_core.embeddings import Embeddings
 
 from ingest.documents import Chunk
+from ingest.errors import IndexUnavailable
 from ingest.index import CorpusIndex, DocumentRecord
 
 from .glossary import Glossary
@@ -82,6 +83,7 @@ class HybridRetriever:
         self._rebuilding = False
         self._last_build_seconds = 0.0
         self._view: tuple[str, dict[str, DocumentRecord], dict[str, str], LexicalIndex] | None = None
+        self._registry_away = False  # the registry's database is unreachable: answering from the last view
 
     def refresh(self) -> None:
         """Make sure a BM25 index exists; when the corpus changed, rebuild it in the background.
@@ -90,8 +92,26 @@ class HybridRetriever:
         SYNC_REBUILD_SECONDS last time. Slower rebuilds (large corpora) run on a thread while
         questions are answered from the previous, still consistent view: the previous versions' chunks stay in
         the index for a grace period after a replace, so dense hits and document records still agree.
+
+        While the registry's database cannot be reached, questions are answered from the view last read: the corpus
+        cannot change meanwhile (every change is a registry transaction), so it is still the live one.
         """
-        revision = self.index.revision()
+        try:
+            revision = self.index.revision()
+        except IndexUnavailable as exc:
+            if self._view is None:
+                raise  # nothing read yet: nothing to answer from
+            if not self._registry_away:
+                logger.warning(
+                    "the document registry cannot be read, answering from the corpus as last read (revision %s): %s",
+                    self._revision,
+                    exc,
+                )
+                self._registry_away = True
+            return
+        if self._registry_away:
+            logger.warning("the document registry is reachable again")
+            self._registry_away = False
         if revision == self._revision and self._lexical is not None:
             return
         if self._lexical is None or self._last_build_seconds < SYNC_REBUILD_SECONDS:

@@ -23,7 +23,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.app import Answer, AskedQuestion
-from ingest.errors import DualuseError
+from ingest.errors import DualuseError, IndexUnavailable
 
 from .blocks import APOLOGY, BUSY, LOOKING_UP, Message, help_blocks, render_answer, render_error, waiting
 from .deps import SlackDeps
@@ -241,7 +241,9 @@ def report_failure(client: WebClient, conversation: Conversation, placeholder_ts
     """A problem written for the user (e.g. a question that is too long) is shown as it is; anything else is
     logged with its traceback and the user gets a short apology instead of silence."""
     if isinstance(exc, DualuseError):
-        logger.info("could not answer in %s: %s", conversation.channel, exc)
+        # An outage is the operator's business (a warning); a problem with the question is the asker's (info).
+        level = logging.WARNING if isinstance(exc, IndexUnavailable) else logging.INFO
+        logger.log(level, "could not answer in %s: %s", conversation.channel, exc)
         reply_failure(client, conversation, placeholder_ts, escape(f":warning: {exc}"))
     else:
         logger.error("answering in %s failed", conversation.channel, exc_info=exc)

@@ -171,7 +171,7 @@ def build_app(settings: Settings, application: Application, *, http: bool) -> Sl
     engine = application.database
     deps = SlackDeps(
         app=application,
-        dedup=EventDeduplicator(engine),
+        dedup=EventDeduplicator(engine, retry_seconds=settings.log_retry_seconds),
         trainers=Trainers(settings.trainer_ids),
         pending=PendingDocuments(engine),
         bot_token=bot_token(settings),

@@ -13,20 +13,29 @@ The claim is made after the acknowledgement, on the worker that would do the wor
 :func:`first_to_claim` where a listener first decides whether the event is for it at all, since a claim it then
 did not act on would silence the delivery that is): a database write waits behind the answer log's writes, and
 Slack's 3-second clock must not.
+
+While the database server cannot be reached, events are claimed in this process instead (``local_claims``), so
+every event is still answered once per process and Slack's retries are skipped; for ``retry_seconds`` after a
+failure claims go straight there (nobody waits for a dead server again), and the claims made meanwhile are written
+to the database with the first claim that reaches it.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import BoltContext
 from sqlalchemy import Column, Engine, Float, String, Table, delete, insert
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from ingest.errors import database_unreachable
+
+from .local_claims import LocalClaims
 from .storage import metadata
 
 logger = logging.getLogger(__name__)
@@ -57,23 +66,80 @@ def claim_keys(body: dict[str, Any]) -> tuple[str, ...]:
 
 
 class EventDeduplicator:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, retry_seconds: float = 10.0) -> None:
+        """``retry_seconds``: after the database was found unreachable, claim in this process for that long before
+        trying it again."""
         self.engine = engine
+        self.retry_seconds = retry_seconds
+        self.local = LocalClaims()
         self._claims = 0
+        self._down_until = 0.0  # monotonic
+        self._away = False  # the database was unreachable at the last try (for one line per outage)
+        self._lock = threading.Lock()
+        self._saving = threading.Lock()
 
     def claim(self, *keys: str, now: float | None = None) -> bool:
         """True if this process is the first to claim every one of ``keys``; False if any was claimed before (and
         then none is claimed now: the rows go in one transaction)."""
         now = time.time() if now is None else now
+        if self.local.holds(keys, now):
+            return False  # claimed here while the database was away: a retry or redelivery of that event
+        if time.monotonic() < self._down_until:
+            return self.local.claim(keys, now)
         try:
             with self.engine.begin() as connection:
                 connection.execute(insert(slack_events), [{"event_id": key, "received_at": now} for key in keys])
         except IntegrityError:
             return False
+        except SQLAlchemyError as exc:
+            if not database_unreachable(exc):
+                raise
+            self._went_away(exc)
+            return self.local.claim(keys, now)
+        self._came_back()
         self._claims += 1
         if self._claims % PRUNE_EVERY == 0:
             self.prune(now=now)
         return True
+
+    def _went_away(self, exc: SQLAlchemyError) -> None:
+        with self._lock:
+            self._down_until = time.monotonic() + self.retry_seconds
+            if self._away:
+                return
+            self._away = True
+        orig = getattr(exc, "orig", None) or exc
+        reason = (str(orig).strip().splitlines() or [type(orig).__name__])[0]
+        logger.warning(
+            "the database is unreachable (%s: %s): claiming Slack events in this process until it is back",
+            type(orig).__name__,
+            reason,
+        )
+
+    def _came_back(self) -> None:
+        """Write the claims made in this process while the database was away, so other processes skip them too."""
+        with self._lock:
+            self._away = False
+        if not self.local.unsaved():
+            return
+        with self._saving:  # one writer: two would both count the same claims as saved
+            unsaved, written = self.local.unsaved(), 0
+            try:
+                for keys, at in unsaved:
+                    for key in keys:  # one at a time: another process may have claimed some of them meanwhile
+                        try:
+                            with self.engine.begin() as connection:
+                                connection.execute(insert(slack_events), [{"event_id": key, "received_at": at}])
+                        except IntegrityError:
+                            pass
+                    written += 1
+            except SQLAlchemyError as exc:  # away again: the rest are written with a later claim
+                if not database_unreachable(exc):
+                    raise
+            finally:
+                self.local.saved(written)
+        if written:
+            logger.warning("the database is back: wrote %d event claim(s) made in this process", written)
 
     def prune(self, *, now: float | None = None) -> int:
         cutoff = (time.time() if now is None else now) - KEEP_SECONDS

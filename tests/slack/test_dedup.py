@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import multiprocessing
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
-from bot.answerlog import open_database
+from bot.answerlog import make_engine, open_database
 from bot.slack.dedup import KEEP_SECONDS, EventDeduplicator, claim_keys
 from tests.servers import fresh_postgresql_database
+from tests.tcp_proxy import TcpProxy
 
 RACERS = 8
 
@@ -111,3 +113,23 @@ def test_deliveries_racing_for_one_message_have_one_winner(database_url: str) ->
             outcomes = list(pool.map(claim, deliveries))
         assert sorted(outcomes) == [False] * (RACERS - 1) + [True], f"round {round_}: {outcomes}"
     dedup.engine.dispose()
+
+
+def test_while_the_database_is_away_events_are_claimed_in_the_process_and_written_back() -> None:
+    with fresh_postgresql_database() as url, TcpProxy(5432) as proxy:
+        open_database(url).dispose()  # the tables
+        engine = make_engine(url.replace("127.0.0.1:5432", f"127.0.0.1:{proxy.port}"))
+        dedup = EventDeduplicator(engine, retry_seconds=0.2)
+        keys = claim_keys(event("app_mention", "Ev1", "1.000001"))
+        proxy.stop()
+        assert dedup.claim(*keys)  # the database is away: claimed here
+        assert not dedup.claim(*keys)  # Slack's retry
+        assert not dedup.claim("Ev2", keys[1])  # a redelivery under a new event_id
+        proxy.start()
+        time.sleep(0.3)  # retry_seconds: until then claims stay in the process without trying the database
+        assert not dedup.claim(*keys)  # a retry after the database returned: still skipped
+        assert dedup.claim("Ev3")  # the first claim that reaches the database writes the ones made meanwhile
+        other_process = EventDeduplicator(open_database(url))
+        assert not other_process.claim(keys[0]) and not other_process.claim(keys[1])
+        assert not dedup.local.unsaved()
+        engine.dispose()

@@ -16,7 +16,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot.app import AnswerLogError
+from bot.app import AnswerLogError, AnswerLogUnavailable
 
 from ..blocks import (
     FEEDBACK_ACTIONS,
@@ -37,6 +37,7 @@ THANKS = {
     "flag": "Thanks: this answer has been flagged for review.",
 }
 NOT_RECORDED = "Sorry, I could not record that feedback: this answer is no longer in the log."
+NOT_NOW = "Sorry, I could not record that feedback just now (the answer log is unreachable): please click again later."
 ASKS_WHY = ("not_helpful", "flag")
 
 
@@ -62,7 +63,8 @@ def record(client: WebClient, deps: SlackDeps, body: dict[str, Any], action: dic
     except Exception as exc:  # noqa: BLE001 - an unknown answer or a broken log: say so, privately
         log = logger.warning if isinstance(exc, AnswerLogError) else logger.exception
         log("feedback %s from %s on %s not recorded: %s", kind, user, answer_id, exc)
-        respond(text=NOT_RECORDED, response_type="ephemeral", replace_original=False)
+        text = NOT_NOW if isinstance(exc, AnswerLogUnavailable) else NOT_RECORDED
+        respond(text=text, response_type="ephemeral", replace_original=False)
         return
     if kind in ASKS_WHY and body.get("trigger_id"):
         try:
