@@ -23,14 +23,13 @@ from bot.core.guard.model import (
     NEIGHBOURS_FILE,
     WEIGHTS_FILE,
     GuardModelError,
-    combined_score,
     load_model,
 )
-from bot.core.guard.neighbours import Neighbours, quantised, unit_rows
 from bot.core.guard.normalize import normalize
 from bot.core.guard.rules import read
 from bot.core.guard.train import train
 from bot.core.linear_heads import content_hash
+from bot.core.neighbours import Neighbours, combined_score, quantised, unit_rows
 from corpus import safety_train_dir
 from ingest.embeddings import MiniLMEmbeddings
 
@@ -95,7 +94,7 @@ def test_the_nearest_labelled_request_moves_the_score() -> None:
     assert (
         combined_score(0.5, neighbours.shift(near_harmful)) > 0.5 > combined_score(0.5, neighbours.shift(near_benign))
     )
-    with pytest.raises(ValueError, match="both harmful and benign"):
+    with pytest.raises(ValueError, match="both positive and negative"):
         Neighbours(quantised(vectors), np.array([True, True, True]), weight=60.0)
 
 

@@ -15,7 +15,7 @@ from bot.app.nudge_model import measure_nudges
 from bot.cli import app
 from bot.core.linear_heads import WEIGHT_ARRAYS, content_hash
 from bot.core.nudge.data import data_hash, load_messages
-from bot.core.nudge.model import MANIFEST_FILE, MODEL_DIR, WEIGHTS_FILE, NudgeModelError, load_model
+from bot.core.nudge.model import MANIFEST_FILE, MODEL_DIR, NEIGHBOURS_FILE, WEIGHTS_FILE, NudgeModelError, load_model
 from bot.core.nudge.train import train
 from corpus import nudge_blind_dir, nudge_train_dir
 from ingest.embeddings import MiniLMEmbeddings
@@ -44,6 +44,20 @@ def test_training_is_reproducible_and_learns_every_consideration(embeddings: Min
     assert set(first.considerations) == {m.consideration for m in messages if m.nudge}
     # The threshold keeps out-of-fold false nudges within the goal's budget on the data it was chosen on.
     assert report.oof_false_nudges_per_1000 <= 1000 * first.manifest["max_false_nudges"] + 1e-9
+
+
+def test_damaged_neighbours_are_refused_with_one_line(tmp_path: Path) -> None:
+    assert load_model().neighbours is not None
+    copy = tmp_path / "model"
+    shutil.copytree(MODEL_DIR, copy)
+    manifest = json.loads((copy / MANIFEST_FILE).read_text())
+    manifest["neighbours"]["sha256"] = "0" * 64
+    (copy / MANIFEST_FILE).write_text(json.dumps(manifest))
+    with pytest.raises(NudgeModelError, match="neighbours .* do not match their manifest"):
+        load_model(copy)
+    (copy / NEIGHBOURS_FILE).write_bytes(b"PK\x03\x04 damaged")
+    with pytest.raises(NudgeModelError, match="neighbours .* cannot be read"):
+        load_model(copy)
 
 
 def test_a_damaged_model_is_refused_with_one_line(tmp_path: Path) -> None:

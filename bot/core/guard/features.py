@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..neighbours import unit_rows
 from .lexicon import masked
-from .neighbours import unit_rows
 from .normalize import NormalizedText
 from .policy import AREAS
 from .rules import RuleReading

@@ -9,22 +9,20 @@ from __future__ import annotations
 
 import functools
 import json
-import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NotRequired, TypedDict, cast
+from typing import NotRequired, TypedDict, cast
 
 import numpy as np
 
-from ..linear_heads import WEIGHT_ARRAYS, content_hash, head_logits, read_model_files, read_weights, write_weights
+from ..linear_heads import WEIGHT_ARRAYS, head_logits, read_model_files, write_weights
+from ..neighbours import NeighbourManifest, Neighbours, combined_score, read_neighbours, write_neighbours
 from .features import SparseFeatures, multilingual_part
-from .neighbours import Neighbours
 
 MODEL_DIR = Path(__file__).parent / "model"
 WEIGHTS_FILE = "guard-weights.npz"
 MANIFEST_FILE = "guard-manifest.json"
 NEIGHBOURS_FILE = "guard-neighbours.npz"
-NEIGHBOUR_ARRAYS = ("vectors", "harmful")
 MINILM_ID = "minilm-l6-int8"
 MULTILINGUAL_ID = "multilingual-e5-small-q4"
 
@@ -36,12 +34,6 @@ class GuardModelError(Exception):
 class OutOfFold(TypedDict):
     recall: float  # refusal recall on harmful training requests, at the threshold
     false_refusals: float  # share of benign training requests refused
-
-
-class NeighbourManifest(TypedDict):
-    weight: float  # what one unit of margin adds to the heads' logit
-    count: int
-    sha256: str
 
 
 class Manifest(TypedDict):
@@ -116,12 +108,7 @@ class GuardModel:
         manifest: Manifest = {**self.manifest, "areas": list(self.areas), "weights_sha256": weights_sha256}
         manifest.pop("neighbours", None)
         if self.neighbours is not None:
-            arrays = {"vectors": self.neighbours.vectors, "harmful": self.neighbours.harmful}
-            manifest["neighbours"] = {
-                "weight": self.neighbours.weight,
-                "count": len(self.neighbours.vectors),
-                "sha256": write_weights(directory / NEIGHBOURS_FILE, arrays, NEIGHBOUR_ARRAYS),
-            }
+            manifest["neighbours"] = write_neighbours(directory / NEIGHBOURS_FILE, self.neighbours)
         (directory / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
@@ -133,6 +120,18 @@ def load_model(directory: Path = MODEL_DIR) -> GuardModel:
         MANIFEST_FILE,
         lambda reason: GuardModelError(f"the misuse guard's model {reason}; rebuild it with `dualuse guard train`"),
     )
+    described = manifest.get("neighbours")
+    neighbours = (
+        None
+        if described is None
+        else read_neighbours(
+            directory / NEIGHBOURS_FILE,
+            described,
+            lambda reason: GuardModelError(
+                f"the misuse guard's neighbours {reason}; rebuild it with `dualuse guard train`"
+            ),
+        )
+    )
     return GuardModel(
         tuple(manifest["areas"]),
         arrays["dense_coef"],
@@ -140,27 +139,5 @@ def load_model(directory: Path = MODEL_DIR) -> GuardModel:
         arrays["sparse_coef"],
         arrays["intercept"],
         cast(Manifest, manifest),
-        _load_neighbours(directory, manifest.get("neighbours")),
+        neighbours,
     )
-
-
-def _load_neighbours(directory: Path, described: dict[str, Any] | None) -> Neighbours | None:
-    if described is None:
-        return None
-    rebuild = "; rebuild it with `dualuse guard train`"
-    try:
-        arrays = read_weights(directory / NEIGHBOURS_FILE, NEIGHBOUR_ARRAYS)
-    except (OSError, ValueError, KeyError) as exc:
-        raise GuardModelError(f"the misuse guard's neighbours in {directory} cannot be read ({exc}){rebuild}") from None
-    if content_hash(arrays, NEIGHBOUR_ARRAYS) != described.get("sha256"):
-        raise GuardModelError(f"the misuse guard's neighbours in {directory} do not match their manifest{rebuild}")
-    try:
-        return Neighbours(arrays["vectors"], arrays["harmful"], float(described["weight"]))
-    except (ValueError, KeyError, TypeError) as exc:
-        raise GuardModelError(f"the misuse guard's neighbours in {directory} are not usable ({exc}){rebuild}") from None
-
-
-def combined_score(product: float, shift: float) -> float:
-    """The heads' product moved by ``shift`` on the logit scale; stays in (0, 1) like the product."""
-    p = min(max(product, 1e-6), 1 - 1e-6)
-    return float(1.0 / (1.0 + math.exp(-(math.log(p / (1 - p)) + shift))))

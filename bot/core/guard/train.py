@@ -20,10 +20,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..neighbours import Neighbours, combined_score, out_of_fold_margins, quantised
 from .data import LabelledRequest, on_topic, training_text
 from .features import N_BUCKETS, dense, hashed, multilingual_part
-from .model import MULTILINGUAL_ID, GuardModel, Manifest, combined_score
-from .neighbours import Neighbours, out_of_fold_margins, quantised
+from .model import MULTILINGUAL_ID, GuardModel, Manifest
 from .normalize import normalize
 from .policy import AREAS, BENIGN
 from .rules import read

@@ -13,7 +13,7 @@ from .data import LabelledMessage
 # (0.594) with a little headroom so that a regression fails CI. The goal is 0.7 (docs/nudges.md gives the gap).
 NUDGE_THRESHOLDS: dict[str, tuple[str, float]] = {
     "nudge_precision": (">=", 0.9),
-    "nudge_recall": (">=", 0.55),
+    "nudge_recall": (">=", 0.7),
     "nudge_false_per_1000": ("<=", 2.0),
 }
 

@@ -16,13 +16,15 @@ from typing import NotRequired, TypedDict, cast
 
 import numpy as np
 
-from ..guard.features import SparseFeatures, hashed
+from ..guard.features import SparseFeatures, hashed, multilingual_part
 from ..guard.normalize import normalize
 from ..linear_heads import WEIGHT_ARRAYS, head_logits, read_model_files, write_weights
+from ..neighbours import NeighbourManifest, Neighbours, combined_score, read_neighbours, write_neighbours
 
 MODEL_DIR = Path(__file__).parent / "model"
 WEIGHTS_FILE = "nudge-weights.npz"
 MANIFEST_FILE = "nudge-manifest.json"
+NEIGHBOURS_FILE = "nudge-neighbours.npz"
 
 
 class NudgeModelError(Exception):
@@ -44,6 +46,7 @@ class Manifest(TypedDict):
     regularisation: float
     max_false_nudges: float
     out_of_fold: OutOfFold
+    neighbours: NotRequired[NeighbourManifest]  # written by ``NudgeModel.save`` when the model has neighbours
     considerations: NotRequired[list[str]]  # written by ``NudgeModel.save``
     weights_sha256: NotRequired[str]  # written by ``NudgeModel.save``
 
@@ -62,6 +65,7 @@ class NudgeModel:
     sparse_coef: np.ndarray
     intercept: np.ndarray
     manifest: Manifest
+    neighbours: Neighbours | None = None  # the labelled training vectors (see bot/core/neighbours.py)
 
     @property
     def threshold(self) -> float:
@@ -70,9 +74,13 @@ class NudgeModel:
     def logits(self, dense: np.ndarray, sparse: SparseFeatures) -> np.ndarray:
         return head_logits(self.dense_coef, self.sparse_cols, self.sparse_coef, self.intercept, dense, sparse)
 
-    def score(self, logits: np.ndarray) -> float:
-        """P(the message deserves a nudge)."""
-        return 1.0 / (1.0 + math.exp(-float(logits[0])))
+    def score(self, logits: np.ndarray, vector: np.ndarray | None = None) -> float:
+        """P(the message deserves a nudge), moved by the nearest-neighbour margin of its embedding ``vector`` when
+        the model has neighbours."""
+        probability = 1.0 / (1.0 + math.exp(-float(logits[0])))
+        if self.neighbours is None or vector is None:
+            return probability
+        return combined_score(probability, self.neighbours.shift(multilingual_part(vector)))
 
     def consideration(self, logits: np.ndarray) -> str:
         """The consideration whose head scores highest."""
@@ -80,8 +88,9 @@ class NudgeModel:
 
     def judge(self, text: str, vector: np.ndarray) -> Judgement:
         """Score ``text`` given its dense features ``vector`` (MiniLM then multilingual-e5, as trained)."""
-        logits = self.logits(np.asarray(vector, np.float32), hashed(normalize(text)))
-        return Judgement(self.score(logits), self.consideration(logits))
+        vector = np.asarray(vector, np.float32)
+        logits = self.logits(vector, hashed(normalize(text)))
+        return Judgement(self.score(logits, vector), self.consideration(logits))
 
     def save(self, directory: Path) -> None:
         weights_sha256 = write_weights(directory / WEIGHTS_FILE, {name: getattr(self, name) for name in WEIGHT_ARRAYS})
@@ -90,6 +99,9 @@ class NudgeModel:
             "considerations": list(self.considerations),
             "weights_sha256": weights_sha256,
         }
+        manifest.pop("neighbours", None)
+        if self.neighbours is not None:
+            manifest["neighbours"] = write_neighbours(directory / NEIGHBOURS_FILE, self.neighbours)
         (directory / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
@@ -101,6 +113,18 @@ def load_model(directory: Path = MODEL_DIR) -> NudgeModel:
         MANIFEST_FILE,
         lambda reason: NudgeModelError(f"the nudge model {reason}; rebuild it with `dualuse nudge train`"),
     )
+    described = manifest.get("neighbours")
+    neighbours = (
+        None
+        if described is None
+        else read_neighbours(
+            directory / NEIGHBOURS_FILE,
+            described,
+            lambda reason: NudgeModelError(
+                f"the nudge model's neighbours {reason}; rebuild with `dualuse nudge train`"
+            ),
+        )
+    )
     return NudgeModel(
         tuple(manifest.get("considerations", [])),
         arrays["dense_coef"],
@@ -108,4 +132,5 @@ def load_model(directory: Path = MODEL_DIR) -> NudgeModel:
         arrays["sparse_coef"],
         arrays["intercept"],
         cast(Manifest, manifest),
+        neighbours,
     )
