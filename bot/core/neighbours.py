@@ -90,8 +90,13 @@ def write_neighbours(path: Path, neighbours: Neighbours) -> NeighbourManifest:
     }
 
 
-def read_neighbours(path: Path, described: NeighbourManifest, fail: Callable[[str], Exception]) -> Neighbours:
-    """The neighbours at ``path``, checked against the manifest's description; ``fail(reason)`` builds the error."""
+def read_neighbours(
+    path: Path, described: NeighbourManifest | None, fail: Callable[[str], Exception]
+) -> Neighbours | None:
+    """The neighbours at ``path``, checked against the manifest's description (None: the model has none);
+    ``fail(reason)`` builds the one-line error for a missing or damaged file."""
+    if described is None:
+        return None
     try:
         arrays = read_weights(path, ARRAYS)
     except (OSError, ValueError, KeyError) as exc:

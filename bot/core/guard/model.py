@@ -120,17 +120,10 @@ def load_model(directory: Path = MODEL_DIR) -> GuardModel:
         MANIFEST_FILE,
         lambda reason: GuardModelError(f"the misuse guard's model {reason}; rebuild it with `dualuse guard train`"),
     )
-    described = manifest.get("neighbours")
-    neighbours = (
-        None
-        if described is None
-        else read_neighbours(
-            directory / NEIGHBOURS_FILE,
-            described,
-            lambda reason: GuardModelError(
-                f"the misuse guard's neighbours {reason}; rebuild it with `dualuse guard train`"
-            ),
-        )
+    neighbours = read_neighbours(
+        directory / NEIGHBOURS_FILE,
+        manifest.get("neighbours"),
+        lambda reason: GuardModelError(f"the misuse guard's neighbours {reason}; rebuild with `dualuse guard train`"),
     )
     return GuardModel(
         tuple(manifest["areas"]),

@@ -113,17 +113,10 @@ def load_model(directory: Path = MODEL_DIR) -> NudgeModel:
         MANIFEST_FILE,
         lambda reason: NudgeModelError(f"the nudge model {reason}; rebuild it with `dualuse nudge train`"),
     )
-    described = manifest.get("neighbours")
-    neighbours = (
-        None
-        if described is None
-        else read_neighbours(
-            directory / NEIGHBOURS_FILE,
-            described,
-            lambda reason: NudgeModelError(
-                f"the nudge model's neighbours {reason}; rebuild with `dualuse nudge train`"
-            ),
-        )
+    neighbours = read_neighbours(
+        directory / NEIGHBOURS_FILE,
+        manifest.get("neighbours"),
+        lambda reason: NudgeModelError(f"the nudge model's neighbours {reason}; rebuild with `dualuse nudge train`"),
     )
     return NudgeModel(
         tuple(manifest.get("considerations", [])),
