@@ -97,7 +97,12 @@ def test_chroma_killed_and_restarted_during_traffic(
             try:
                 time.sleep(2.0)
                 chroma.kill()
-                time.sleep(3.0)
+                # Down until a question has met the outage: on a loaded machine the queued questions can take
+                # longer than any fixed pause to reach the index.
+                emulator.wait_for(
+                    lambda: any(replies(emulator, channel, ts)[1] for _, channel, ts in list(asking.asked)),
+                    timeout=90,
+                )
                 chroma.start()
                 time.sleep(2.0)
             finally:
