@@ -13,7 +13,10 @@ import os
 import platform
 import re
 import statistics
+import subprocess
 import sys
+import time
+import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -145,3 +148,28 @@ def publish(name: str, body: str, args: argparse.Namespace) -> None:
         return
     update_section(name, body)
     print(f"\n(written to {RESULTS.relative_to(ROOT)}, section '{name}')")
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1 for a server the benchmark starts."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_ready(base: str, bot: subprocess.Popen, log: Path, timeout: float) -> None:
+    """Wait until ``dualuse serve`` at ``base`` answers /readyz; stop with its log's tail if it exits first."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if bot.poll() is not None:
+            raise SystemExit(f"dualuse serve exited:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(f"{base}/readyz", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise SystemExit(f"dualuse serve did not become ready within {timeout:.0f} s")

@@ -209,7 +209,7 @@ def main() -> None:
     events_per_sender = 2 if args.quick else 10
     emulator = SlackEmulator(bot_token=TOKEN).start()
     with tempfile.TemporaryDirectory(prefix="dualuse-slack-load-") as tmp:
-        port = _free_port()
+        port = _common.free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "DUALUSE_", "SLACK_"))}
         env |= {
             "DUALUSE_DATA_DIR": str(Path(tmp) / "data"),
@@ -231,7 +231,7 @@ def main() -> None:
         )
         try:
             base = f"http://127.0.0.1:{port}"
-            _wait_ready(base, bot, Path(tmp) / "serve.log")
+            _common.wait_ready(base, bot, Path(tmp) / "serve.log", timeout=300)
             in_flight_peak, stop, sending = [0], threading.Event(), [0.0]
 
             def watch() -> None:
@@ -336,29 +336,6 @@ def main() -> None:
 
 def spread(seconds: list[float]) -> str:
     return f"{_common.percentile(seconds, 50):.1f} s / {_common.percentile(seconds, 95):.1f} s"
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_ready(base: str, bot: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        if bot.poll() is not None:
-            raise SystemExit(f"dualuse serve exited:\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(f"{base}/readyz", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.5)
-    raise SystemExit("dualuse serve did not become ready within 300 s")
 
 
 if __name__ == "__main__":

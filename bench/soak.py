@@ -428,34 +428,19 @@ def start_bot(data_dir: Path, emulator: SlackEmulator, port: int, log_path: Path
         )
 
 
-def wait_ready(base: str, bot: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 600
-    while time.monotonic() < deadline:
-        if bot.poll() is not None:
-            raise SystemExit(f"dualuse serve exited:\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(f"{base}/readyz", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.5)
-    raise SystemExit("dualuse serve did not become ready within 600 s")
-
-
 def soak(minutes: float, seed: Path | None, ingest_every: float, workdir: Path) -> Report:
     emulator = SlackEmulator(bot_token=TOKEN).start()
     data_dir = workdir / "data"
     if seed is not None:
         shutil.copytree(seed, data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
-    port = _common_free_port()
+    port = _common.free_port()
     log_path = workdir / "serve.log"
     bot = start_bot(data_dir, emulator, port, log_path)
     base = f"http://127.0.0.1:{port}"
     report = Report(minutes=minutes)
     try:
-        wait_ready(base, bot, log_path)
+        _common.wait_ready(base, bot, log_path, timeout=600)
         traffic = Traffic(base, emulator, ingest_every)
         started = time.monotonic()
         threads = traffic.run()
@@ -506,14 +491,6 @@ def soak(minutes: float, seed: Path | None, ingest_every: float, workdir: Path) 
     report.logged, report.logged_twice, report.feedback_logged = read_log(data_dir / "dualuse.sqlite3")
     report.tracebacks = log_path.read_text(errors="replace").count("Traceback")
     return report
-
-
-def _common_free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def summary(report: Report, command: str, load_before: str, load_after: str) -> str:

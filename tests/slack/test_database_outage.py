@@ -25,17 +25,12 @@ from ingest.registry import corpus_documents, corpus_retired_versions, corpus_st
 from tests.servers import free_port, fresh_postgresql_database
 from tests.slack.conftest import SIGNING_SECRET, ServeProcess, serving_http, start_serve, wait_until_healthy
 from tests.slack.emulator import SlackEmulator
+from tests.slack.test_chroma_outage import QUESTIONS
 from tests.slack.test_http import click, mention, new_id, new_ts
 from tests.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.slow
 
-QUESTIONS = [
-    "What are the Hague Ethical Guidelines?",
-    "What does the UN Secretary-General say about lethal autonomous weapons?",
-    "What is dual-use research of concern?",
-    "How should a lab screen synthetic DNA orders?",
-]
 RETRY = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
 
 
