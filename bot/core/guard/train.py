@@ -83,11 +83,11 @@ class TrainingReport:
     oof_false_refusals: float  # out-of-fold share of benign training requests refused
 
 
-def _matrix(texts: Sequence[str], embed: Embed) -> tuple[csr_matrix, np.ndarray]:
-    """The requests' features, one row each, and whether the rule layer refuses each one."""
+def _matrix(texts: Sequence[str], vectors: np.ndarray) -> tuple[csr_matrix, np.ndarray]:
+    """The requests' features (``vectors`` are their embeddings), one row each, and whether the rule layer refuses
+    each one."""
     from scipy import sparse
 
-    vectors = embed(list(texts))
     rows, cols, values, dense_rows, rule_refusals = [], [], [], [], []
     for i, text in enumerate(texts):
         normalized = normalize(text)
@@ -137,10 +137,11 @@ def train(
     labels = np.array([r.label for r in requests])
     harmful = labels != BENIGN
     topical = np.array([on_topic(r) for r in requests])
-    x, rule_refusals = _matrix(texts, embed)
+    vectors = embed(texts)
+    x, rule_refusals = _matrix(texts, vectors)
     n_dense = x.shape[1] - N_BUCKETS
     # The margin is measured between multilingual vectors; a MiniLM-only model goes without neighbours.
-    space = multilingual_part(embed(texts)) if MULTILINGUAL_ID in embedding_id.split("+") else None
+    space = multilingual_part(vectors) if MULTILINGUAL_ID in embedding_id.split("+") else None
 
     def score_heads(rows: np.ndarray) -> list[LogisticRegression]:
         on = rows[topical[rows]]

@@ -45,11 +45,11 @@ class TrainingReport:
     oof_false_nudges_per_1000: float
 
 
-def features(texts: Sequence[str], embed: Embed) -> csr_matrix:
-    """One row per message: its embedding, then its hashed word and character n-grams."""
+def features(texts: Sequence[str], vectors: np.ndarray) -> csr_matrix:
+    """One row per message: its embedding (``vectors``), then its hashed word and character n-grams."""
     from scipy import sparse
 
-    vectors = np.asarray(embed(list(texts)), dtype=np.float64)
+    vectors = np.asarray(vectors, dtype=np.float64)
     rows, cols, values = [], [], []
     for i, text in enumerate(texts):
         grams = hashed(normalize(text))
@@ -104,10 +104,11 @@ def train(
 ) -> tuple[NudgeModel, TrainingReport]:
     texts = [m.text for m in messages]
     nudge = np.array([m.nudge for m in messages])
-    x = features(texts, embed)
+    vectors = embed(texts)
+    x = features(texts, vectors)
     n_dense = x.shape[1] - N_BUCKETS
     # The margin is measured between multilingual vectors; a MiniLM-only model goes without neighbours.
-    space = multilingual_part(embed(texts)) if MULTILINGUAL_ID in embedding_id.split("+") else None
+    space = multilingual_part(vectors) if MULTILINGUAL_ID in embedding_id.split("+") else None
     scores = out_of_fold_scores(x, nudge, regularisation, space)
     threshold = threshold_for(scores, nudge, max_false_nudges)
     flagged = scores >= threshold
