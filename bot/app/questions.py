@@ -44,9 +44,11 @@ class Questions:
         surface: Surface,
         channel: str = "",
         user: str = "",
+        language: str | None = None,
     ) -> AskedQuestion:
-        """Answer ``question`` (with earlier turns of the same conversation), count it and log it."""
-        answer = self._answerer.ask(question, history)
+        """Answer ``question`` (with earlier turns of the same conversation), count it and log it. ``language``: the
+        asker's interface language (a Slack user's locale), for a question whose own language cannot be told."""
+        answer = self._answerer.ask(question, history, language=language)
         self._metrics.observe_answer(answer, surface)
         try:
             answer_id = self._log.record(answer, surface=surface, channel=channel, user=user)

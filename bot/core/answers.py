@@ -93,6 +93,8 @@ class Answer:
     safety_area: str = ""
     safety_score: float = 0.0
     safety_layer: str = ""
+    # The language the answer is written for (ISO 639-1): the question's, or the asker's locale when it is unclear.
+    language: str = "en"
 
     def as_dict(self) -> dict[str, object]:
         data: dict[str, object] = {
@@ -102,6 +104,7 @@ class Answer:
             "citations": [c.as_dict() for c in self.citations],
             "mode": self.mode,
             "latency_ms": round(self.latency_ms, 1),
+            "language": self.language,
             "sentences": [s.as_dict() for s in self.sentences],
             "unsupported": list(self.unsupported),
         }

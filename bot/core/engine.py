@@ -17,6 +17,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from ingest.errors import AnswerError
+from ingest.language import detect_language
 
 from .answers import Answer, Citation, Mode, RetrievedPassage, SentenceSupport
 from .composition import compose, overlap_scores
@@ -89,7 +90,9 @@ class AnswerEngine:
             raise AnswerError("llm mode needs an LLM: set OPENAI_API_KEY or OPENAI_BASE_URL")
 
     # -- public ----------------------------------------------------------------------------------------------
-    def ask(self, question: str, history: Sequence[Turn] = ()) -> Answer:
+    def ask(self, question: str, history: Sequence[Turn] = (), language: str | None = None) -> Answer:
+        """``language``: the asker's interface language (a Slack locale), used when the question's own language
+        cannot be told (a short or mixed question); otherwise the answer follows the question's language."""
         started = time.perf_counter()
         question = " ".join(question.split())
         if not question:
@@ -98,6 +101,7 @@ class AnswerEngine:
             )
         if len(question) > MAX_QUESTION_CHARS:
             raise AnswerError(f"the question is {len(question)} characters long; keep it under {MAX_QUESTION_CHARS}")
+        asked_in = detect_language(question, default=language or "en")
         standalone = self._standalone(question, history)
         user_turns = [text for speaker, text in history if speaker == "user"]
         verdict = self.guard.assess(question, history=user_turns, standalone=standalone)
@@ -118,6 +122,7 @@ class AnswerEngine:
         if not answer.corrected:  # links only to the cited sources (bot/links.py); an admin's correction is trusted
             answer.text = restrict_links(answer.text, {c.url for c in answer.citations}, bare=answer.mode == "llm")
         answer.standalone_question = standalone if standalone != question else ""
+        answer.language = asked_in
         answer.latency_ms = (time.perf_counter() - started) * 1000
         return answer
 
