@@ -39,7 +39,17 @@ def test_answer_cites_the_right_sources_with_verbatim_quotes(
         assert "[" in sentence  # every sentence carries a marker
     _assert_quotes_are_verbatim(answer, shipped_index)
     data = answer.as_dict()
-    assert set(data) == {"question", "status", "answer", "citations", "mode", "latency_ms", "language", "sentences", "unsupported"}
+    assert set(data) == {
+        "question",
+        "status",
+        "answer",
+        "citations",
+        "mode",
+        "latency_ms",
+        "language",
+        "sentences",
+        "unsupported",
+    }
     assert data["unsupported"] == [] and all(len(s["citations"]) == 1 for s in data["sentences"])
     assert set(data["citations"][0]) == {
         "n",
