@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 import unicodedata
 from functools import lru_cache
+from typing import Any
 
 UN_LANGUAGES = ("en", "fr", "es", "ru", "ar", "zh")
 LANGUAGE_NAMES = {
@@ -49,7 +50,7 @@ _SCRIPT_LANGUAGE = {"han": "zh", "arabic": "ar", "cyrillic": "ru"}
 
 
 @lru_cache(maxsize=1)
-def _identifier():  # type: ignore[no-untyped-def]
+def _identifier() -> Any:
     # Loading decompresses the model (about 0.7 s): done once, and only when Latin text needs it.
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
