@@ -73,6 +73,11 @@ class Settings(BaseSettings):
     min_relevance: float = Field(
         0.0, description="Override of the calibrated relevance threshold for 'no answer' (0: use the calibrated one)."
     )
+    multilingual: bool = Field(
+        True,
+        description="Answer questions in other languages by searching with multilingual-e5 (false: every question "
+        "is read as English).",
+    )
     answer_mode: AnswerMode = Field(
         "auto", description="'auto': llm when OPENAI_API_KEY or OPENAI_BASE_URL is set, else extractive."
     )

@@ -41,3 +41,9 @@ def nudge_blind_dir() -> Path:
 def glossary_path() -> Path:
     """The shipped practitioner glossary (term, aliases, definition, source), see glossary.yml."""
     return Path(str(files(__name__) / "glossary.yml"))
+
+
+def vectors_dir() -> Path:
+    """Multilingual passage vectors of the shipped documents, so a first question in another language need not
+    embed the whole corpus (see ingest/passage_vectors.py)."""
+    return Path(str(files(__name__) / "vectors"))

@@ -16,6 +16,7 @@ from langchain_core.embeddings import Embeddings
 from sqlalchemy import Engine
 
 from bot.answerlog import AnswerLog, CorrectedAnswers, answer_log_on, open_database, wait_for_database
+from bot.core.crosslingual import CrossLingualSearch
 from bot.core.engine import DEFAULT_MIN_RELEVANCE, AnswerEngine, EngineOptions
 from bot.core.extractive import SentenceVectors
 from bot.core.glossary import GLOSSARY_FILE, Glossary
@@ -24,16 +25,18 @@ from bot.core.guard.guard import QUESTION_CACHE
 from bot.core.llm import LLMAnswerer, make_chat_model
 from bot.core.nudge import DeferredNoticer, Noticer, NudgeDetector
 from bot.core.retrieval import HybridRetriever
+from bot.core.spaces import E5_COSINE_OFFSET, E5_COSINE_SCALE, E5_MIN_RELEVANCE, E5_REDUNDANT_COSINE, VectorSpace
 from bot.core.vector_cache import VectorCache
 from bot.datadir import prepare_data_dir
 from bot.settings import Settings
-from corpus import glossary_path
+from corpus import glossary_path, vectors_dir
 from ingest import consistency
 from ingest.chunking import Chunker, ChunkingConfig
 from ingest.embeddings import MiniLMEmbeddings, MultilingualE5Embeddings, OpenAICompatibleEmbeddings
 from ingest.fetch import FetchLimits
 from ingest.index import CorpusIndex, make_client
 from ingest.locks import file_lock
+from ingest.passage_vectors import SHIPPED_FILE, PassageVectors
 from ingest.pipeline import Ingestor, IngestReport, ProgressCallback
 from ingest.registry import DocumentRegistry
 from ingest.sandbox import IsolatedParser, ParseLimits
@@ -130,6 +133,35 @@ class Services:
             lexical_cache=s.cache_dir / "lexical",
             # The shipped glossary, extended by a trainer's glossary.yml in the data directory when there is one.
             glossary=Glossary.load([glossary_path(), s.data_dir / GLOSSARY_FILE]),
+            crosslingual=CrossLingualSearch(self.passage_vectors) if s.multilingual else None,
+        )
+
+    @functools.cached_property
+    def multilingual_model(self) -> MultilingualE5Embeddings:
+        # One engine and one copy of the weights for the guard, cross-language search and sentence scoring.
+        return MultilingualE5Embeddings()
+
+    @functools.cached_property
+    def multilingual_queries(self) -> VectorCache:
+        return VectorCache(self.multilingual_model.embed_queries, capacity=QUESTION_CACHE)
+
+    @functools.cached_property
+    def passage_vectors(self) -> PassageVectors:
+        return PassageVectors(
+            self.multilingual_model.embed_array,
+            self.settings.cache_dir / "passage-vectors-e5.npz",
+            shipped_file=vectors_dir() / SHIPPED_FILE,
+        )
+
+    @functools.cached_property
+    def multilingual_space(self) -> VectorSpace:
+        return VectorSpace(
+            queries=self.multilingual_queries,
+            sentences=VectorCache(self.multilingual_model.embed_array),
+            scale=E5_COSINE_SCALE,
+            offset=E5_COSINE_OFFSET,
+            redundant_cosine=E5_REDUNDANT_COSINE,
+            min_relevance=E5_MIN_RELEVANCE,
         )
 
     @functools.cached_property
@@ -156,7 +188,7 @@ class Services:
         return MisuseGuard(
             vectors,
             second_opinion=llm.judge_misuse if llm is not None else None,
-            multilingual=VectorCache(MultilingualE5Embeddings().embed_queries, capacity=QUESTION_CACHE),
+            multilingual=self.multilingual_queries,
         )
 
     @functools.cached_property
@@ -178,6 +210,7 @@ class Services:
             corrections=corrections,
             guard=self.guard,
             vectors=self.vectors,
+            multilingual=self.multilingual_space if s.multilingual else None,
         )
 
     @functools.cached_property

@@ -43,6 +43,14 @@ THRESHOLDS: dict[str, tuple[str, float]] = {
 }
 
 
+# Per language against English on the same questions (`dualuse eval --languages`): recall@5 as a share of English's
+# (issue 16's goal: 0.9), abstention on the translated out-of-scope questions as an absolute figure.
+LANGUAGE_THRESHOLDS: dict[str, tuple[str, float]] = {
+    "recall_at_5_share_of_english": (">=", 0.90),
+    "abstention_recall": (">=", 0.70),
+}
+
+
 @dataclass(frozen=True)
 class GoldenQuestion:
     id: str
@@ -51,6 +59,8 @@ class GoldenQuestion:
     expected_docs: tuple[str, ...]
     facts: tuple[Fact, ...]
     set_name: str = ""  # the file the question came from, without .jsonl
+    language: str = "en"  # the "lang" field of a translated question
+    source_id: str = ""  # a translated question's English original
 
 
 class QuestionRow(TypedDict):
@@ -58,6 +68,7 @@ class QuestionRow(TypedDict):
 
     id: str
     set: str
+    language: str
     category: str
     status: Status
     chars: int
@@ -74,6 +85,8 @@ class EvalResult:
     failures: list[str] = field(default_factory=list)  # gates that were missed
     per_question: list[QuestionRow] = field(default_factory=list)
     per_set: dict[str, dict[str, float]] = field(default_factory=dict)
+    # Per language, when the questions include translations: English over the originals of the translated ones.
+    per_language: dict[str, dict[str, float]] = field(default_factory=dict)
 
     @property
     def passed(self) -> bool:
@@ -99,6 +112,8 @@ def load_golden(paths: Iterable[Path]) -> list[GoldenQuestion]:
                             tuple(row.get("expected_docs", ())),
                             facts,
                             file.stem,
+                            str(row.get("lang", "en")),
+                            str(row.get("source_id", "")),
                         )
                     )
                 except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
@@ -123,12 +138,13 @@ def evaluate(
     rows: list[QuestionRow] = []
     for q in questions:
         started = time.perf_counter()
-        answer = engine.ask(q.question)
+        answer = engine.ask(q.question, language=q.language)
         latencies.append((time.perf_counter() - started) * 1000)
         outcomes.setdefault(q.category, []).append(answer.status)
         row: QuestionRow = {
             "id": q.id,
             "set": q.set_name,
+            "language": q.language,
             "category": q.category,
             "status": answer.status,
             "chars": len(answer.text),
@@ -137,7 +153,7 @@ def evaluate(
             # The passages the answer was composed from; refusals and reviewed answers retrieve nothing, so for
             # them the retriever is asked directly.
             passages = [p.doc_id for p in answer.passages] or [
-                p.chunk.doc_id for p in retriever.retrieve(q.question).passages
+                p.chunk.doc_id for p in engine.retrieve(q.question, language=q.language).passages
             ]
             ranked_docs = list(dict.fromkeys(passages))
             rank = next((i for i, d in enumerate(ranked_docs, start=1) if d in q.expected_docs), None)
@@ -198,7 +214,8 @@ def evaluate(
         for name, (op, bound) in THRESHOLDS.items()
         if (metrics[name] < bound if op == ">=" else metrics[name] > bound)
     ]
-    return EvalResult(metrics, failures, rows, per_set(rows))
+    translated = {q.source_id for q in questions if q.source_id}
+    return EvalResult(metrics, failures, rows, per_set(rows), per_language(rows, translated))
 
 
 def _median_chars(rows: list[QuestionRow]) -> float:
@@ -208,20 +225,45 @@ def _median_chars(rows: list[QuestionRow]) -> float:
 
 
 def per_set(rows: list[QuestionRow]) -> dict[str, dict[str, float]]:
-    """Per golden-set file: fact coverage, median answer length, right-source citation recall, and abstention
-    precision and recall (precision: the share of no_answers that were on out-of-scope questions)."""
-    out: dict[str, dict[str, float]] = {}
-    for name in dict.fromkeys(r["set"] for r in rows):
-        mine = [r for r in rows if r["set"] == name]
-        answerable = [r for r in mine if r["category"] in ANSWERABLE and "facts" in r]
-        off_topic = [r for r in mine if r["category"] == "out_of_scope"]
-        abstained = [r for r in mine if r["status"] == "no_answer"]
-        out[name] = {
-            "questions": float(len(mine)),
-            "fact_coverage": _ratio(sum(r["facts_found"] for r in answerable), sum(r["facts"] for r in answerable)),
-            "median_answer_chars": _median_chars(mine),
-            "citation_recall": _ratio(sum(r["cited_expected"] for r in answerable), len(answerable)),
-            "abstention_precision": _ratio(sum(r["category"] == "out_of_scope" for r in abstained), len(abstained)),
-            "abstention_recall": _ratio(sum(r["status"] == "no_answer" for r in off_topic), len(off_topic)),
-        }
+    """Per golden-set file: recall@5, fact coverage, median answer length, right-source citation recall, and
+    abstention precision and recall (precision: the share of no_answers that were on out-of-scope questions)."""
+    return {name: _figures([r for r in rows if r["set"] == name]) for name in dict.fromkeys(r["set"] for r in rows)}
+
+
+def per_language(rows: list[QuestionRow], translated: set[str]) -> dict[str, dict[str, float]]:
+    """The same figures per language, when some questions are translations; English is measured on the originals
+    of the translated questions, so each language is compared on the same questions."""
+    if not translated:
+        return {}
+    out = {"en": _figures([r for r in rows if r["language"] == "en" and r["id"] in translated])}
+    for language in dict.fromkeys(r["language"] for r in rows if r["language"] != "en"):
+        out[language] = _figures([r for r in rows if r["language"] == language])
     return out
+
+
+def _figures(mine: list[QuestionRow]) -> dict[str, float]:
+    answerable = [r for r in mine if r["category"] in ANSWERABLE and "facts" in r]
+    off_topic = [r for r in mine if r["category"] == "out_of_scope"]
+    abstained = [r for r in mine if r["status"] == "no_answer"]
+    return {
+        "questions": float(len(mine)),
+        "recall_at_5": _ratio(sum((r.get("rank") or 99) <= 5 for r in answerable), len(answerable)),
+        "fact_coverage": _ratio(sum(r["facts_found"] for r in answerable), sum(r["facts"] for r in answerable)),
+        "median_answer_chars": _median_chars(mine),
+        "citation_recall": _ratio(sum(r["cited_expected"] for r in answerable), len(answerable)),
+        "abstention_precision": _ratio(sum(r["category"] == "out_of_scope" for r in abstained), len(abstained)),
+        "abstention_recall": _ratio(sum(r["status"] == "no_answer" for r in off_topic), len(off_topic)),
+    }
+
+
+def language_failures(per_language: dict[str, dict[str, float]]) -> list[str]:
+    """The language gates missed; adds each language's ``recall_at_5_share_of_english`` to its figures."""
+    english = per_language.get("en", {}).get("recall_at_5", 0.0)
+    failures = []
+    for language, figures in per_language.items():
+        figures["recall_at_5_share_of_english"] = _ratio(figures["recall_at_5"], english)
+        for name, (op, bound) in LANGUAGE_THRESHOLDS.items():
+            value = figures[name]
+            if value < bound if op == ">=" else value > bound:
+                failures.append(f"{name} in {language} = {value:.3f}, needs {op} {bound}")
+    return failures

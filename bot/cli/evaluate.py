@@ -28,6 +28,14 @@ def eval_command(
             "golden set: the guard's blind split).",
         ),
     ] = None,
+    languages: Annotated[
+        bool,
+        typer.Option(
+            "--languages",
+            help="Also ask the golden questions translated into French, Spanish, Russian, Arabic and Chinese, and "
+            "report and gate each language against English.",
+        ),
+    ] = False,
     nudge_set: Annotated[
         list[Path] | None,
         typer.Option(
@@ -43,7 +51,9 @@ def eval_command(
     from bot.app.safety import load_labelled_requests
 
     application = application_of(ctx)
-    paths = golden or [eval_dir()]
+    paths = list(golden or [eval_dir()])
+    if languages:
+        paths.append(eval_dir() / "i18n")
     for path in paths:
         if not path.exists():
             raise fail(f"golden set {path} does not exist")
@@ -60,6 +70,11 @@ def eval_command(
         application.library.ensure_shipped_corpus(progress)
     result = application.evaluate(questions)
     gates = dict(THRESHOLDS)
+    if languages:
+        from bot.app.evaluation import LANGUAGE_THRESHOLDS, language_failures
+
+        result.failures.extend(language_failures(result.per_language))
+        gates.update({f"{name} (each language)": gate for name, gate in LANGUAGE_THRESHOLDS.items()})
     if requests:
         from bot.app.evaluation import GUARD_THRESHOLDS
 
@@ -83,6 +98,16 @@ def eval_command(
                 "per_set": {
                     name: {k: round(v, 4) for k, v in figures.items()} for name, figures in result.per_set.items()
                 },
+                **(
+                    {
+                        "per_language": {
+                            name: {k: round(v, 4) for k, v in figures.items()}
+                            for name, figures in result.per_language.items()
+                        }
+                    }
+                    if result.per_language
+                    else {}
+                ),
             }
         )
     else:
@@ -101,6 +126,17 @@ def eval_command(
                 f"{f['median_answer_chars']:12.0f} {f['citation_recall']:11.3f} "
                 f"{f['abstention_precision']:10.3f} {f['abstention_recall']:12.3f}"
             )
+        if result.per_language:
+            typer.echo("")
+            typer.echo(
+                f"{'per language':<16} {'questions':>9} {'recall@5':>8} {'cited right':>11} "
+                f"{'abst. prec':>10} {'abst. recall':>12}"
+            )
+            for name, f in result.per_language.items():
+                typer.echo(
+                    f"{name:<16} {f['questions']:9.0f} {f['recall_at_5']:8.3f} {f['citation_recall']:11.3f} "
+                    f"{f['abstention_precision']:10.3f} {f['abstention_recall']:12.3f}"
+                )
         typer.echo("PASSED" if result.passed else "FAILED: " + "; ".join(result.failures))
     if not result.passed:
         raise typer.Exit(1)

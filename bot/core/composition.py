@@ -107,10 +107,12 @@ def compose(
     passages: Sequence[Passage],
     part_scores: Callable[[str], np.ndarray] | None = None,
     definition: Entry | None = None,
+    redundant_cosine: float = REDUNDANT_COSINE,
 ) -> list[Span]:
     """The spans of the answer in display order. ``part_scores(part)`` scores every sentence of ``scored`` against
     one part of a multi-part question (same scale as ``ScoredSentence.score``); ``definition`` is the glossary entry
-    a "what is X?" question asks about, whose source document's defining sentence then leads."""
+    a "what is X?" question asks about, whose source document's defining sentence then leads. ``redundant_cosine``:
+    above it, two sentence vectors say the same thing (the threshold of the space they were embedded in)."""
     if not scored:
         return []
     rank_of = {p.chunk.chunk_id: i for i, p in enumerate(passages)}
@@ -171,7 +173,7 @@ def compose(
         new_doc = c.scored.passage.document.doc_id not in used_docs
         if new_doc and (c.adjusted < best * OTHER_DOC_RATIO or c.scored.semantic < lead.scored.semantic * 0.85):
             continue  # another document only when the sentence answers on its own, not for one shared word
-        if any(float(vectors[c.row] @ vectors[r]) > REDUNDANT_COSINE for r in chosen_rows):
+        if any(float(vectors[c.row] @ vectors[r]) > redundant_cosine for r in chosen_rows):
             continue
         if _mostly_repeats(c.scored.text, [t for s in spans for t in s.texts]):
             continue

@@ -28,6 +28,7 @@ from .llm import LLMAnswerer
 from .question_types import shape as question_shape
 from .relevance import covered
 from .retrieval import HybridRetriever, Passage, Retrieval
+from .spaces import VectorSpace
 from .text import content_terms
 from .verification import verify
 
@@ -39,9 +40,14 @@ MAX_QUESTION_CHARS = 2000
 # two ways a question scoring just below it still passes (a strong BM25 first passage, a glossary definition).
 DEFAULT_MIN_RELEVANCE = 0.38
 # The corpus is a snapshot: questions about what just happened are out of its reach whatever retrieval finds.
+# The same words in the other UN languages (Chinese and Arabic have no word boundaries to anchor on).
 _CURRENT_EVENTS = re.compile(
     r"\b(?:yesterday|today|tonight|last night|this (?:morning|afternoon|evening|week)|breaking news|"
-    r"latest news|news (?:on|about|from))\b",
+    r"latest news|news (?:on|about|from)|"
+    r"hier|aujourd'hui|ce (?:matin|soir)|cette semaine|hier soir|(?:derni[eè]res |l')actu(?:alit[ée]s?)?|"
+    r"ayer|hoy|esta (?:mañana|tarde|noche|semana)|anoche|[uú]ltimas noticias|"
+    r"вчера|сегодня|этим (?:утром|вечером)|на этой неделе|последние новости)\b|"
+    r"昨天|今天|今早|今晚|本周|这周|最新消息|新闻|أمس|البارحة|اليوم|هذا الصباح|هذا الأسبوع|آخر الأخبار",
     re.IGNORECASE,
 )
 
@@ -76,10 +82,15 @@ class AnswerEngine:
         corrections: Corrections | None = None,
         guard: MisuseGuard | None = None,
         vectors: SentenceVectors | None = None,
+        multilingual: VectorSpace | None = None,
     ) -> None:
+        """``multilingual``: the space questions in other languages are answered in (multilingual-e5), used when
+        the retriever searches across languages; without it every question is read as English."""
         self.corrections = corrections
         # One cache of sentence and question vectors; the guard shares it when it reads the same model.
         self.sentence_vectors = vectors or SentenceVectors(embeddings)
+        self.english = VectorSpace(queries=self.sentence_vectors, sentences=self.sentence_vectors)
+        self.multilingual = multilingual
         self.retriever = retriever
         self.embeddings = embeddings
         self.llm = llm
@@ -108,16 +119,20 @@ class AnswerEngine:
         if verdict.refuse:
             answer = self._refusal(question, verdict)
         else:
-            # Embedded once for the guard, the corrections, the dense search and the sentence scorer.
-            vector = self.sentence_vectors([standalone])[0].tolist()
-            correction = self.corrections.lookup(standalone, vector) if self.corrections is not None else None
+            space = self._space_for(asked_in)
+            # Embedded once for the guard, the corrections, the dense search and the sentence scorer (in English;
+            # a question in another language is embedded by multilingual-e5, which the guard reads as well).
+            vector = space.queries([standalone])[0].tolist()
+            correction = None
+            if self.corrections is not None:  # corrections are looked up by their MiniLM vectors
+                correction = self.corrections.lookup(standalone, vector if space is self.english else None)
             if correction is not None:
                 answer = correction
                 answer.question = question
                 answer.corrected = True
             else:
-                retrieval = self.retriever.retrieve(standalone, vector=vector)
-                answer = self._answer(question, standalone, retrieval)
+                retrieval = self._retrieve(standalone, asked_in, space, vector)
+                answer = self._answer(question, standalone, retrieval, space)
             answer = self._checked(answer, verdict)
         if not answer.corrected:  # links only to the cited sources (bot/links.py); an admin's correction is trusted
             answer.text = restrict_links(answer.text, {c.url for c in answer.citations}, bare=answer.mode == "llm")
@@ -126,7 +141,24 @@ class AnswerEngine:
         answer.latency_ms = (time.perf_counter() - started) * 1000
         return answer
 
+    def retrieve(self, question: str, language: str | None = None) -> Retrieval:
+        """The passages a question would be answered from, searched in the space of its language."""
+        asked_in = detect_language(question, default=language or "en")
+        space = self._space_for(asked_in)
+        return self._retrieve(question, asked_in, space, space.queries([question])[0].tolist())
+
     # -- steps -----------------------------------------------------------------------------------------------
+    def _space_for(self, language: str) -> VectorSpace:
+        """Multilingual-e5 for a question not in English, when the retriever can search across languages."""
+        if self.multilingual is not None and self.retriever.searches_across_languages(language):
+            return self.multilingual
+        return self.english
+
+    def _retrieve(self, question: str, language: str, space: VectorSpace, vector: list[float]) -> Retrieval:
+        return self.retriever.retrieve(
+            question, vector=vector, language=language if space is not self.english else "en"
+        )
+
     def _standalone(self, question: str, history: Sequence[Turn]) -> str:
         if not history:
             return question
@@ -141,7 +173,7 @@ class AnswerEngine:
             return f"{previous[-1]} {question}"
         return question
 
-    def _answer(self, question: str, standalone: str, retrieval: Retrieval) -> Answer:
+    def _answer(self, question: str, standalone: str, retrieval: Retrieval, space: VectorSpace) -> Answer:
         log_passages = [_log_passage(p) for p in retrieval.passages]
         scored, vectors = score_sentences(
             retrieval.query_vector,
@@ -149,11 +181,13 @@ class AnswerEngine:
             retrieval.passages,
             self.embeddings,
             retrieval.term_weights,
-            self.sentence_vectors,
+            space.sentences,
             retrieval.term_variants,
+            calibrate=space.calibrated,
         )
         definition = self.retriever.glossary.definition_for(standalone)
-        if not covered(retrieval, scored, self.options.min_relevance, definition):
+        min_relevance = space.min_relevance if space.min_relevance is not None else self.options.min_relevance
+        if not covered(retrieval, scored, min_relevance, definition):
             return self._no_answer(question, retrieval, log_passages)
         if _CURRENT_EVENTS.search(standalone):
             answer = self._no_answer(question, retrieval, log_passages)
@@ -168,26 +202,33 @@ class AnswerEngine:
             generated = self._llm_answer(question, standalone, retrieval)
             if generated is not None:
                 return generated
-            fallback = self._extractive(question, retrieval, scored, vectors)
+            fallback = self._extractive(question, retrieval, scored, vectors, space)
             fallback.notice = (
                 "The language model was unavailable or its answer could not be verified against the sources, "
                 "so this answer quotes the sources directly."
             )
             return fallback
-        return self._extractive(question, retrieval, scored, vectors)
+        return self._extractive(question, retrieval, scored, vectors, space)
 
     def _extractive(
-        self, question: str, retrieval: Retrieval, scored: list[ScoredSentence], vectors: np.ndarray
+        self,
+        question: str,
+        retrieval: Retrieval,
+        scored: list[ScoredSentence],
+        vectors: np.ndarray,
+        space: VectorSpace,
     ) -> Answer:
         shape = question_shape(retrieval.question)
 
         def part_scores(part: str) -> np.ndarray:
-            part_vector = np.asarray(self.embeddings.embed_query(part), dtype=np.float32)
+            part_vector = np.asarray(space.queries([part])[0], dtype=np.float32)
             overlap = overlap_scores(content_terms(part), [s.text for s in scored], retrieval.term_weights)
-            return 0.75 * (vectors @ part_vector) + 0.25 * overlap
+            return 0.75 * space.calibrated(vectors @ part_vector) + 0.25 * overlap
 
         definition = self.retriever.glossary.definition_for(retrieval.question)
-        spans = compose(shape, scored, vectors, retrieval.passages, part_scores, definition)
+        spans = compose(
+            shape, scored, vectors, retrieval.passages, part_scores, definition, redundant_cosine=space.redundant_cosine
+        )
         numbers: dict[str, int] = {}
         citations: list[Citation] = []
         supports: list[SentenceSupport] = []

@@ -8,7 +8,7 @@ answer, and in what spans, is decided in ``bot.composition``.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -79,12 +79,14 @@ def score_sentences(
     passages: list[Passage],
     embeddings: Embeddings,
     term_weights: dict[str, float] | None = None,
-    sentence_vectors: SentenceVectors | None = None,
+    sentence_vectors: Callable[[Sequence[str]], np.ndarray] | None = None,
     term_variants: Sequence[list[str]] = (),
+    calibrate: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> tuple[list[ScoredSentence], np.ndarray]:
     """Score every sentence of ``passages``: 0.75 x cosine to the question + 0.25 x weighted term overlap, the
     overlap taken with the question's terms or, when better, with one of ``term_variants`` (the question in the
-    corpus's own words for a concept, from the glossary)."""
+    corpus's own words for a concept, from the glossary). ``calibrate`` puts the cosines of a space other than
+    MiniLM's on MiniLM's scale (bot/core/spaces.py)."""
     candidates = candidate_sentences(passages)
     if not candidates:
         return [], np.zeros((0, 1), dtype=np.float32)
@@ -92,6 +94,8 @@ def score_sentences(
     sentence_matrix = sentence_vectors(texts) if sentence_vectors is not None else embed_many(embeddings, texts)
     vectors = np.vstack([np.asarray(question_vector, dtype=np.float32)[None, :], sentence_matrix])
     semantic = vectors[1:] @ vectors[0]
+    if calibrate is not None:
+        semantic = calibrate(semantic)
     scored = []
     for (text, passage), cosine in zip(candidates, semantic, strict=True):
         lexical = max(term_overlap(terms, text, term_weights) for terms in [question_terms, *term_variants])
