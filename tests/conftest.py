@@ -9,12 +9,16 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.crosslingual import CrossLingualSearch
 from bot.core.engine import AnswerEngine, EngineOptions
 from bot.core.retrieval import HybridRetriever
-from corpus import documents_dir
+from bot.core.spaces import multilingual_e5_space
+from bot.core.vector_cache import VectorCache
+from corpus import documents_dir, vectors_dir
 from ingest.chunking import Chunker
-from ingest.embeddings import MiniLMEmbeddings
+from ingest.embeddings import MiniLMEmbeddings, MultilingualE5Embeddings
 from ingest.index import CorpusIndex
+from ingest.passage_vectors import SHIPPED_FILE, PassageVectors
 from ingest.pipeline import Ingestor
 from tests.openai_server import FakeOpenAI
 from tests.stores import close, open_index
@@ -68,6 +72,24 @@ def shipped_index(shipped_index_dir: Path, embeddings: MiniLMEmbeddings) -> Corp
 @pytest.fixture(scope="session")
 def shipped_engine(shipped_index: CorpusIndex, embeddings: MiniLMEmbeddings) -> AnswerEngine:
     return AnswerEngine(HybridRetriever(shipped_index, embeddings), embeddings, options=EngineOptions())
+
+
+@pytest.fixture(scope="session")
+def multilingual_model() -> MultilingualE5Embeddings:
+    return MultilingualE5Embeddings()
+
+
+@pytest.fixture(scope="session")
+def multilingual_engine(
+    shipped_index: CorpusIndex, embeddings: MiniLMEmbeddings, multilingual_model: MultilingualE5Embeddings
+) -> AnswerEngine:
+    """The shipped corpus answered in every language, wired as the application wires it (bot/app/container.py)."""
+    passages = PassageVectors(multilingual_model.embed_array, None, shipped_file=vectors_dir() / SHIPPED_FILE)
+    retriever = HybridRetriever(shipped_index, embeddings, crosslingual=CrossLingualSearch(passages))
+    space = multilingual_e5_space(
+        VectorCache(multilingual_model.embed_queries), VectorCache(multilingual_model.embed_array)
+    )
+    return AnswerEngine(retriever, embeddings, options=EngineOptions(), multilingual=space)
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from bot.core.guard.guard import QUESTION_CACHE
 from bot.core.llm import LLMAnswerer, make_chat_model
 from bot.core.nudge import DeferredNoticer, Noticer, NudgeDetector
 from bot.core.retrieval import HybridRetriever
-from bot.core.spaces import E5_COSINE_OFFSET, E5_COSINE_SCALE, E5_MIN_RELEVANCE, E5_REDUNDANT_COSINE, VectorSpace
+from bot.core.spaces import VectorSpace, multilingual_e5_space
 from bot.core.vector_cache import VectorCache
 from bot.datadir import prepare_data_dir
 from bot.settings import Settings
@@ -155,14 +155,7 @@ class Services:
 
     @functools.cached_property
     def multilingual_space(self) -> VectorSpace:
-        return VectorSpace(
-            queries=self.multilingual_queries,
-            sentences=VectorCache(self.multilingual_model.embed_array),
-            scale=E5_COSINE_SCALE,
-            offset=E5_COSINE_OFFSET,
-            redundant_cosine=E5_REDUNDANT_COSINE,
-            min_relevance=E5_MIN_RELEVANCE,
-        )
+        return multilingual_e5_space(self.multilingual_queries, VectorCache(self.multilingual_model.embed_array))
 
     @functools.cached_property
     def llm(self) -> LLMAnswerer | None:

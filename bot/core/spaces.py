@@ -41,3 +41,15 @@ class VectorSpace:
         if self.scale == 1.0 and self.offset == 0.0:
             return cosines
         return self.scale * cosines + self.offset
+
+
+def multilingual_e5_space(queries: Encode, sentences: Encode) -> VectorSpace:
+    """The space of multilingual-e5-small: ``queries`` embeds with its query prefix, ``sentences`` as passages."""
+    return VectorSpace(
+        queries=queries,
+        sentences=sentences,
+        scale=E5_COSINE_SCALE,
+        offset=E5_COSINE_OFFSET,
+        redundant_cosine=E5_REDUNDANT_COSINE,
+        min_relevance=E5_MIN_RELEVANCE,
+    )
