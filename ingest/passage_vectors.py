@@ -29,6 +29,7 @@ logger = logging.getLogger(__name__)
 MODEL_ID = "multilingual-e5-small-q4"
 DIMENSIONS = 384
 SHIPPED_FILE = "multilingual-e5-small.npz"
+BATCH = 8
 
 Encode = Callable[[Sequence[str]], np.ndarray]  # passage texts -> L2-normalised rows
 
@@ -99,8 +100,13 @@ class PassageVectors:
             missing = {k: t for k, t in zip(keys, texts, strict=True) if k not in self._known}
             if missing:
                 logger.info("embedding %d passages in the multilingual space", len(missing))
-                fresh = self.encode(list(missing.values()))
-                self._known.update(zip(missing, np.asarray(fresh, dtype=np.float16), strict=True))
+                pending = list(missing.items())
+                # In small batches: the model is shared with every question's guard, which must not wait for a
+                # whole document to be embedded.
+                for start in range(0, len(pending), BATCH):
+                    batch = pending[start : start + BATCH]
+                    fresh = self.encode([text for _, text in batch])
+                    self._known.update(zip([k for k, _ in batch], np.asarray(fresh, dtype=np.float16), strict=True))
                 self._save(list(missing))
             if not keys:
                 return np.zeros((0, DIMENSIONS), dtype=np.float32)
@@ -118,7 +124,7 @@ class PassageVectors:
             logger.warning("could not save passage vectors to %s: %s", self.cache_file, exc)
 
 
-def _shipped_texts() -> list[str]:
+def shipped_passage_texts() -> list[str]:
     from corpus import documents_dir
 
     from .chunking import Chunker, ChunkingConfig
@@ -142,7 +148,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     args = list(sys.argv[1:] if argv is None else argv)
     output = Path(args[0]) if args else vectors_dir() / SHIPPED_FILE
-    texts = _shipped_texts()
+    texts = shipped_passage_texts()
     matrix = MultilingualE5Embeddings().embed_array(texts)
     write_vectors(output, {text_key(t): v for t, v in zip(texts, matrix, strict=True)})
     print(f"wrote {len(texts)} passage vectors to {output}")

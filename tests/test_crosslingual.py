@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from bot.core.crosslingual import CrossLingualSearch
 from bot.core.engine import AnswerEngine
+from bot.core.retrieval import HybridRetriever
 from corpus import vectors_dir
-from ingest.embeddings import MultilingualE5Embeddings
-from ingest.passage_vectors import SHIPPED_FILE, PassageVectors, _shipped_texts, read_vectors, text_key
+from ingest.chunking import Chunker
+from ingest.embeddings import MiniLMEmbeddings, MultilingualE5Embeddings
+from ingest.index import CorpusIndex
+from ingest.passage_vectors import SHIPPED_FILE, PassageVectors, read_vectors, shipped_passage_texts, text_key
+from ingest.pipeline import Ingestor
 
 
 @pytest.mark.parametrize(
@@ -56,7 +62,7 @@ def test_the_shipped_vectors_cover_every_shipped_passage() -> None:
     # A corpus edit without `python -m ingest.passage_vectors` would make the first question in another language
     # embed the changed passages: this fails first, so the shipped file is regenerated with the edit.
     shipped = read_vectors(vectors_dir() / SHIPPED_FILE)
-    missing = [text[:60] for text in _shipped_texts() if text_key(text) not in shipped]
+    missing = [text[:60] for text in shipped_passage_texts() if text_key(text) not in shipped]
     assert not missing, f"regenerate with: python -m ingest.passage_vectors ({len(missing)} passages missing)"
 
 
@@ -95,3 +101,36 @@ def test_a_damaged_vector_file_costs_time_not_the_answer(
     assert vectors.shape == (1, 384) and encoder.texts == 1
     assert "ignoring the passage-vector file" in caplog.text
     assert len(read_vectors(cache)) == 1  # rewritten whole
+
+
+def test_the_bot_prepares_new_passages_for_other_languages_in_the_background(
+    tmp_path: Path,
+    writable_index: CorpusIndex,
+    embeddings: MiniLMEmbeddings,
+    chunker: Chunker,
+    multilingual_model: MultilingualE5Embeddings,
+) -> None:
+    encoder = CountingEncoder(multilingual_model)
+    passages = PassageVectors(encoder, tmp_path / "vectors.npz", shipped_file=vectors_dir() / SHIPPED_FILE)
+    search = CrossLingualSearch(passages)
+    retriever = HybridRetriever(writable_index, embeddings, crosslingual=search)
+    retriever.keep_crosslingual_warm()
+    source = tmp_path / "field-notes.md"
+    source.write_text(
+        "---\ntitle: Field notes on drone export reviews\npublisher: Test\ndate: 2026-01-01\n---\n\n"
+        "Our review board checks every drone autopilot release for dual-use export concerns before shipping.\n",
+        encoding="utf-8",
+    )
+    Ingestor(writable_index, embeddings, chunker).ingest_paths([source])
+    retriever.refresh()  # what the bot does on every question; no question in another language has come yet
+    deadline = time.monotonic() + 120
+    while encoder.texts == 0 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert encoder.texts == 1  # only the new passage: the shipped ones come from the shipped file
+    answer = retriever.retrieve(
+        "Qui vérifie les logiciels de drones avant leur exportation ?",
+        vector=multilingual_model.embed_queries(["Qui vérifie les logiciels de drones avant leur exportation ?"])[0],
+        language="fr",
+    )
+    assert answer.passages[0].document.doc_id == "field-notes"
+    assert encoder.texts == 1

@@ -101,6 +101,7 @@ class Application:
         s.ensure_corpus()
         _ = s.engine
         s.embeddings.embed_query("warm up")
+        s.retriever.keep_crosslingual_warm()
         s.retriever.refresh()
 
     def evaluate(self, questions: list[GoldenQuestion]) -> EvalResult:

@@ -47,16 +47,17 @@ class CrossLingualSearch:
         n: int,
     ) -> list[tuple[Chunk, float]]:
         """The ``n`` live chunks closest to ``query_vector`` (an e5 question vector), best first."""
-        matrix = self._matrix_for(revision, documents, live_chunks)
+        matrix = self.prepare(revision, documents, live_chunks)
         if not matrix.chunks:
             return []
         scores = matrix.vectors @ np.asarray(query_vector, dtype=np.float32)
         top = np.argsort(-scores)[:n]
         return [(matrix.chunks[i], float(scores[i])) for i in top]
 
-    def _matrix_for(
+    def prepare(
         self, revision: str, documents: dict[str, DocumentRecord], live_chunks: Callable[[], list[Chunk]]
     ) -> _Matrix:
+        """The matrix of ``revision``, built now if needed (embedding only passages no vector file holds)."""
         matrix = self._matrix
         if matrix is not None and matrix.revision == revision:
             return matrix

@@ -105,6 +105,12 @@ class HybridRetriever:
         self._last_build_seconds = 0.0
         self._view: tuple[str, dict[str, DocumentRecord], dict[str, str], LexicalIndex] | None = None
         self._registry_away = False  # the registry's database is unreachable: answering from the last view
+        self._warm_crosslingual = False
+
+    def keep_crosslingual_warm(self) -> None:
+        """After each corpus change, embed new passages for cross-language search in the background, so that the
+        next question in another language need not wait for them (the bot does this; a one-shot CLI does not)."""
+        self._warm_crosslingual = self.crosslingual is not None
 
     def refresh(self) -> None:
         """Make sure a BM25 index exists; when the corpus changed, rebuild it in the background.
@@ -168,6 +174,10 @@ class HybridRetriever:
                 self._store.save(revision, lexical)
         # One assignment of a tuple: a question never sees documents of one revision with BM25 of another.
         self._view = (revision, documents, versions, lexical)
+        if self._warm_crosslingual and self.crosslingual is not None:
+            threading.Thread(
+                target=self._warm, args=(self.crosslingual, revision, documents, versions), daemon=True
+            ).start()
         elapsed = time.perf_counter() - started
         self._last_build_seconds = elapsed if source == "built" else len(lexical) * BUILD_SECONDS_PER_CHUNK
         logger.info(
@@ -177,6 +187,14 @@ class HybridRetriever:
             source,
             elapsed,
         )
+
+    def _warm(
+        self, search: CrossLingualSearch, revision: str, documents: dict[str, DocumentRecord], versions: dict[str, str]
+    ) -> None:
+        try:
+            search.prepare(revision, documents, lambda: self.index.live_chunks(versions))
+        except Exception:  # noqa: BLE001 - the first question in another language will try again
+            logger.warning("preparing cross-language search failed", exc_info=True)
 
     @property
     def _revision(self) -> str | None:
