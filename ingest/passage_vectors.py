@@ -1,4 +1,5 @@
-"""Multilingual-e5 vectors of passages, addressed by their text, for questions asked in other languages.
+"""Multilingual-e5 vectors of passages (and of their sentences), addressed by their text, for questions asked in
+other languages.
 
 The English path searches Chroma's MiniLM vectors. A question in French, Russian or Chinese is searched in the
 multilingual-e5 space instead, and e5 embeds about five times slower than MiniLM: embedding the shipped corpus
@@ -30,6 +31,7 @@ MODEL_ID = "multilingual-e5-small-q4"
 DIMENSIONS = 384
 SHIPPED_FILE = "multilingual-e5-small.npz"
 BATCH = 8
+SAVE_AFTER = 256  # vectors embedded in passing (answer sentences) are written to the cache file in batches
 
 Encode = Callable[[Sequence[str]], np.ndarray]  # passage texts -> L2-normalised rows
 
@@ -79,6 +81,7 @@ class PassageVectors:
         self.encode = encode
         self.cache_file = cache_file
         self._known: dict[str, np.ndarray] = {}
+        self._unsaved: list[str] = []
         self._loaded = False
         self._shipped_file = shipped_file
         self._lock = threading.Lock()
@@ -92,8 +95,9 @@ class PassageVectors:
             self._known.update(read_vectors(self.cache_file))
         self._loaded = True
 
-    def vectors(self, texts: Sequence[str]) -> np.ndarray:
-        """One float32 row per text, in order."""
+    def vectors(self, texts: Sequence[str], *, save: bool = True) -> np.ndarray:
+        """One float32 row per text, in order. ``save=False`` for texts embedded in passing (the sentences of an
+        answer): their vectors are written with the next save, or once SAVE_AFTER of them have gathered."""
         keys = [text_key(t) for t in texts]
         with self._lock:
             self._load()
@@ -107,7 +111,10 @@ class PassageVectors:
                     batch = pending[start : start + BATCH]
                     fresh = self.encode([text for _, text in batch])
                     self._known.update(zip([k for k, _ in batch], np.asarray(fresh, dtype=np.float16), strict=True))
-                self._save(list(missing))
+                self._unsaved.extend(missing)
+                if save or len(self._unsaved) >= SAVE_AFTER:
+                    self._save(self._unsaved)
+                    self._unsaved = []
             if not keys:
                 return np.zeros((0, DIMENSIONS), dtype=np.float32)
             return np.stack([self._known[k] for k in keys]).astype(np.float32)
@@ -122,6 +129,21 @@ class PassageVectors:
             write_vectors(self.cache_file, merged)
         except OSError as exc:  # a full or read-only disk costs time on the next start, never the answer
             logger.warning("could not save passage vectors to %s: %s", self.cache_file, exc)
+
+
+def shipped_sentence_texts() -> list[str]:
+    """Every sentence of every shipped passage: what an answer to a question in another language is composed of."""
+    from corpus import documents_dir
+
+    from .chunking import Chunker, ChunkingConfig, split_sentences
+    from .loaders import load_file
+
+    chunker = Chunker(ChunkingConfig())
+    sentences: dict[str, None] = {}
+    for path in sorted(documents_dir().rglob("*.md")):
+        for chunk in chunker.chunk(load_file(path)):
+            sentences.update(dict.fromkeys(split_sentences(chunk.text)))
+    return list(sentences)
 
 
 def shipped_passage_texts() -> list[str]:
@@ -148,10 +170,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     args = list(sys.argv[1:] if argv is None else argv)
     output = Path(args[0]) if args else vectors_dir() / SHIPPED_FILE
-    texts = shipped_passage_texts()
+    texts = shipped_passage_texts() + shipped_sentence_texts()
     matrix = MultilingualE5Embeddings().embed_array(texts)
     write_vectors(output, {text_key(t): v for t, v in zip(texts, matrix, strict=True)})
-    print(f"wrote {len(texts)} passage vectors to {output}")
+    print(f"wrote {len(texts)} passage and sentence vectors to {output}")
     return 0
 
 

@@ -155,7 +155,10 @@ class Services:
 
     @functools.cached_property
     def multilingual_space(self) -> VectorSpace:
-        return multilingual_e5_space(self.multilingual_queries, VectorCache(self.multilingual_model.embed_array))
+        # Sentences come from the same store as passages: the shipped corpus's are in the shipped file.
+        return multilingual_e5_space(
+            self.multilingual_queries, functools.partial(self.passage_vectors.vectors, save=False)
+        )
 
     @functools.cached_property
     def llm(self) -> LLMAnswerer | None:
