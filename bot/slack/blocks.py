@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.app import Answer, Citation
 
-from .mrkdwn import clip, escape, link, split_text, to_mrkdwn
+from .mrkdwn import clip, escape, isolate_rtl, link, split_text, to_mrkdwn
 
 Block = dict[str, Any]
 
@@ -119,13 +119,14 @@ def _sources(heading: str, citations: Sequence[Citation]) -> list[Block]:
 
 
 def citation_text(c: Citation) -> str:
-    title = link(c.url, c.title) if c.url else f"*{escape(clip(c.title, MAX_LABEL))}*"
-    origin = ", ".join(escape(clip(x, MAX_LABEL)) for x in (c.publisher, c.date) if x)
-    section_name = escape(clip(c.section, MAX_LABEL)) if c.section else ""
+    # Right-to-left titles, sections and quotes are isolated (mrkdwn.isolate_rtl): "[1]" and "p. 3" stay in place.
+    title = link(c.url, c.title) if c.url else f"*{isolate_rtl(escape(clip(c.title, MAX_LABEL)))}*"
+    origin = ", ".join(isolate_rtl(escape(clip(x, MAX_LABEL))) for x in (c.publisher, c.date) if x)
+    section_name = isolate_rtl(escape(clip(c.section, MAX_LABEL))) if c.section else ""
     where = ", ".join(x for x in (section_name, f"p. {c.page}" if c.page else "") if x)
     line = f"*[{c.n}]* {title}" + (f" ({origin})" if origin else "") + (f" · {where}" if where else "")
     if c.quote:
-        line += "\n>" + escape(" ".join(c.quote.split()))
+        line += "\n>" + isolate_rtl(escape(" ".join(c.quote.split())))
     return line
 
 
