@@ -132,6 +132,7 @@ def test_terms_per_script() -> None:
     assert content_terms("الأَسْلِحَة") == content_terms("اسلحـــة") == ["اسلحه"]
     assert content_terms("ОРУЖИЕ оружия") == ["оруж", "оруж"]
     assert content_terms("les armes", "fr") == ["arme"]
+    assert content_terms("Les chercheurs évaluent l’arme") == ["chercheur", "evaluent", "arme"]  # detected French
     # English is tokenised exactly as before, accented names included.
     assert content_terms("The Malmö workshop's guidelines") == ["malm", "workshop", "guideline"]
 

@@ -38,7 +38,9 @@ _WORD = re.compile(
 )
 _ENGLISH_WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")  # the English tokeniser, unchanged since 0.1.0
 # What makes a text's language matter for its Latin words: an accented letter or a French elision ("l'arme").
-_NOT_PLAIN_ENGLISH = re.compile(rf"[\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f]|\b(?:[ldjmnstc]|qu)'[{_LATIN}]", re.I)
+_NOT_PLAIN_ENGLISH = re.compile(
+    rf"[\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f]|\b(?:[ldjmnstc]|qu)['\u2019][{_LATIN}]", re.I
+)
 
 # Function words that match everywhere and would drag lexical scores towards any passage.
 STOP_WORDS = frozenset(
