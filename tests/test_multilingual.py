@@ -10,13 +10,15 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from bot.cli import app
 from bot.core.lexical import LexicalIndex
 from bot.core.retrieval import HybridRetriever
 from bot.core.text import content_terms
-from ingest.chunking import Chunker, ChunkingConfig, split_sentences
+from ingest.chunking import Chunker, ChunkingConfig, _cut_by_tokens, split_sentences
 from ingest.embeddings import MiniLMEmbeddings
 from ingest.index import CorpusIndex
 from ingest.loaders import load_file
@@ -165,3 +167,20 @@ def test_a_regional_language_tag_names_its_language(tmp_path: Path) -> None:
         tmp_path / "ca.md", "Les laboratoires doivent évaluer les risques.", title="CA", language="fr-CA"
     )
     assert load_file(path).meta.language == "fr"
+
+
+_MIXED = st.text(alphabet=st.sampled_from(list("ab AZ.!?。！？؟¿¡«»,，عربي ЧтоЁ中文字'\"")), max_size=120)
+
+
+@given(_MIXED)
+def test_sentences_of_any_script_are_verbatim_and_lose_nothing(text: str) -> None:
+    sentences = split_sentences(text)
+    assert all(sentence in text for sentence in sentences)
+    assert "".join(sentences).replace(" ", "") == text.replace(" ", "")
+
+
+@given(st.text(alphabet=st.sampled_from(list("中文字，。 عربيЁ")), min_size=1, max_size=400), st.integers(5, 40))
+def test_an_over_long_sentence_is_cut_into_verbatim_pieces_within_the_budget(text: str, limit: int) -> None:
+    pieces = _cut_by_tokens(text, limit)
+    assert all(count_tokens(p) <= limit and p in text for p in pieces)
+    assert "".join(pieces).replace(" ", "") == text.replace(" ", "")
