@@ -87,13 +87,14 @@ def render_answer(answer: Answer, answer_id: str, *, include_text: bool = True) 
         blocks.append(context(f":information_source: {escape(answer.notice)}"))
     if answer.unsupported:
         # Sentences the verifier could not match to a cited passage: shown, labelled, never silently dropped.
-        listed = "\n".join(f"• {escape(sentence)}" for sentence in answer.unsupported)
+        listed = "\n".join(f"• {isolate_rtl(escape(sentence))}" for sentence in answer.unsupported)
         blocks += [
             context(part)
             for part in split_text(f":grey_question: *Not supported by the cited sources:*\n{listed}", MAX_TEXT)
         ]
     if answer.standalone_question:
-        blocks.append(context(f"Answered as: _{escape(clip(answer.standalone_question, MAX_LABEL))}_"))
+        shown = isolate_rtl(escape(clip(answer.standalone_question, MAX_LABEL)))
+        blocks.append(context(f"Answered as: _{shown}_"))
     blocks += sources
     blocks.append(feedback_block(answer_id))
     return _messages(blocks, fallback=_fallback(answer))
