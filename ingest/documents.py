@@ -23,6 +23,7 @@ class DocumentMeta:
     date: str = ""
     url: str = ""
     source_path: str = ""
+    language: str = "en"  # ISO 639-1: the front matter's, or detected from the text (ingest.language)
 
     def as_metadata(self) -> dict[str, str]:
         return {
@@ -33,7 +34,17 @@ class DocumentMeta:
             "date": self.date,
             "url": self.url,
             "source_path": self.source_path,
+            "language": self.language,
         }
+
+    def hashed(self) -> list[str]:
+        """The metadata a version's content hash covers: all but the file's path, and the language unless English
+        (so documents ingested before languages were recorded keep their versions)."""
+        return [
+            f"{k}={v}"
+            for k, v in sorted(self.as_metadata().items())
+            if k != "source_path" and not (k == "language" and v == "en")
+        ]
 
 
 @dataclass(frozen=True)

@@ -232,7 +232,7 @@ class CorpusIndex:
         # (1) Registered as retired before any passage is written: if this process dies before the switch, a sweep
         # removes what it wrote. The switch makes the version live, and a sweep never deletes a live one.
         self.registry.retire(meta.doc_id, version, now)
-        self._write_passages(meta.doc_id, version, chunks, vectors)  # (2)
+        self._write_passages(meta.doc_id, version, chunks, vectors, meta.language)  # (2)
         record = DocumentRecord(
             **meta.as_metadata(),
             version=version,
@@ -305,7 +305,7 @@ class CorpusIndex:
         as a switch; the corrected record, or None when that version stopped being live meanwhile."""
         now = time.time() if now is None else now
         self.registry.retire(record.doc_id, record.version, now)  # as in a switch: a crash leaves nothing unswept
-        self._write_passages(record.doc_id, record.version, chunks, vectors)
+        self._write_passages(record.doc_id, record.version, chunks, vectors, record.language)
         # The source may chunk differently now (other chunk settings): passages past the new end must not linger.
         # cast: mypy does not infer the nested operator key ("$gte") as the literal chromadb's Where spells out.
         past_the_end = cast(
@@ -321,8 +321,12 @@ class CorpusIndex:
         return restored if self.registry.update_counts(restored, now=now) else None
 
     @_chroma
-    def _write_passages(self, doc_id: str, version: str, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
-        base = {"doc_id": doc_id, "version": version}
+    def _write_passages(
+        self, doc_id: str, version: str, chunks: Sequence[Chunk], vectors: np.ndarray, language: str
+    ) -> None:
+        # The language goes with every passage, so a query can filter on it ({"language": "fr"}); passages written
+        # before it was recorded have none.
+        base = {"doc_id": doc_id, "version": version, "language": language}
         for start in range(0, len(chunks), 1000):
             part = chunks[start : start + 1000]
             self._chunks.upsert(

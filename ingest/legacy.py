@@ -109,9 +109,13 @@ def _read_all(collection: Any) -> list[Mapping[str, Any]]:
 
 
 def _record(meta: Mapping[str, Any]) -> DocumentRecord:
-    # Records written before a field existed (content_hash, ingested_by) read as empty, as 0.1.0 read them.
+    # Records written before a field existed (content_hash, ingested_by) read as empty, as 0.1.0 read them; 0.1.0
+    # recorded no language, and its documents read as English.
     fields = DocumentRecord.__dataclass_fields__
-    return DocumentRecord(**{k: meta.get(k, 0 if fields[k].type == "int" else "") for k in fields})
+    return DocumentRecord(
+        **{k: meta.get(k, 0 if fields[k].type == "int" else "") for k in fields if k != "language"},
+        language=str(meta.get("language") or "en"),
+    )
 
 
 def _event(meta: Mapping[str, Any]) -> VersionEvent:

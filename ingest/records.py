@@ -25,6 +25,7 @@ class DocumentRecord:
     ingested_at: str
     content_hash: str = ""
     ingested_by: str = ""
+    language: str = "en"  # ISO 639-1; documents registered before languages were recorded read as English
 
     def as_dict(self) -> dict[str, object]:
         return dict(self.__dict__)

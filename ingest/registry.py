@@ -12,9 +12,9 @@ What it guarantees:
 - A database server that cannot be reached is :class:`~ingest.errors.IndexUnavailable`, one line (the retriever
   then answers from the corpus as it last read it).
 
-The tables are created by the Alembic migration 0006 (``bot/answerlog/migrations``), which the composition root runs
-before it builds the index; this module only describes the tables it queries. Passages and vectors are Chroma's
-(``ingest.index``); nothing here touches Chroma.
+The tables are created by the Alembic migrations 0006 and 0008 (the documents' language) in
+``bot/answerlog/migrations``, which the composition root runs before it builds the index; this module only describes
+the tables it queries. Passages and vectors are Chroma's (``ingest.index``); nothing here touches Chroma.
 """
 
 from __future__ import annotations
@@ -52,6 +52,7 @@ corpus_documents = Table(
     sa.Column("ingested_at", sa.Text, nullable=False),
     sa.Column("content_hash", sa.Text, nullable=False),
     sa.Column("ingested_by", sa.Text, nullable=False),
+    sa.Column("language", sa.String(16), nullable=False, server_default="en"),  # migration 0008
 )
 corpus_document_events = Table(
     "corpus_document_events",

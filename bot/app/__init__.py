@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from ingest.documents import DOCUMENT_KINDS, DocumentMeta, LoadedDocument, Section, content_hash, slugify
     from ingest.fetch import sniff_format
     from ingest.index import DocumentRecord, VersionEvent
+    from ingest.language import language_name
     from ingest.loaders import SUPPORTED_SUFFIXES
     from ingest.pipeline import FileResult, IngestReport
 
@@ -88,6 +89,7 @@ _EXPORTS = {
     "sniff_format": "ingest.fetch",
     "DocumentRecord": "ingest.index",
     "VersionEvent": "ingest.index",
+    "language_name": "ingest.language",
     "SUPPORTED_SUFFIXES": "ingest.loaders",
     "FileResult": "ingest.pipeline",
     "IngestReport": "ingest.pipeline",
@@ -138,6 +140,7 @@ __all__ = [
     "ops_wsgi",
     "slugify",
     "sniff_format",
+    "language_name",
 ]
 
 

@@ -64,7 +64,7 @@ def sources(
     ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list.")] = False,
 ) -> None:
-    """List the indexed documents."""
+    """List the indexed documents: id, kind, language (ISO 639-1), date, passages, title."""
     records = application_of(ctx).library.documents()
     if as_json:
         print_json([r.as_dict() for r in records])
@@ -75,7 +75,8 @@ def sources(
     width = max(len(one_line(r.doc_id)) for r in records)
     for r in records:
         doc_id, kind, date, title = (one_line(v) for v in (r.doc_id, r.kind, r.date or "-", r.title))
-        echo(f"{doc_id:<{width}}  {kind:<15}  {date:<10}  {r.chunks:>4}  {title}")
+        # The language as its ISO code: short, and the same in the terminal and in --json.
+        echo(f"{doc_id:<{width}}  {kind:<15}  {one_line(r.language):<3} {date:<10}  {r.chunks:>4}  {title}")
     echo(f"{len(records)} documents, {sum(r.chunks for r in records)} passages")
 
 

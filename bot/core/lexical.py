@@ -28,15 +28,30 @@ import numpy as np
 from ingest.documents import Chunk
 from ingest.index import DocumentRecord
 
+from .scripts import (
+    ACCENTED_STOP_WORDS,
+    ARABIC_STOP_WORDS,
+    CHINESE_STOP_TERMS,
+    RUSSIAN_STOP_WORDS,
+    STOP_WORDS_BY_LANGUAGE,
+)
 from .text import STOP_WORDS, content_terms
 
 logger = logging.getLogger(__name__)
 logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
 
-# Bump when the stored layout or the tokeniser's behaviour changes; the stop-word list is hashed in as well.
-FORMAT_VERSION = 2  # 2: the live versions are saved with the index
+# Bump when the stored layout or the tokeniser's behaviour changes; the stop-word lists are hashed in as well.
+FORMAT_VERSION = 3  # 2: the live versions are saved with the index; 3: every script tokenised, by document language
 KEEP_REVISIONS = 2  # the live one and the one before, which a process still serving may be reading
-_TOKENISER_KEY = hashlib.sha256(" ".join(sorted(STOP_WORDS)).encode()).hexdigest()[:12]
+_STOP_LISTS = (
+    STOP_WORDS,
+    ACCENTED_STOP_WORDS,
+    ARABIC_STOP_WORDS,
+    CHINESE_STOP_TERMS,
+    RUSSIAN_STOP_WORDS,
+    *(STOP_WORDS_BY_LANGUAGE[code] for code in sorted(STOP_WORDS_BY_LANGUAGE)),
+)
+_TOKENISER_KEY = hashlib.sha256("|".join(" ".join(sorted(s)) for s in _STOP_LISTS).encode()).hexdigest()[:12]
 _CHUNKS_FILE = "chunks.json"
 
 
@@ -64,7 +79,10 @@ class LexicalIndex:
 
     @classmethod
     def build(cls, chunks: Sequence[Chunk], documents: dict[str, DocumentRecord]) -> LexicalIndex:
-        corpus = [content_terms(lexical_text(documents[c.doc_id].title, c)) for c in chunks]
+        # Each passage in its document's language: French and Spanish stop words only go from their own documents.
+        corpus = [
+            content_terms(lexical_text(documents[c.doc_id].title, c), documents[c.doc_id].language) for c in chunks
+        ]
         frequency: dict[str, int] = {}
         for terms in corpus:
             for term in set(terms):

@@ -27,7 +27,7 @@ from ingest.errors import DualuseError, IndexUnavailable
 
 from .blocks import APOLOGY, BUSY, LOOKING_UP, Message, help_blocks, render_answer, render_error, waiting
 from .deps import SlackDeps
-from .mrkdwn import escape
+from .mrkdwn import escape, isolate_rtl
 from .threads import thread_messages, to_history
 from .workers import Busy
 
@@ -178,7 +178,7 @@ def _stream(
     """Stream the (already verified) answer text, then add the sources and buttons."""
     messages = render_answer(answer, answer_id, include_text=False)
     streamer = say_stream()
-    text = escape(answer.text)
+    text = isolate_rtl(escape(answer.text))
     for start in range(0, len(text), STREAM_PIECE):
         streamer.append(markdown_text=text[start : start + STREAM_PIECE])  # type: ignore[attr-defined]
     streamer.stop(blocks=messages[0].blocks)  # type: ignore[attr-defined]

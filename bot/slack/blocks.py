@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.app import Answer, Citation
 
-from .mrkdwn import clip, escape, link, split_text, to_mrkdwn
+from .mrkdwn import clip, escape, isolate_rtl, link, split_text, to_mrkdwn
 
 Block = dict[str, Any]
 
@@ -87,13 +87,14 @@ def render_answer(answer: Answer, answer_id: str, *, include_text: bool = True) 
         blocks.append(context(f":information_source: {escape(answer.notice)}"))
     if answer.unsupported:
         # Sentences the verifier could not match to a cited passage: shown, labelled, never silently dropped.
-        listed = "\n".join(f"• {escape(sentence)}" for sentence in answer.unsupported)
+        listed = "\n".join(f"• {isolate_rtl(escape(sentence))}" for sentence in answer.unsupported)
         blocks += [
             context(part)
             for part in split_text(f":grey_question: *Not supported by the cited sources:*\n{listed}", MAX_TEXT)
         ]
     if answer.standalone_question:
-        blocks.append(context(f"Answered as: _{escape(clip(answer.standalone_question, MAX_LABEL))}_"))
+        shown = isolate_rtl(escape(clip(answer.standalone_question, MAX_LABEL)))
+        blocks.append(context(f"Answered as: _{shown}_"))
     blocks += sources
     blocks.append(feedback_block(answer_id))
     return _messages(blocks, fallback=_fallback(answer))
@@ -119,13 +120,14 @@ def _sources(heading: str, citations: Sequence[Citation]) -> list[Block]:
 
 
 def citation_text(c: Citation) -> str:
-    title = link(c.url, c.title) if c.url else f"*{escape(clip(c.title, MAX_LABEL))}*"
-    origin = ", ".join(escape(clip(x, MAX_LABEL)) for x in (c.publisher, c.date) if x)
-    section_name = escape(clip(c.section, MAX_LABEL)) if c.section else ""
+    # Right-to-left titles, sections and quotes are isolated (mrkdwn.isolate_rtl): "[1]" and "p. 3" stay in place.
+    title = link(c.url, c.title) if c.url else f"*{isolate_rtl(escape(clip(c.title, MAX_LABEL)))}*"
+    origin = ", ".join(isolate_rtl(escape(clip(x, MAX_LABEL))) for x in (c.publisher, c.date) if x)
+    section_name = isolate_rtl(escape(clip(c.section, MAX_LABEL))) if c.section else ""
     where = ", ".join(x for x in (section_name, f"p. {c.page}" if c.page else "") if x)
     line = f"*[{c.n}]* {title}" + (f" ({origin})" if origin else "") + (f" · {where}" if where else "")
     if c.quote:
-        line += "\n>" + escape(" ".join(c.quote.split()))
+        line += "\n>" + isolate_rtl(escape(" ".join(c.quote.split())))
     return line
 
 

@@ -10,10 +10,10 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from bot.app import DOCUMENT_KINDS, DocumentRecord, FileResult, GapGroup, LoadedDocument
+from bot.app import DOCUMENT_KINDS, DocumentRecord, FileResult, GapGroup, LoadedDocument, language_name
 
 from .blocks import Block, button, context, plain, section
-from .mrkdwn import clip, escape, link, split_text
+from .mrkdwn import clip, escape, isolate_rtl, link, split_text
 
 ADD_CALLBACK = "add_document"
 REVIEW_ACTION = "review_document"
@@ -43,7 +43,8 @@ def review_prompt(name: str, document: LoadedDocument, pending_id: str) -> list[
     """The message under a shared file: file messages carry no trigger_id, so a button click opens the modal."""
     return [
         section(
-            f":page_facing_up: I read *{escape(clip(name, MAX_SHOWN))}*: {_shape(document)}. "
+            f":page_facing_up: I read *{escape(clip(name, MAX_SHOWN))}*: {_shape(document)}, "
+            f"in {escape(language_name(document.meta.language))}. "
             "Review the details and add it."
         ),
         {"type": "actions", "elements": [button(REVIEW_ACTION, "Review and add", pending_id, "primary")]},
@@ -52,7 +53,10 @@ def review_prompt(name: str, document: LoadedDocument, pending_id: str) -> list[
 
 def review_view(pending_id: str, document: LoadedDocument, current: DocumentRecord | None) -> dict[str, Any]:
     meta = document.meta
-    about = f"*{escape(clip(meta.source_path, MAX_SHOWN))}*: {_shape(document)}. Document id `{escape(meta.doc_id)}`."
+    about = (
+        f"*{escape(clip(meta.source_path, MAX_SHOWN))}*: {_shape(document)}, in "
+        f"{escape(language_name(meta.language))}. Document id `{escape(meta.doc_id)}`."
+    )
     blocks: list[Block] = [section(about)]
     if current is not None:
         blocks.append(
@@ -142,8 +146,12 @@ def _text_input(block_id: str, label: str, initial: str, *, optional: bool = Tru
 
 def _shape(document: LoadedDocument) -> str:
     pages = {s.page for s in document.sections if s.page is not None}
+    where = f" on {len(pages)} pages" if pages else ""
+    if document.meta.language == "zh":  # no spaces between words: count characters
+        characters = sum(len("".join(s.text.split())) for s in document.sections)
+        return f"{characters:,} characters{where}"
     words = sum(len(s.text.split()) for s in document.sections)
-    return f"{words:,} words" + (f" on {len(pages)} pages" if pages else "")
+    return f"{words:,} words{where}"
 
 
 # -- /dualuse sources -----------------------------------------------------------------------------------------
@@ -154,10 +162,17 @@ def sources_page(documents: Sequence[DocumentRecord], page: int) -> tuple[str, l
     heading = f"*The corpus: {len(documents)} documents* (page {page} of {pages})"
     blocks: list[Block] = [section(heading)]
     for record in shown:
-        title = link(record.url, record.title) if record.url else f"*{escape(clip(record.title, MAX_SHOWN))}*"
+        title = (
+            link(record.url, record.title) if record.url else f"*{isolate_rtl(escape(clip(record.title, MAX_SHOWN)))}*"
+        )
         origin = " · ".join(
             escape(clip(x, MAX_SHOWN))
-            for x in (KIND_LABELS.get(record.kind, record.kind), record.publisher, record.date)
+            for x in (
+                KIND_LABELS.get(record.kind, record.kind),
+                language_name(record.language),
+                record.publisher,
+                record.date,
+            )
             if x
         )
         size = f"{record.chunks} passages" + (f", {record.pages} pages" if record.pages else "")

@@ -5,6 +5,13 @@ Everything a user or a document wrote goes through :func:`escape` before it reac
 address, with :func:`link`); a Markdown link in a document or an answer is shown as its label followed by its real
 address, so a document cannot dress a phishing address up as "the official portal". Incoming text is read with
 :func:`from_slack`, which undoes Slack's own escaping, so the engine and the log see what the person typed.
+
+Right-to-left text (an Arabic quote or title) is wrapped in a Unicode bidi isolate (RLI ... PDI, :func:`isolate_rtl`)
+wherever it is shown. Slack lays a message out left to right and mrkdwn cannot set a paragraph's direction; without
+the isolate, the citation marker after an Arabic quote is drawn into the quote's right-to-left run (" [1]" shows as
+"1]" at the quote's far end, brackets mirrored). Isolated, the quote reads right to left inside and the marker stays
+after it, as "[1]". Only what is shown changes: the stored and logged quote is verbatim (the loader removes any
+isolate characters a document itself contains, so ours are the only ones).
 """
 
 from __future__ import annotations
@@ -21,6 +28,12 @@ _CODE = re.compile(r"(```.*?```|`[^`\n]+`)", re.DOTALL)
 _SLACK_ENTITY = re.compile(r"<([^<>]*)>")
 MAX_URL = 2000  # longer addresses are shown as text: Slack refuses text objects over 3,000 characters
 MAX_LABEL = 300
+# Hebrew, Arabic, Syriac, Thaana, N'Ko and their presentation forms: the strong right-to-left letters.
+_RTL = "\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc"
+# A run from one RTL letter to the last before a citation marker, a line break, link syntax or mrkdwn formatting,
+# with its closing punctuation (. ! ? ؟ ، ؛ : ;), so the full stop stays at the sentence's visual end.
+_RTL_RUN = re.compile(rf"[{_RTL}](?:[^\[\]\n<>|*_~`\u2066-\u2069]*[{_RTL}])?[.!?\u061f\u060c\u061b\u06d4:;]*")
+RLI, PDI = "\u2067", "\u2069"
 # Placeholders survive the bold/italic rewrites untouched; \x00 cannot occur in text Slack sends or we render.
 _HOLD = "\x00{}\x00"
 
@@ -28,6 +41,11 @@ _HOLD = "\x00{}\x00"
 def escape(text: str) -> str:
     """Escape the three characters Slack treats as control sequences; this also defuses mentions and broadcasts."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def isolate_rtl(text: str) -> str:
+    """``text`` (mrkdwn or plain) with every right-to-left run wrapped in RLI ... PDI; other text is unchanged."""
+    return _RTL_RUN.sub(lambda m: f"{RLI}{m.group(0)}{PDI}", text)
 
 
 def clip(text: str, limit: int) -> str:
@@ -44,7 +62,7 @@ def clip(text: str, limit: int) -> str:
 def link(url: str, label: str) -> str:
     """A mrkdwn link whose label is escaped (and clipped); a URL that is not http(s), or too long to link, is shown
     as the label alone, never as a link."""
-    label = escape(clip(label, MAX_LABEL)).replace("|", "\u2223")
+    label = isolate_rtl(escape(clip(label, MAX_LABEL)).replace("|", "\u2223"))
     if not url.startswith(("http://", "https://")) or len(url) > MAX_URL:
         return label
     # In a <url|label> link the URL must not contain the delimiters, and & is written as &amp;.
@@ -91,6 +109,7 @@ def to_mrkdwn(markdown: str) -> str:
     text = _ITALIC_STAR.sub(lambda m: f"_{m.group(1)}_", text)
     text = _STRIKE.sub(lambda m: f"~{m.group(1)}~", text)
     text = _BULLET.sub(lambda m: f"{m.group(1)}• ", text)
+    text = isolate_rtl(text)  # before the held values return: links and code are isolated (or not) on their own
     for _ in range(3):  # held values can contain other held values (a link inside bold text)
         text = re.sub(r"\x00(\d+)\x00", lambda m: held[int(m.group(1))], text)
     return text

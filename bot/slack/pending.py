@@ -93,9 +93,7 @@ def with_details(document: LoadedDocument, **details: str) -> LoadedDocument:
     changing only the title makes a new version.
     """
     meta: DocumentMeta = replace(document.meta, **details)
-    fingerprint = content_hash(
-        document.content_hash, *(f"{k}={v}" for k, v in sorted(meta.as_metadata().items()) if k != "source_path")
-    )
+    fingerprint = content_hash(document.content_hash, *meta.hashed())
     return LoadedDocument(meta=meta, sections=document.sections, content_hash=fingerprint)
 
 

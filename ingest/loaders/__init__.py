@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..documents import DOCUMENT_KINDS, DocumentMeta, LoadedDocument, Section, content_hash, slugify
 from ..errors import DocumentError, UnsupportedTypeError
+from ..language import detect_language
 from .docx import DocxProblem, docx_sections
 from .frontmatter import FrontMatterError, is_sidecar, read_sidecar, split_front_matter
 from .html import HtmlProblem, html_sections
@@ -101,13 +102,28 @@ def load_bytes(
         date=meta.get("date", ""),
         url=meta.get("url", ""),
         source_path=source,
+        language=meta.get("language") or _detected_language(sections),
     )
     fingerprint = content_hash(
         LOADER_VERSION,
-        *(f"{k}={v}" for k, v in sorted(document_meta.as_metadata().items()) if k != "source_path"),
+        *document_meta.hashed(),
         *(f"{s.heading_path}|{s.page}|{s.text}" for s in sections),
     )
     return LoadedDocument(meta=document_meta, sections=sections, content_hash=fingerprint)
+
+
+LANGUAGE_SAMPLE_CHARS = 20_000  # enough to tell the language; counting scripts over a 2,000-page report is not
+
+
+def _detected_language(sections: list[Section]) -> str:
+    sample: list[str] = []
+    size = 0
+    for section in sections:
+        sample.append(section.text)
+        size += len(section.text)
+        if size >= LANGUAGE_SAMPLE_CHARS:
+            break
+    return detect_language("\n".join(sample)[:LANGUAGE_SAMPLE_CHARS])
 
 
 # Control characters (terminal escapes among them) and bidi overrides have no place in prose; tabs and line

@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from ..documents import DOCUMENT_KINDS
+from ..language import LANGUAGE_NAMES
 
 ALLOWED_KEYS = ("id", "title", "kind", "publisher", "date", "url", "author", "tags", "language")
 _ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,119}$")
@@ -63,6 +64,8 @@ def validate_metadata(data: dict[str, Any]) -> dict[str, Any]:
         raise FrontMatterError(
             f"front matter id '{clean['id']}' must be lower-case letters, digits, '.', '_' or '-' (max 120)"
         )
+    if "language" in clean:
+        clean["language"] = _language_code(clean["language"])
     if "kind" in clean and clean["kind"] not in DOCUMENT_KINDS:
         raise FrontMatterError(f"front matter kind '{clean['kind']}' must be one of {', '.join(DOCUMENT_KINDS)}")
     if "date" in data and data["date"] is not None:
@@ -72,6 +75,17 @@ def validate_metadata(data: dict[str, Any]) -> dict[str, Any]:
     if "title" in data and not clean.get("title"):
         raise FrontMatterError("front matter title is empty")
     return clean
+
+
+def _language_code(value: str) -> str:
+    # A regional tag names its language ("fr-CA", "zh_Hans" -> fr, zh); case does not matter.
+    code = re.split(r"[-_]", value.strip().lower(), maxsplit=1)[0]
+    if code not in LANGUAGE_NAMES:
+        raise FrontMatterError(
+            f"front matter language '{value}' is not a language code we know; use one of {', '.join(LANGUAGE_NAMES)} "
+            "(ISO 639-1), or leave it out to have the language detected"
+        )
+    return code
 
 
 def _normalise_date(value: Any) -> str:
