@@ -58,10 +58,6 @@ class _Hit:
     score: float
 
 
-def _language_of(document: DocumentRecord) -> str:
-    return getattr(document, "language", "") or "en"  # records written before languages were recorded: English
-
-
 @dataclass(frozen=True)
 class Retrieval:
     question: str
@@ -232,7 +228,7 @@ class HybridRetriever:
         k = k or self.top_k
         assert self._view is not None
         revision, documents, versions, lexical = self._view
-        terms = content_terms(question)
+        terms = content_terms(question, None if language == "en" else language)
         # BM25 also looks for the corpus's names of the concepts the question names in words the corpus barely uses.
         search_terms = terms + self.glossary.expansion_terms(question, lexical.frequency)
         variants = [content_terms(v) for v in self.glossary.variants(question)]
@@ -269,7 +265,7 @@ class HybridRetriever:
             if doc_id not in versions or not cid.startswith(f"{doc_id}::{versions[doc_id]}::"):
                 continue  # removed or replaced since the BM25 index was built: never quote a retired version
             weight = LEXICAL_WEIGHT
-            if across and doc_id in documents and _language_of(documents[doc_id]) != language:
+            if across and doc_id in documents and documents[doc_id].language != language:
                 weight = CROSSLINGUAL_LEXICAL_WEIGHT  # only names can match across languages
                 if weight == 0.0:
                     continue
