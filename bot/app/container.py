@@ -44,6 +44,9 @@ from .nudges import Clock, Nudges, utcnow
 
 logger = logging.getLogger(__name__)
 
+# multilingual-e5 vectors of LLM claims and of the passage sentences they cite in another language.
+VERIFICATION_CACHE = 5_000
+
 
 @dataclass
 class Services:
@@ -156,8 +159,13 @@ class Services:
         return MisuseGuard(
             vectors,
             second_opinion=llm.judge_misuse if llm is not None else None,
-            multilingual=VectorCache(MultilingualE5Embeddings().embed_queries, capacity=QUESTION_CACHE),
+            multilingual=VectorCache(self.multilingual_embeddings.embed_queries, capacity=QUESTION_CACHE),
         )
+
+    @functools.cached_property
+    def multilingual_embeddings(self) -> MultilingualE5Embeddings:
+        # One model for the guard's question vectors and the verification of answers across languages.
+        return MultilingualE5Embeddings()
 
     @functools.cached_property
     def nudge_detector(self) -> NudgeDetector:
@@ -178,6 +186,8 @@ class Services:
             corrections=corrections,
             guard=self.guard,
             vectors=self.vectors,
+            # Its own cache: claims and passage sentences would crowd the guard's questions out of theirs.
+            multilingual=VectorCache(self.multilingual_embeddings.embed_queries, capacity=VERIFICATION_CACHE),
         )
 
     @functools.cached_property

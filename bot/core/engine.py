@@ -29,6 +29,7 @@ from .question_types import shape as question_shape
 from .relevance import covered
 from .retrieval import HybridRetriever, Passage, Retrieval
 from .text import content_terms
+from .vector_cache import Encode
 from .verification import verify
 
 logger = logging.getLogger(__name__)
@@ -76,8 +77,11 @@ class AnswerEngine:
         corrections: Corrections | None = None,
         guard: MisuseGuard | None = None,
         vectors: SentenceVectors | None = None,
+        multilingual: Encode | None = None,
     ) -> None:
         self.corrections = corrections
+        # multilingual-e5 vectors: an LLM answer's claims checked against passages in another language.
+        self.multilingual = multilingual
         # One cache of sentence and question vectors; the guard shares it when it reads the same model.
         self.sentence_vectors = vectors or SentenceVectors(embeddings)
         self.retriever = retriever
@@ -102,7 +106,7 @@ class AnswerEngine:
         if len(question) > MAX_QUESTION_CHARS:
             raise AnswerError(f"the question is {len(question)} characters long; keep it under {MAX_QUESTION_CHARS}")
         asked_in = detect_language(question, default=language or "en")
-        standalone = self._standalone(question, history)
+        standalone = self._standalone(question, history, asked_in)
         user_turns = [text for speaker, text in history if speaker == "user"]
         verdict = self.guard.assess(question, history=user_turns, standalone=standalone)
         if verdict.refuse:
@@ -117,7 +121,7 @@ class AnswerEngine:
                 answer.corrected = True
             else:
                 retrieval = self.retriever.retrieve(standalone, vector=vector)
-                answer = self._answer(question, standalone, retrieval)
+                answer = self._answer(question, standalone, retrieval, asked_in)
             answer = self._checked(answer, verdict)
         if not answer.corrected:  # links only to the cited sources (bot/links.py); an admin's correction is trusted
             answer.text = restrict_links(answer.text, {c.url for c in answer.citations}, bare=answer.mode == "llm")
@@ -127,12 +131,12 @@ class AnswerEngine:
         return answer
 
     # -- steps -----------------------------------------------------------------------------------------------
-    def _standalone(self, question: str, history: Sequence[Turn]) -> str:
+    def _standalone(self, question: str, history: Sequence[Turn], language: str = "en") -> str:
         if not history:
             return question
         if self.llm is not None and self.options.mode == "llm":
             try:
-                return self.llm.condense(history, question)
+                return self.llm.condense(history, question, language=language)
             except Exception:  # noqa: BLE001 - any client failure: fall back to the heuristic below
                 logger.warning("could not condense the follow-up question with the LLM", exc_info=True)
         # Without a model: a short follow-up borrows the last user question's terms ("and what about biology?").
@@ -141,7 +145,7 @@ class AnswerEngine:
             return f"{previous[-1]} {question}"
         return question
 
-    def _answer(self, question: str, standalone: str, retrieval: Retrieval) -> Answer:
+    def _answer(self, question: str, standalone: str, retrieval: Retrieval, language: str = "en") -> Answer:
         log_passages = [_log_passage(p) for p in retrieval.passages]
         scored, vectors = score_sentences(
             retrieval.query_vector,
@@ -165,7 +169,7 @@ class AnswerEngine:
                 answer.text += " Related background the corpus covers: " + "; ".join(answer.suggestions) + "."
             return answer
         if self.options.mode == "llm":
-            generated = self._llm_answer(question, standalone, retrieval)
+            generated = self._llm_answer(question, standalone, retrieval, language)
             if generated is not None:
                 return generated
             fallback = self._extractive(question, retrieval, scored, vectors)
@@ -233,11 +237,11 @@ class AnswerEngine:
             sentences=supports,
         )
 
-    def _llm_answer(self, question: str, standalone: str, retrieval: Retrieval) -> Answer | None:
+    def _llm_answer(self, question: str, standalone: str, retrieval: Retrieval, language: str = "en") -> Answer | None:
         assert self.llm is not None
         started = time.perf_counter()
         try:
-            text = self.llm.answer(standalone, retrieval.passages)
+            text = self.llm.answer(standalone, retrieval.passages, language=language)
         except Exception as exc:  # noqa: BLE001 - timeouts, HTTP errors, bad responses: all mean "fall back"
             logger.warning("LLM answer failed (%s); falling back to the extractive answer", type(exc).__name__)
             return None
@@ -246,7 +250,14 @@ class AnswerEngine:
             answer = self._no_answer(question, retrieval, [_log_passage(p) for p in retrieval.passages])
             answer.mode, answer.model, answer.generation_ms = "llm", self.llm.model_name, generation_ms
             return answer
-        verification = verify(text, retrieval.passages, self.embeddings, embed_sentences=self.sentence_vectors)
+        verification = verify(
+            text,
+            retrieval.passages,
+            self.embeddings,
+            embed_sentences=self.sentence_vectors,
+            language=language,
+            multilingual=self.multilingual,
+        )
         if not verification.order or verification.mostly_unsupported():
             logger.warning(
                 "LLM answer not supported by its sources (%d of %d sentences); falling back to the extractive answer",

@@ -1,0 +1,159 @@
+"""Issue 16 in llm mode, over real HTTP to the local OpenAI-compatible server: the prompt names the question's
+language, the answer comes back in it with its markers on the English passages, and each translated claim is
+verified against its English source (multilingual-e5 across languages; exactly as before within one language)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.engine import AnswerEngine, EngineOptions
+from bot.core.llm import LLMAnswerer, make_chat_model
+from bot.core.retrieval import HybridRetriever
+from bot.core.vector_cache import VectorCache
+from bot.core.verification import key_terms_across
+from ingest.embeddings import MiniLMEmbeddings, MultilingualE5Embeddings
+from ingest.index import CorpusIndex
+from tests.openai_server import FakeOpenAI, Script
+from tests.test_llm_mode import QUESTION, _find, _sources
+
+QUESTION_FR = "Qui finance le programme UNODA/SIPRI sur l'innovation responsable en IA pour la paix et la sécurité ?"
+FUNDED = (
+    "Le programme UNODA/SIPRI est financé par l'Union européenne au titre de la décision (PESC) 2022/2269 du "
+    "18 novembre 2022."
+)
+DIALOGUES = (
+    "Le programme organise des dialogues multipartites avec des experts en IA, dont le premier s'est tenu les 13 et "
+    "14 septembre 2023."
+)
+# Cited to the funding passage, which says nothing of the kind.
+INVENTED = "Le programme forme aussi les pilotes de drones de combat des armées européennes."
+
+
+@pytest.fixture(scope="session")
+def multilingual() -> VectorCache:
+    return VectorCache(MultilingualE5Embeddings().embed_queries)
+
+
+def _engine(
+    server: FakeOpenAI, index: CorpusIndex, embeddings: MiniLMEmbeddings, multilingual: VectorCache
+) -> AnswerEngine:
+    llm = LLMAnswerer(make_chat_model("test-model", server.base_url, None, 5.0), "test-model")
+    return AnswerEngine(
+        HybridRetriever(index, embeddings),
+        embeddings,
+        llm=llm,
+        options=EngineOptions(mode="llm"),
+        multilingual=multilingual,
+    )
+
+
+def _french_reply(messages: list[dict]) -> str:
+    if messages[0]["role"] != "system":  # the follow-up's condensation
+        return QUESTION_FR
+    sources = _sources(messages)
+    n_fund, _ = _find(sources, "is paid for by the European Union")
+    n_dialogues, _ = _find(sources, "runs multi-stakeholder dialogues")
+    return f"{FUNDED} [{n_fund}] {DIALOGUES} [{n_dialogues}] {INVENTED} [{n_fund}]"
+
+
+def _system_prompts(server: FakeOpenAI) -> list[str]:
+    return [
+        r["body"]["messages"][0]["content"] for r in server.requests if r["body"]["messages"][0]["role"] == "system"
+    ]
+
+
+def test_a_french_question_gets_a_french_answer_citing_the_english_passages(
+    fake_openai: FakeOpenAI, shipped_index: CorpusIndex, embeddings: MiniLMEmbeddings, multilingual: VectorCache
+) -> None:
+    fake_openai.script = Script(reply=_french_reply)
+    answer = _engine(fake_openai, shipped_index, embeddings, multilingual).ask(QUESTION_FR)
+    assert answer.status == "answered" and answer.mode == "llm" and answer.language == "fr", answer.as_dict()
+    # The prompt names the language, and still asks for the markers and the English "I don't know".
+    (system,) = _system_prompts(fake_openai)
+    assert "Write the answer in French" in system and "{language}" not in system
+    assert "like [1] or [2][3]" in system and "I don't know" in system
+    # Both French claims hold against their English sources and keep their (renumbered) markers.
+    assert answer.text == f"{FUNDED} [1] {DIALOGUES} [2]"
+    assert [c.n for c in answer.citations] == [1, 2]
+    assert "paid for by the European Union" in answer.citations[0].quote
+    assert "multi-stakeholder dialogues" in answer.citations[1].quote
+    for citation in answer.citations:
+        assert citation.quote in shipped_index.get_chunks([citation.chunk_id])[0].text
+    assert [s.text for s in answer.sentences] == [FUNDED, DIALOGUES]
+    # The claim its source does not support is not shown; the answer log keeps it.
+    assert answer.unsupported == [INVENTED] and INVENTED not in answer.text
+
+
+def test_a_french_claim_with_a_number_its_source_lacks_is_removed(
+    fake_openai: FakeOpenAI, shipped_index: CorpusIndex, embeddings: MiniLMEmbeddings, multilingual: VectorCache
+) -> None:
+    wrong_year = FUNDED.replace("18 novembre 2022", "18 novembre 2031")
+
+    def reply(messages: list[dict]) -> str:
+        sources = _sources(messages)
+        n_fund, _ = _find(sources, "is paid for by the European Union")
+        n_dialogues, _ = _find(sources, "runs multi-stakeholder dialogues")
+        return f"{DIALOGUES} [{n_dialogues}] {wrong_year} [{n_fund}] {DIALOGUES} [{n_dialogues}]"
+
+    fake_openai.script = Script(reply=reply)
+    answer = _engine(fake_openai, shipped_index, embeddings, multilingual).ask(QUESTION_FR)
+    assert answer.mode == "llm" and answer.unsupported == [wrong_year], answer.as_dict()
+    assert "2031" not in answer.text
+
+
+def test_a_follow_up_is_condensed_and_answered_in_its_own_language(
+    fake_openai: FakeOpenAI, shipped_index: CorpusIndex, embeddings: MiniLMEmbeddings, multilingual: VectorCache
+) -> None:
+    fake_openai.script = Script(reply=_french_reply)
+    history = [("user", QUESTION), ("assistant", "The European Union funds it [1].")]
+    answer = _engine(fake_openai, shipped_index, embeddings, multilingual).ask(
+        "Et qui mène ce programme avec le SIPRI ?", history=history
+    )
+    assert answer.language == "fr" and answer.mode == "llm", answer.as_dict()
+    condense = next(r for r in fake_openai.requests if r["body"]["messages"][0]["role"] != "system")
+    assert "write the question in French" in condense["body"]["messages"][0]["content"]
+    assert "Write the answer in French" in _system_prompts(fake_openai)[0]
+
+
+def test_an_english_answer_is_verified_as_before(
+    fake_openai: FakeOpenAI, shipped_index: CorpusIndex, embeddings: MiniLMEmbeddings, multilingual: VectorCache
+) -> None:
+    """The same English reply, with and without the multilingual encoder: the same answer, sentence for sentence."""
+
+    def reply(messages: list[dict]) -> str:
+        sources = _sources(messages)
+        n_fund, fund = _find(sources, "2022/2269")
+        wrong = next(n for n in sources if n != n_fund and not any("2022/2269" in x for x in sources[n]))
+        return (
+            f"{fund} [{n_fund}] {sources[wrong][0]} [{wrong}] "
+            f"The European Union gave the programme 99 million euros in 2031 [{n_fund}]. {fund} [{wrong}]"
+        )
+
+    fake_openai.script = Script(reply=reply)
+    with_encoder = _engine(fake_openai, shipped_index, embeddings, multilingual).ask(QUESTION)
+    without = AnswerEngine(
+        HybridRetriever(shipped_index, embeddings),
+        embeddings,
+        llm=LLMAnswerer(make_chat_model("test-model", fake_openai.base_url, None, 5.0), "test-model"),
+        options=EngineOptions(mode="llm"),
+    ).ask(QUESTION)
+    assert with_encoder.language == "en" and with_encoder.mode == "llm"
+    assert with_encoder.text == without.text and with_encoder.unsupported == without.unsupported
+    assert [s.as_dict() for s in with_encoder.sentences] == [s.as_dict() for s in without.sentences]
+    assert all("Write the answer in English" in system for system in _system_prompts(fake_openai))
+
+
+@pytest.mark.parametrize(
+    ("claim", "required"),
+    [
+        # Latin letters inside another script: a name left untranslated, acronyms included.
+        ("古特雷斯（Guterres）秘书长在2018年呼吁禁止这类武器。", ["2018", "Guterres"]),
+        ("ACM理事会于2018年通过了该准则。", ["2018", "ACM"]),
+        ("Генеральный секретарь ООН и SIPRI говорят об этом.", ["SIPRI"]),
+        # French and Spanish translate capitalised words and short acronyms; long acronyms stay.
+        ("Le Secrétaire général des Nations unies a parlé à l'ONU en 2019.", ["2019"]),
+        ("El programa de UNODA y SIPRI sobre la IA.", ["UNODA", "SIPRI"]),
+    ],
+)
+def test_only_untranslated_names_and_numbers_must_occur_across_languages(claim: str, required: list[str]) -> None:
+    assert key_terms_across(claim) == required
