@@ -1,7 +1,8 @@
 """The cross-language support threshold of citation verification, calibrated and then checked on held-out pairs.
 
-``corpus/eval/crosslingual_support.jsonl``: claims written in French, Spanish, Russian, Arabic and Chinese, each
-paired with an English sentence of the shipped corpus and labelled by hand: does the sentence support the claim?
+``corpus/eval/verification/crosslingual_support.jsonl``: claims written in French, Spanish, Russian, Arabic and
+Chinese, each paired with an English sentence of the shipped corpus and labelled by hand: does the sentence support
+the claim?
 Each supported claim also appears against a sibling sentence of the same document (same topic, another fact) as a
 hard negative. The pairs are split by English sentence (every third held out), so no held-out sentence was seen
 while choosing the threshold. Both sides are embedded with multilingual-e5-small's ``query:`` prefix (e5's advice
@@ -24,7 +25,7 @@ import numpy as np
 from corpus import eval_dir
 from ingest.embeddings import MiniLMEmbeddings, MultilingualE5Embeddings
 
-DATA = eval_dir() / "crosslingual_support.jsonl"
+DATA = eval_dir() / "verification" / "crosslingual_support.jsonl"  # beside the golden set, not in it
 BETA = 0.5
 
 

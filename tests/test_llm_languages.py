@@ -157,3 +157,11 @@ def test_an_english_answer_is_verified_as_before(
 )
 def test_only_untranslated_names_and_numbers_must_occur_across_languages(claim: str, required: list[str]) -> None:
     assert key_terms_across(claim) == required
+
+
+def test_i_dont_know_in_the_question_s_language_is_still_no_answer(
+    fake_openai: FakeOpenAI, shipped_index: CorpusIndex, embeddings: MiniLMEmbeddings, multilingual: VectorCache
+) -> None:
+    fake_openai.script = Script(reply=lambda m: "Je ne sais pas.")
+    answer = _engine(fake_openai, shipped_index, embeddings, multilingual).ask(QUESTION_FR)
+    assert answer.status == "no_answer" and answer.mode == "llm" and answer.language == "fr"

@@ -17,6 +17,8 @@ from .retrieval import Passage
 logger = logging.getLogger(__name__)
 
 I_DONT_KNOW = "i don't know"
+# The prompt asks for the English words whatever the question's language; a model that translates them still declines.
+_DECLINED = (I_DONT_KNOW, "je ne sais pas", "no lo sé", "не знаю", "لا أعرف", "我不知道")
 
 
 def make_chat_model(model: str, base_url: str | None, api_key: str | None, timeout: float) -> BaseChatModel:
@@ -77,4 +79,4 @@ class LLMAnswerer:
 
     @staticmethod
     def declined(text: str) -> bool:
-        return text.strip().lower().rstrip(".").startswith(I_DONT_KNOW)
+        return text.strip().lower().rstrip(".").startswith(_DECLINED)

@@ -33,10 +33,11 @@ from .vector_cache import Encode
 MIN_SUPPORT_SIMILARITY = 0.45
 # multilingual-e5-small cosine (``query:`` prefix on both sides) between a claim and a passage sentence in another
 # language. e5 puts unrelated pairs near 0.75 and paraphrases above 0.85, so MiniLM's 0.45 means nothing here.
-# Calibrated by bench/crosslingual_support.py on corpus/eval/crosslingual_support.jsonl (72 hand-written pairs:
-# claims in fr/es/ru/ar/zh against English corpus sentences, hard negatives from the same documents), best F0.5 on
-# the calibration split; on the held-out split (8 supported, 16 not) precision 1.000, recall 0.625. Precision is
-# what matters: a claim dropped here costs a sentence (or, if most go, the extractive fallback), never a falsehood.
+# Calibrated by bench/crosslingual_support.py on corpus/eval/verification/crosslingual_support.jsonl: 72 pairs
+# written by hand, claims in fr/es/ru/ar/zh against English corpus sentences, with hard negatives (another sentence of
+# the same document). Best F0.5 on the calibration split (precision 1.000, recall 0.875); on the held-out split (8
+# supported, 16 not) precision 1.000, recall 0.625. Precision is what matters: a claim dropped here costs a sentence
+# (or, if most go, the extractive fallback), a claim kept wrongly shows the user something no source says.
 MIN_CROSS_LANGUAGE_SUPPORT = 0.895
 _MARKERS = re.compile(r"\s*\[\d+(?:\s*[,;]\s*\d+)*\]")
 _NUMBER = re.compile(r"\d+(?:[.,/]\d+)*")
