@@ -10,7 +10,7 @@ from bot.core.engine import AnswerEngine, EngineOptions
 from bot.core.llm import LLMAnswerer, make_chat_model
 from bot.core.retrieval import HybridRetriever
 from bot.core.vector_cache import VectorCache
-from bot.core.verification import key_terms_across
+from bot.core.verification import key_terms_across, verify
 from ingest.embeddings import MiniLMEmbeddings, MultilingualE5Embeddings
 from ingest.index import CorpusIndex
 from tests.openai_server import FakeOpenAI, Script
@@ -165,3 +165,32 @@ def test_i_dont_know_in_the_question_s_language_is_still_no_answer(
     fake_openai.script = Script(reply=lambda m: "Je ne sais pas.")
     answer = _engine(fake_openai, shipped_index, embeddings, multilingual).ask(QUESTION_FR)
     assert answer.status == "no_answer" and answer.mode == "llm" and answer.language == "fr"
+
+
+REPUGNANT_RU = (
+    "Генеральный секретарь ООН Антониу Гутерриш (António Guterres) с 2018 года неоднократно называл машины, "
+    "способные отнимать человеческие жизни без контроля человека, «политически неприемлемыми» и «морально "
+    "отвратительными»."
+)
+
+
+def test_claims_in_other_scripts_are_checked_for_meaning_numbers_and_latin_names(
+    shipped_index: CorpusIndex, embeddings: MiniLMEmbeddings, multilingual: VectorCache
+) -> None:
+    passages = (
+        HybridRetriever(shipped_index, embeddings)
+        .retrieve("What is the core position of Secretary-General Guterres on lethal autonomous weapons?")
+        .passages
+    )
+    n = next(i for i, p in enumerate(passages, start=1) if "has said repeatedly since 2018" in p.chunk.text)
+    wrong_name = REPUGNANT_RU.replace("António Guterres", "Izumi Nakamitsu")
+    wrong_year = REPUGNANT_RU.replace("2018", "2009")
+    # Arabic: "the Secretary-General proposed a new agency to license AI models" (no passage says so).
+    unsupported_ar = "اقترح الأمين العام إنشاء وكالة جديدة لترخيص نماذج الذكاء الاصطناعي."
+    text = f"{REPUGNANT_RU} [{n}] {wrong_name} [{n}] {wrong_year} [{n}] {unsupported_ar} [{n}]"
+    checked = verify(text, passages, embeddings, language="ru", multilingual=multilingual)
+    assert checked.text == f"{REPUGNANT_RU} [1]"
+    assert "morally repugnant" in checked.sentences[0].citations[0][1]
+    assert checked.unsupported == [wrong_name, wrong_year, unsupported_ar]
+    # Without the multilingual encoder the English model cannot tell: the supported claim is lost too.
+    assert verify(text, passages, embeddings, language="ru").text == ""
