@@ -148,7 +148,9 @@ def test_an_english_answer_is_verified_as_before(
     [
         # Latin letters inside another script: a name left untranslated, acronyms included.
         ("古特雷斯（Guterres）秘书长在2018年呼吁禁止这类武器。", ["2018", "Guterres"]),
-        ("ACM理事会于2018年通过了该准则。", ["2018", "ACM"]),
+        ("ACM理事会于2018年6月22日通过了该准则。", ["2018", "22", "ACM"]),  # 6月 is June in the source
+        ("اعتمد المجلس القرار ٢٠٢٢/٢٢٦٩ في 18 نوفمبر.", ["2022", "2269", "18"]),  # Arabic-Indic digits
+        ("Un budget de 1 000,5 millions en 2023.", ["1", "000", "5", "2023"]),
         ("Генеральный секретарь ООН и SIPRI говорят об этом.", ["SIPRI"]),
         # French and Spanish translate capitalised words and short acronyms; long acronyms stay.
         ("Le Secrétaire général des Nations unies a parlé à l'ONU en 2019.", ["2019"]),

@@ -83,18 +83,29 @@ def _mostly_latin(text: str) -> bool:
 
 
 def key_terms_across(claim: str) -> list[str]:
-    """What must appear word for word in sources written in another language than ``claim``: numbers and dates in
-    digits, and the names a translation keeps. In a claim written in Cyrillic, Arabic or Chinese script every
+    """What must appear word for word in sources written in another language than ``claim``: the digits of its
+    numbers and dates, and the names a translation keeps. In a claim written in Cyrillic, Arabic or Chinese script every
     capitalised word in Latin letters is such a name ("Guterres", "SIPRI", "ACM"); in a French or Spanish claim a
     capitalised word may be a translation ("Secrétaire", "Naciones"), so only the names no language translates are
     required: acronyms longer than MAX_TRANSLATABLE_ACRONYM letters and mixed-case names ("UNODA", "NeurIPS")."""
-    numbers = [n.replace(",", "") for n in _NUMBER.findall(claim)]
+    numbers = _digit_runs(claim)
     latin = [w.strip("-") for w in _LATIN_WORD.findall(claim)]
     if _mostly_latin(claim):
         names = [w for w in latin if sum(c.isupper() for c in w) >= 2 and len(w) > MAX_TRANSLATABLE_ACRONYM]
     else:
         names = [w for w in latin if w[:1].isupper() and len(w) > 1 and w.lower() not in STOP_WORDS]
     return numbers + names
+
+
+def _digit_runs(claim: str) -> list[str]:
+    """Each run of digits, in ASCII: number formats differ between languages (1 000,5 / 1,000.5) and Arabic text may
+    use Arabic-Indic digits, but the digits themselves survive translation. A Chinese month (6月) is a word in an
+    English source ("June"), so it is left out."""
+    runs = []
+    for match in re.finditer(r"\d+", claim):
+        if claim[match.end() : match.end() + 1] != "\u6708":  # 月
+            runs.append("".join(str(int(digit)) for digit in match.group()))
+    return runs
 
 
 def _spelt_out(acronym: str, text: str) -> bool:
