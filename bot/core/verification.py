@@ -37,7 +37,8 @@ MIN_SUPPORT_SIMILARITY = 0.45
 # written by hand, claims in fr/es/ru/ar/zh against English corpus sentences, with hard negatives (another sentence of
 # the same document). Best F0.5 on the calibration split (precision 1.000, recall 0.875); on the held-out split (8
 # supported, 16 not) precision 1.000, recall 0.625. Precision is what matters: a claim dropped here costs a sentence
-# (or, if most go, the extractive fallback), a claim kept wrongly shows the user something no source says.
+# (or, if most go, the extractive fallback), a claim kept wrongly shows the user something no source says. Recall is
+# lowest for Chinese and Arabic (0.4 and 0.6 over both splits; French, Spanish, Russian 1.0): docs/benchmarks.md.
 MIN_CROSS_LANGUAGE_SUPPORT = 0.895
 _MARKERS = re.compile(r"\s*\[\d+(?:\s*[,;]\s*\d+)*\]")
 _NUMBER = re.compile(r"\d+(?:[.,/]\d+)*")
