@@ -47,6 +47,9 @@ from .nudges import Clock, Nudges, utcnow
 
 logger = logging.getLogger(__name__)
 
+# multilingual-e5 vectors of LLM claims and of the passage sentences they cite in another language.
+VERIFICATION_CACHE = 5_000
+
 
 @dataclass
 class Services:
@@ -207,6 +210,7 @@ class Services:
             guard=self.guard,
             vectors=self.vectors,
             multilingual=self.multilingual_space if s.multilingual else None,
+            claim_vectors=VectorCache(self.multilingual_model.embed_queries, capacity=VERIFICATION_CACHE),
         )
 
     @functools.cached_property

@@ -30,6 +30,7 @@ from .relevance import covered
 from .retrieval import HybridRetriever, Passage, Retrieval
 from .spaces import VectorSpace
 from .text import content_terms
+from .vector_cache import Encode
 from .verification import verify
 
 logger = logging.getLogger(__name__)
@@ -83,10 +84,14 @@ class AnswerEngine:
         guard: MisuseGuard | None = None,
         vectors: SentenceVectors | None = None,
         multilingual: VectorSpace | None = None,
+        claim_vectors: Encode | None = None,
     ) -> None:
         """``multilingual``: the space questions in other languages are answered in (multilingual-e5), used when
-        the retriever searches across languages; without it every question is read as English."""
+        the retriever searches across languages; without it every question is read as English. ``claim_vectors``:
+        multilingual-e5 question vectors that check an LLM answer's claims against passages in another language."""
         self.corrections = corrections
+        # multilingual-e5 vectors: an LLM answer's claims checked against passages in another language.
+        self.claim_vectors = claim_vectors
         # One cache of sentence and question vectors; the guard shares it when it reads the same model.
         self.sentence_vectors = vectors or SentenceVectors(embeddings)
         self.english = VectorSpace(queries=self.sentence_vectors, sentences=self.sentence_vectors)
@@ -113,7 +118,7 @@ class AnswerEngine:
         if len(question) > MAX_QUESTION_CHARS:
             raise AnswerError(f"the question is {len(question)} characters long; keep it under {MAX_QUESTION_CHARS}")
         asked_in = detect_language(question, default=language or "en")
-        standalone = self._standalone(question, history)
+        standalone = self._standalone(question, history, asked_in)
         user_turns = [text for speaker, text in history if speaker == "user"]
         verdict = self.guard.assess(question, history=user_turns, standalone=standalone)
         if verdict.refuse:
@@ -132,7 +137,7 @@ class AnswerEngine:
                 answer.corrected = True
             else:
                 retrieval = self._retrieve(standalone, asked_in, space, vector)
-                answer = self._answer(question, standalone, retrieval, space)
+                answer = self._answer(question, standalone, retrieval, space, asked_in)
             answer = self._checked(answer, verdict)
         if not answer.corrected:  # links only to the cited sources (bot/links.py); an admin's correction is trusted
             answer.text = restrict_links(answer.text, {c.url for c in answer.citations}, bare=answer.mode == "llm")
@@ -159,12 +164,12 @@ class AnswerEngine:
             question, vector=vector, language=language if space is not self.english else "en"
         )
 
-    def _standalone(self, question: str, history: Sequence[Turn]) -> str:
+    def _standalone(self, question: str, history: Sequence[Turn], language: str = "en") -> str:
         if not history:
             return question
         if self.llm is not None and self.options.mode == "llm":
             try:
-                return self.llm.condense(history, question)
+                return self.llm.condense(history, question, language=language)
             except Exception:  # noqa: BLE001 - any client failure: fall back to the heuristic below
                 logger.warning("could not condense the follow-up question with the LLM", exc_info=True)
         # Without a model: a short follow-up borrows the last user question's terms ("and what about biology?").
@@ -173,7 +178,9 @@ class AnswerEngine:
             return f"{previous[-1]} {question}"
         return question
 
-    def _answer(self, question: str, standalone: str, retrieval: Retrieval, space: VectorSpace) -> Answer:
+    def _answer(
+        self, question: str, standalone: str, retrieval: Retrieval, space: VectorSpace, language: str = "en"
+    ) -> Answer:
         log_passages = [_log_passage(p) for p in retrieval.passages]
         scored, vectors = score_sentences(
             retrieval.query_vector,
@@ -199,7 +206,7 @@ class AnswerEngine:
                 answer.text += " Related background the corpus covers: " + "; ".join(answer.suggestions) + "."
             return answer
         if self.options.mode == "llm":
-            generated = self._llm_answer(question, standalone, retrieval)
+            generated = self._llm_answer(question, standalone, retrieval, language)
             if generated is not None:
                 return generated
             fallback = self._extractive(question, retrieval, scored, vectors, space)
@@ -274,11 +281,11 @@ class AnswerEngine:
             sentences=supports,
         )
 
-    def _llm_answer(self, question: str, standalone: str, retrieval: Retrieval) -> Answer | None:
+    def _llm_answer(self, question: str, standalone: str, retrieval: Retrieval, language: str = "en") -> Answer | None:
         assert self.llm is not None
         started = time.perf_counter()
         try:
-            text = self.llm.answer(standalone, retrieval.passages)
+            text = self.llm.answer(standalone, retrieval.passages, language=language)
         except Exception as exc:  # noqa: BLE001 - timeouts, HTTP errors, bad responses: all mean "fall back"
             logger.warning("LLM answer failed (%s); falling back to the extractive answer", type(exc).__name__)
             return None
@@ -287,7 +294,14 @@ class AnswerEngine:
             answer = self._no_answer(question, retrieval, [_log_passage(p) for p in retrieval.passages])
             answer.mode, answer.model, answer.generation_ms = "llm", self.llm.model_name, generation_ms
             return answer
-        verification = verify(text, retrieval.passages, self.embeddings, embed_sentences=self.sentence_vectors)
+        verification = verify(
+            text,
+            retrieval.passages,
+            self.embeddings,
+            embed_sentences=self.sentence_vectors,
+            language=language,
+            multilingual=self.claim_vectors,
+        )
         if not verification.order or verification.mostly_unsupported():
             logger.warning(
                 "LLM answer not supported by its sources (%d of %d sentences); falling back to the extractive answer",

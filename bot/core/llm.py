@@ -9,6 +9,7 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 from pydantic import SecretStr
 
+from ingest.language import language_name
 from prompts import load_prompt
 
 from .retrieval import Passage
@@ -16,6 +17,8 @@ from .retrieval import Passage
 logger = logging.getLogger(__name__)
 
 I_DONT_KNOW = "i don't know"
+# The prompt asks for the English words whatever the question's language; a model that translates them still declines.
+_DECLINED = (I_DONT_KNOW, "je ne sais pas", "no lo sé", "не знаю", "لا أعرف", "我不知道")
 
 
 def make_chat_model(model: str, base_url: str | None, api_key: str | None, timeout: float) -> BaseChatModel:
@@ -47,15 +50,20 @@ class LLMAnswerer:
         self.chat = chat
         self.model_name = model_name
 
-    def answer(self, question: str, passages: Sequence[Passage]) -> str:
+    def answer(self, question: str, passages: Sequence[Passage], language: str = "en") -> str:
+        """The model's answer to ``question`` from the numbered ``passages``, written in ``language`` (ISO 639-1),
+        with the citation markers [n] of the sources it used; or "I don't know." (always in English)."""
         context = load_prompt("context").format(sources=format_sources(passages), question=question)
-        reply = self.chat.invoke([SystemMessage(load_prompt("answer")), HumanMessage(context)])
+        # The language by name ("French"), not "the user's language": a model reading English sources drifts back
+        # to English when left to infer it.
+        system = load_prompt("answer").format(language=language_name(language))
+        reply = self.chat.invoke([SystemMessage(system), HumanMessage(context)])
         return str(reply.content).strip()
 
-    def condense(self, history: Sequence[tuple[str, str]], question: str) -> str:
-        """A standalone version of a follow-up question, given (speaker, text) turns."""
+    def condense(self, history: Sequence[tuple[str, str]], question: str, language: str = "en") -> str:
+        """A standalone version of a follow-up question, given (speaker, text) turns, written in ``language``."""
         transcript = "\n".join(f"{speaker}: {text}" for speaker, text in history)
-        prompt = load_prompt("condense").format(history=transcript, question=question)
+        prompt = load_prompt("condense").format(history=transcript, question=question, language=language_name(language))
         reply = self.chat.invoke([HumanMessage(prompt)])
         return str(reply.content).strip().strip('"') or question
 
@@ -71,4 +79,4 @@ class LLMAnswerer:
 
     @staticmethod
     def declined(text: str) -> bool:
-        return text.strip().lower().rstrip(".").startswith(I_DONT_KNOW)
+        return text.strip().lower().rstrip(".").startswith(_DECLINED)
