@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from ingest.documents import DOCUMENT_KINDS, DocumentMeta, LoadedDocument, Section, content_hash, slugify
     from ingest.fetch import sniff_format
     from ingest.index import DocumentRecord, VersionEvent
+    from ingest.language import detect_language
     from ingest.loaders import SUPPORTED_SUFFIXES
     from ingest.pipeline import FileResult, IngestReport
 
@@ -86,6 +87,7 @@ _EXPORTS = {
     "content_hash": "ingest.documents",
     "slugify": "ingest.documents",
     "sniff_format": "ingest.fetch",
+    "detect_language": "ingest.language",
     "DocumentRecord": "ingest.index",
     "VersionEvent": "ingest.index",
     "SUPPORTED_SUFFIXES": "ingest.loaders",
@@ -133,6 +135,7 @@ __all__ = [
     "VersionEvent",
     "WsgiApp",
     "content_hash",
+    "detect_language",
     "load_or_create_secret",
     "open_answer_log",
     "ops_wsgi",

@@ -21,7 +21,8 @@ def publish(client: WebClient, deps: SlackDeps, user: str) -> None:
     library = deps.app.library
     try:
         watched = watched_section(deps.app.nudges.watched_channels())
-        view = home_view(len(library.documents()), library.last_changed(), watched)
+        language = deps.locales.language(client, user)  # English when the locale is unknown or unsupported
+        view = home_view(len(library.documents()), library.last_changed(), watched, language)
         client.views_publish(user_id=user, view=view)
     except Exception:
         logger.exception("could not publish the App Home tab for %s", user)
