@@ -120,30 +120,26 @@ def test_a_failing_locale_lookup_costs_nothing_but_the_locale(http_bot: ServePro
     assert "No he encontrado esto en el corpus." in all_text(update["blocks"])  # the question's language
 
 
-def test_slash_command_and_app_home_follow_the_locale(http_bot: ServeProcess, emulator: SlackEmulator) -> None:
-    response_url = emulator.response_url("lang-slash")
+def test_app_home_and_the_slash_command_follow_the_locale(http_bot: ServeProcess, emulator: SlackEmulator) -> None:
+    user = "U0FR00006"
+    emulator.locales[user] = "fr-FR"
+    event = {"type": "app_home_opened", "user": user, "channel": "D0LANG06", "tab": "home", "event_ts": new_ts()}
+    assert http_bot.post_event(event, new_id())[0] == 200
+    view = emulator.wait_for(lambda: emulator.calls_to("views.publish", user_id=user))[0].params["view"]
+    assert view["blocks"][0]["text"]["text"] == "Assistant double usage"
+    assert "Je connais *" in all_text(view["blocks"])
+
+    # The acknowledgement cannot wait for Slack: it uses the locale already known (App Home looked it up).
     form = {
         "command": "/dualuse",
         "text": REFUSED_FR,
-        "user_id": FRENCH_USER,
+        "user_id": user,
         "channel_id": "C0LANG0006",
         "team_id": "T0000001",
-        "response_url": response_url,
+        "response_url": emulator.response_url("lang-slash"),
         "trigger_id": "1.2.3",
     }
     status, body, _ = http_bot.post_form(form)
     assert status == 200 and "Je cherche dans le corpus" in json.loads(body)["text"]
     responses = emulator.wait_for(lambda: emulator.calls_to("response_url", _path="/response/lang-slash"))
     assert "Je ne peux pas donner suite à cette demande." in all_text(responses[0].params["blocks"])
-
-    event = {
-        "type": "app_home_opened",
-        "user": FRENCH_USER,
-        "channel": "D0LANG0006",
-        "tab": "home",
-        "event_ts": new_ts(),
-    }
-    assert http_bot.post_event(event, new_id())[0] == 200
-    view = emulator.wait_for(lambda: emulator.calls_to("views.publish", user_id=FRENCH_USER))[0].params["view"]
-    assert view["blocks"][0]["text"]["text"] == "Assistant double usage"
-    assert "Je connais *" in all_text(view["blocks"])

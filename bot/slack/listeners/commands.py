@@ -6,8 +6,9 @@ The command is acknowledged before any work: help in the acknowledgement itself,
 the quick pool. Only exact command shapes are commands ("remove" followed by one id, "add" followed by one
 address), so a question that happens to start with one of these words is still answered as a question.
 
-Help and the acknowledgement are in the user's interface language when it is already known (no Slack call can fit
-before the acknowledgement), else in the question's; the answer in the Slack locale looked up on the answer worker.
+Help and the acknowledgement are in the user's interface language when it is already known, else in English: neither
+a Slack call nor the language identifier (0.7 s to load) belongs before an acknowledgement. The answer that replaces
+it is in the Slack locale looked up on the answer worker, else in the answer's language.
 """
 
 from __future__ import annotations
@@ -140,7 +141,7 @@ def on_command(ack: Ack, command: dict[str, Any], respond: Respond, client: WebC
         ack(text=title, blocks=help_blocks(language), response_type="ephemeral")
     elif name == "ask":
         # The acknowledgement is the progress message; the answer replaces it through response_url.
-        language = known or detect_language(raw)
+        language = known or "en"
         ahead = deps.workers.ahead()
         ack(text=waiting(ahead, language) if ahead else in_language(LOOKING_UP, language), response_type="ephemeral")
         try:
