@@ -127,7 +127,7 @@ def test_app_home_and_the_slash_command_follow_the_locale(http_bot: ServeProcess
     assert http_bot.post_event(event, new_id())[0] == 200
     view = emulator.wait_for(lambda: emulator.calls_to("views.publish", user_id=user))[0].params["view"]
     assert view["blocks"][0]["text"]["text"] == "Assistant double usage"
-    assert "Je connais *" in all_text(view["blocks"])
+    assert "Je connais *" in all_text(view["blocks"]) and "*Canaux suivis*" in all_text(view["blocks"])
 
     # The acknowledgement cannot wait for Slack: it uses the locale already known (App Home looked it up).
     form = {
