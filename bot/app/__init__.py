@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from ingest.documents import DOCUMENT_KINDS, DocumentMeta, LoadedDocument, Section, content_hash, slugify
     from ingest.fetch import sniff_format
     from ingest.index import DocumentRecord, VersionEvent
-    from ingest.language import language_name
+    from ingest.language import detect_language, language_name
     from ingest.loaders import SUPPORTED_SUFFIXES
     from ingest.pipeline import FileResult, IngestReport
 
@@ -87,6 +87,7 @@ _EXPORTS = {
     "content_hash": "ingest.documents",
     "slugify": "ingest.documents",
     "sniff_format": "ingest.fetch",
+    "detect_language": "ingest.language",
     "DocumentRecord": "ingest.index",
     "VersionEvent": "ingest.index",
     "language_name": "ingest.language",
@@ -135,6 +136,7 @@ __all__ = [
     "VersionEvent",
     "WsgiApp",
     "content_hash",
+    "detect_language",
     "load_or_create_secret",
     "open_answer_log",
     "ops_wsgi",

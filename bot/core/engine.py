@@ -16,6 +16,7 @@ from typing import Protocol
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from bot.i18n import translations
 from ingest.errors import AnswerError
 from ingest.language import detect_language
 
@@ -122,7 +123,7 @@ class AnswerEngine:
         user_turns = [text for speaker, text in history if speaker == "user"]
         verdict = self.guard.assess(question, history=user_turns, standalone=standalone)
         if verdict.refuse:
-            answer = self._refusal(question, verdict)
+            answer = self._refusal(question, verdict, asked_in)
         else:
             space = self._space_for(asked_in)
             # Embedded once for the guard, the corrections, the dense search and the sentence scorer (in English;
@@ -138,7 +139,7 @@ class AnswerEngine:
             else:
                 retrieval = self._retrieve(standalone, asked_in, space, vector)
                 answer = self._answer(question, standalone, retrieval, space, asked_in)
-            answer = self._checked(answer, verdict)
+            answer = self._checked(answer, verdict, asked_in)
         if not answer.corrected:  # links only to the cited sources (bot/links.py); an admin's correction is trusted
             answer.text = restrict_links(answer.text, {c.url for c in answer.citations}, bare=answer.mode == "llm")
         answer.standalone_question = standalone if standalone != question else ""
@@ -181,6 +182,7 @@ class AnswerEngine:
     def _answer(
         self, question: str, standalone: str, retrieval: Retrieval, space: VectorSpace, language: str = "en"
     ) -> Answer:
+        t = translations(language)  # our own sentences in the question's language; quotes stay verbatim
         log_passages = [_log_passage(p) for p in retrieval.passages]
         scored, vectors = score_sentences(
             retrieval.query_vector,
@@ -195,27 +197,28 @@ class AnswerEngine:
         definition = self.retriever.glossary.definition_for(standalone)
         min_relevance = space.min_relevance if space.min_relevance is not None else self.options.min_relevance
         if not covered(retrieval, scored, min_relevance, definition):
-            return self._no_answer(question, retrieval, log_passages)
+            return self._no_answer(question, retrieval, log_passages, language)
         if _CURRENT_EVENTS.search(standalone):
-            answer = self._no_answer(question, retrieval, log_passages)
-            answer.text = (
+            answer = self._no_answer(question, retrieval, log_passages, language)
+            answer.text = t.gettext(
                 "I answer from a fixed corpus of documents, not live news, so I can't tell what happened recently. "
                 "For current events, check the UN Office for Disarmament Affairs meetings pages."
             )
             if answer.suggestions:
-                answer.text += " Related background the corpus covers: " + "; ".join(answer.suggestions) + "."
+                topics = t.isolate("; ".join(answer.suggestions))
+                answer.text += " " + t.gettext("Related background the corpus covers: {topics}.").format(topics=topics)
             return answer
         if self.options.mode == "llm":
             generated = self._llm_answer(question, standalone, retrieval, language)
             if generated is not None:
                 return generated
-            fallback = self._extractive(question, retrieval, scored, vectors, space)
-            fallback.notice = (
+            fallback = self._extractive(question, retrieval, scored, vectors, space, language)
+            fallback.notice = t.gettext(
                 "The language model was unavailable or its answer could not be verified against the sources, "
                 "so this answer quotes the sources directly."
             )
             return fallback
-        return self._extractive(question, retrieval, scored, vectors, space)
+        return self._extractive(question, retrieval, scored, vectors, space, language)
 
     def _extractive(
         self,
@@ -224,6 +227,7 @@ class AnswerEngine:
         scored: list[ScoredSentence],
         vectors: np.ndarray,
         space: VectorSpace,
+        language: str = "en",
     ) -> Answer:
         shape = question_shape(retrieval.question)
 
@@ -267,7 +271,10 @@ class AnswerEngine:
         if definition is not None:
             # The glossary's one-line definition is our own wording, so it is a note beside the answer, never one
             # of its sentences: every answer sentence stays a verbatim quote of the passage it cites.
-            notice = f"Glossary: {definition.term} means: {definition.definition} (the assistant's own wording)"
+            t = translations(language)
+            notice = t.gettext("Glossary: {term} means: {definition} (the assistant's own wording)").format(
+                term=t.isolate(definition.term), definition=t.isolate(definition.definition)
+            )
         return Answer(
             question=question,
             status="answered",
@@ -291,7 +298,7 @@ class AnswerEngine:
             return None
         generation_ms = (time.perf_counter() - started) * 1000
         if self.llm.declined(text):
-            answer = self._no_answer(question, retrieval, [_log_passage(p) for p in retrieval.passages])
+            answer = self._no_answer(question, retrieval, [_log_passage(p) for p in retrieval.passages], language)
             answer.mode, answer.model, answer.generation_ms = "llm", self.llm.model_name, generation_ms
             return answer
         verification = verify(
@@ -329,11 +336,15 @@ class AnswerEngine:
             unsupported=verification.unsupported,
         )
 
-    def _no_answer(self, question: str, retrieval: Retrieval, log_passages: list[RetrievedPassage]) -> Answer:
+    def _no_answer(
+        self, question: str, retrieval: Retrieval, log_passages: list[RetrievedPassage], language: str = "en"
+    ) -> Answer:
         topics = self._suggested_topics(retrieval)
-        text = "The corpus I answer from does not cover this question, so I won't guess."
+        t = translations(language)
+        text = t.gettext("The corpus I answer from does not cover this question, so I won't guess.")
         if topics:
-            text += " The closest topics it does cover: " + "; ".join(topics) + "."
+            closest = t.gettext("The closest topics it does cover: {topics}.")
+            text += " " + closest.format(topics=t.isolate("; ".join(topics)))
         return Answer(
             question=question,
             status="no_answer",
@@ -355,7 +366,7 @@ class AnswerEngine:
                 break
         return titles
 
-    def _checked(self, answer: Answer, verdict: GuardVerdict) -> Answer:
+    def _checked(self, answer: Answer, verdict: GuardVerdict, language: str = "en") -> Answer:
         """The output check: an answer whose text or quotes carry operational weapons detail becomes a refusal."""
         if answer.status == "answered":
             findings = operational_sentences([answer.text, *(c.quote for c in answer.citations)])
@@ -363,14 +374,15 @@ class AnswerEngine:
                 logger.warning(
                     "withheld an answer with operational detail (%s): %r", findings[0].area, findings[0].sentence[:120]
                 )
-                refusal = self._refusal(answer.question, GuardVerdict(True, findings[0].area, verdict.score, "output"))
+                withheld = GuardVerdict(True, findings[0].area, verdict.score, "output")
+                refusal = self._refusal(answer.question, withheld, language)
                 refusal.passages = answer.passages
                 return refusal
         if verdict.area:  # answered, but near the line: the admin page shows how near
             answer.safety_area, answer.safety_score = verdict.area, verdict.score
         return answer
 
-    def _refusal(self, question: str, verdict: GuardVerdict) -> Answer:
+    def _refusal(self, question: str, verdict: GuardVerdict, language: str = "en") -> Answer:
         documents = self.retriever.documents
         guidance = [d for d in (*verdict.guidance, *GENERAL_GUIDANCE) if d in documents]
         guidance = list(dict.fromkeys(guidance))[:3]
@@ -383,7 +395,7 @@ class AnswerEngine:
         return Answer(
             question=question,
             status="refused",
-            text=refusal_text(verdict.area, [c.n for c in citations]),
+            text=refusal_text(verdict.area, [c.n for c in citations], language),
             citations=citations,
             mode=self.options.mode,
             latency_ms=0.0,

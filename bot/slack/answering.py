@@ -9,6 +9,10 @@ after that.
 
 Failures are told to the person who asked, privately in a channel (an ephemeral message; the progress message is
 removed), and in place in a DM. A progress message that someone deleted does not lose the answer: it is posted anew.
+
+Languages: the asker's Slack locale (looked up once an hour, ``locales.py``) is the interface language and the
+engine's hint; without one, progress and failures follow the question's language and the answer's blocks the
+answer's language.
 """
 
 from __future__ import annotations
@@ -16,16 +20,17 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.app import Answer, AskedQuestion
+from bot.app import Answer, AskedQuestion, detect_language
+from bot.i18n import N_, translations
 from ingest.errors import DualuseError, IndexUnavailable
 
-from .blocks import APOLOGY, BUSY, LOOKING_UP, Message, help_blocks, render_answer, render_error, waiting
+from .blocks import APOLOGY, BUSY, LOOKING_UP, Message, help_blocks, in_language, render_answer, render_error, waiting
 from .deps import SlackDeps
 from .mrkdwn import escape, isolate_rtl
 from .threads import thread_messages, to_history
@@ -34,8 +39,8 @@ from .workers import Busy
 logger = logging.getLogger(__name__)
 
 STREAM_PIECE = 400  # characters per chat.appendStream call
-SEARCHING = "Searching the corpus..."
-PROGRESS = [SEARCHING, "Composing an answer from the sources...", "Checking the citations..."]
+SEARCHING = N_("Searching the corpus...")
+PROGRESS = [SEARCHING, N_("Composing an answer from the sources..."), N_("Checking the citations...")]
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,8 @@ class Conversation:
     bot_user_id: str | None = None
     bot_id: str | None = None
     user: str = ""  # who asked: recorded (pseudonymised) in the answer log
+    locale: str | None = None  # the asker's interface language from their Slack locale, when known
+    language: str = "en"  # the interface language before the answer exists: the locale's, else the question's
 
     @classmethod
     def of(
@@ -101,24 +108,27 @@ def start_answer(
     assistant: Assistant | None = None,
 ) -> None:
     """Show progress, then queue the answer (on the quick pool; see the module docstring)."""
+    conversation = with_language(client, deps, conversation, question)
+    language = conversation.language
     if not question.strip():
         client.chat_postMessage(
             channel=conversation.channel,
             thread_ts=conversation.reply_thread_ts,
-            text="How to ask",
-            blocks=help_blocks(),
+            text=in_language(N_("How to ask"), language),
+            blocks=help_blocks(language),
         )
         return
     placeholder_ts: str | None = None
     try:
         ahead = deps.workers.ahead()
         if assistant is not None:
-            status = f"Waiting for a free moment ({ahead} ahead)..." if ahead else SEARCHING
-            assistant.set_status(status, loading_messages=None if ahead else PROGRESS)
+            _ = translations(language).gettext
+            status = _("Waiting for a free moment ({n} ahead)...").format(n=ahead) if ahead else _(SEARCHING)
+            assistant.set_status(status, loading_messages=None if ahead else [_(m) for m in PROGRESS])
         else:
-            text = waiting(ahead) if ahead else LOOKING_UP
+            progress = waiting(ahead, language) if ahead else in_language(LOOKING_UP, language)
             posted = client.chat_postMessage(
-                channel=conversation.channel, thread_ts=conversation.reply_thread_ts, text=text
+                channel=conversation.channel, thread_ts=conversation.reply_thread_ts, text=progress
             )
             placeholder_ts = posted["ts"]
         deps.workers.answer(
@@ -134,9 +144,15 @@ def start_answer(
         )
     except Busy as exc:
         logger.warning("answer queue full in %s: %s", conversation.channel, exc)
-        reply_failure(client, conversation, placeholder_ts, BUSY)
+        reply_failure(client, conversation, placeholder_ts, in_language(BUSY, language))
     except Exception as exc:  # noqa: BLE001 - the user always hears back, see report_failure
         report_failure(client, conversation, placeholder_ts, exc)
+
+
+def with_language(client: WebClient, deps: SlackDeps, conversation: Conversation, question: str) -> Conversation:
+    """``conversation`` with the asker's Slack locale and the interface language to show progress in."""
+    locale = deps.locales.language(client, conversation.user)
+    return replace(conversation, locale=locale, language=locale or detect_language(question))
 
 
 def finish_answer(
@@ -152,16 +168,17 @@ def finish_answer(
 ) -> None:
     """Ask the engine and put the answer where the progress was (on an answer worker)."""
     try:
+        _ = translations(conversation.language).gettext
         if assistant is not None and queued:
-            assistant.set_status(SEARCHING, loading_messages=PROGRESS)
+            assistant.set_status(_(SEARCHING), loading_messages=[_(m) for m in PROGRESS])
         elif placeholder_ts and queued:
-            placeholder_ts = _update(client, conversation, placeholder_ts, LOOKING_UP, None)
+            placeholder_ts = _update(client, conversation, placeholder_ts, _(LOOKING_UP), None)
         asked = ask(deps, client, conversation, question, thread=thread)
         answer, answer_id = asked.answer, feedback_id(asked)
         if assistant is not None and assistant.say_stream is not None and answer.status == "answered":
             _stream(client, conversation, answer, answer_id, assistant.say_stream)
             return
-        messages = render_answer(answer, answer_id)
+        messages = render_answer(answer, answer_id, language=conversation.locale)
         if placeholder_ts:
             _update(client, conversation, placeholder_ts, messages[0].text, messages[0].blocks)
             post_more(client, conversation, messages[1:])
@@ -176,7 +193,7 @@ def _stream(
     client: WebClient, conversation: Conversation, answer: Answer, answer_id: str, say_stream: Callable[..., object]
 ) -> None:
     """Stream the (already verified) answer text, then add the sources and buttons."""
-    messages = render_answer(answer, answer_id, include_text=False)
+    messages = render_answer(answer, answer_id, include_text=False, language=conversation.locale)
     streamer = say_stream()
     text = isolate_rtl(escape(answer.text))
     for start in range(0, len(text), STREAM_PIECE):
@@ -223,7 +240,12 @@ def ask(
             before_ts=conversation.question_ts,
         )
     return deps.app.questions.ask(
-        question, history=history, surface="slack", channel=conversation.channel, user=conversation.user
+        question,
+        history=history,
+        surface="slack",
+        channel=conversation.channel,
+        user=conversation.user,
+        language=conversation.locale,
     )
 
 
@@ -247,7 +269,7 @@ def report_failure(client: WebClient, conversation: Conversation, placeholder_ts
         reply_failure(client, conversation, placeholder_ts, escape(f":warning: {exc}"))
     else:
         logger.error("answering in %s failed", conversation.channel, exc_info=exc)
-        reply_failure(client, conversation, placeholder_ts, APOLOGY)
+        reply_failure(client, conversation, placeholder_ts, in_language(APOLOGY, conversation.language))
 
 
 def reply_failure(client: WebClient, conversation: Conversation, placeholder_ts: str | None, text: str) -> None:

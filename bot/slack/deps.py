@@ -7,7 +7,7 @@ captured: a listener's dependencies are its arguments.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from slack_bolt import BoltContext
@@ -15,6 +15,7 @@ from slack_bolt import BoltContext
 from bot.app import Application, InFlight, Metrics
 
 from .dedup import EventDeduplicator
+from .locales import UserLocales
 from .pending import PendingDocuments
 from .trainers import Trainers
 from .workers import Workers
@@ -30,6 +31,7 @@ class SlackDeps:
     pending: PendingDocuments
     bot_token: str  # for downloading shared files; never logged
     workers: Workers  # where listeners hand their work over after acknowledging
+    locales: UserLocales = field(default_factory=UserLocales)  # each user's interface language (Slack locale)
 
     def __deepcopy__(self, memo: dict[int, Any]) -> SlackDeps:
         # Bolt deep-copies a request's context for lazy listeners; the dependencies (thread pools, the database,

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.app import ChannelWatch, PostedNudge
+from bot.i18n import translations
 
 from .blocks import Block, Message, button, context, section
 from .mrkdwn import clip, escape, link
@@ -104,9 +105,16 @@ def watch_announcement(user: str, on: bool, per_day: int) -> str:
     return f"<@{escape(user)}> turned off dual-use nudges in this channel."
 
 
-def watched_section(channels: list[ChannelWatch]) -> list[Block]:
-    """The App Home's "Watched channels" part."""
+def watched_section(channels: list[ChannelWatch], language: str | None = None) -> list[Block]:
+    """The App Home's "Watched channels" part, in the viewer's ``language`` (the nudges themselves stay English:
+    a channel reads them, and their consideration comes from the English nudge model)."""
+    t = translations(language)
+    _ = t.gettext
+    heading = "*" + _("Watched channels") + "*"
     if not channels:
-        return [section("*Watched channels*\nNo channel has nudges on. Run `/dualuse watch on` in a channel to start.")]
-    listed = "\n".join(f"• <#{escape(c.channel)}> since {c.set_at:%Y-%m-%d}" for c in channels)
-    return [section(f"*Watched channels* (nudges on)\n{listed}")]
+        return [section(heading + "\n" + _("No channel has nudges on. Run `/dualuse watch on` in a channel to start."))]
+    since = _("{channel} since {date}")
+    listed = "\n".join(
+        "• " + since.format(channel=f"<#{escape(c.channel)}>", date=t.isolate(f"{c.set_at:%Y-%m-%d}")) for c in channels
+    )
+    return [section(heading + " " + _("(nudges on)") + f"\n{listed}")]

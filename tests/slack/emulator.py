@@ -3,7 +3,8 @@
 It records every call, keeps the messages posted so that ``conversations.replies`` can return a thread, and can be
 told to fail a method (429 with Retry-After, or 500) for the next N calls. It also serves uploaded files at their
 ``url_private_download`` (only with ``Authorization: Bearer <bot token>``, like Slack), opens and updates views, and
-lists user-group and channel members (``conversations.members``, paged).
+lists user-group and channel members (``conversations.members``, paged). ``users.info`` answers every user, with the
+``locale`` set in ``locales`` when asked ``include_locale`` (as Slack does).
 
 Every message, view and response_url payload is checked against Slack's Block Kit limits (``blockkit.py``): what
 Slack would reject is answered ``invalid_blocks`` and kept in ``rejected``, and the Slack tests fail when anything
@@ -60,6 +61,7 @@ class SlackEmulator:
     files: dict[str, tuple[bytes, str]] = field(default_factory=dict)  # file id -> (content, mimetype)
     usergroups: dict[str, list[str]] = field(default_factory=dict)  # group id -> member user ids
     members: dict[str, list[str]] = field(default_factory=dict)  # channel id -> member user ids (the bot is in it)
+    locales: dict[str, str] = field(default_factory=dict)  # user id -> Slack locale ("fr-FR"); others have none
     rejected: list[tuple[str, list[str]]] = field(default_factory=list)  # (method, problems) Slack would refuse
     revoked: bool = False  # every call answers invalid_auth, as after the token is revoked
     deletes: Callable[[str, dict[str, Any]], bool] | None = None  # (channel, message) -> a person deletes it at once
@@ -331,6 +333,12 @@ class SlackEmulator:
             if params.get("usergroup") not in self.usergroups:
                 return {"ok": False, "error": "no_such_subteam"}
             return {"ok": True, "users": self.usergroups[params["usergroup"]]}
+        if method == "users.info":
+            user: dict[str, Any] = {"id": params.get("user", ""), "team_id": TEAM_ID, "is_bot": False}
+            locale = self.locales.get(user["id"])
+            if locale and str(params.get("include_locale", "")).lower() in ("true", "1"):
+                user["locale"] = locale
+            return {"ok": True, "user": user}
         # views.publish, assistant.threads.setStatus / setSuggestedPrompts / setTitle, ...
         return {"ok": True}
 

@@ -5,6 +5,10 @@ The command is acknowledged before any work: help in the acknowledgement itself,
 (or its place in line when the answer workers are busy) while it waits on the answer workers, trainer commands on
 the quick pool. Only exact command shapes are commands ("remove" followed by one id, "add" followed by one
 address), so a question that happens to start with one of these words is still answered as a question.
+
+Help and the acknowledgement are in the user's interface language when it is already known, else in English: neither
+a Slack call nor the language identifier (0.7 s to load) belongs before an acknowledgement. The answer that replaces
+it is in the Slack locale looked up on the answer worker, else in the answer's language.
 """
 
 from __future__ import annotations
@@ -15,11 +19,23 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
+from bot.app import detect_language
+from bot.i18n import N_
 from ingest.errors import DualuseError
 
 from .. import library, nudging
 from ..answering import feedback_id
-from ..blocks import APOLOGY, BUSY, LOOKING_UP, help_blocks, render_answer, render_error, waiting, warning
+from ..blocks import (
+    APOLOGY,
+    BUSY,
+    LOOKING_UP,
+    help_blocks,
+    in_language,
+    render_answer,
+    render_error,
+    waiting,
+    warning,
+)
 from ..deps import SlackDeps, deps_of
 from ..mrkdwn import from_slack
 from ..trainers import refusal
@@ -89,13 +105,18 @@ def trainer_work(
         respond(text=library.FAILED, response_type="ephemeral")
 
 
-def answer(deps: SlackDeps, question: str, command: dict[str, Any], respond: Respond) -> None:
+def answer(
+    deps: SlackDeps, question: str, command: dict[str, Any], respond: Respond, client: WebClient | None = None
+) -> None:
     """A ``/dualuse`` question (on an answer worker), answered privately through the response URL."""
+    user = command.get("user_id", "")
+    locale = deps.locales.language(client, user) if client is not None else deps.locales.cached(user)
+    language = locale or detect_language(question)
     try:
         asked = deps.app.questions.ask(
-            question, surface="slack", channel=command.get("channel_id", ""), user=command.get("user_id", "")
+            question, surface="slack", channel=command.get("channel_id", ""), user=user, language=locale
         )
-        messages = render_answer(asked.answer, feedback_id(asked))
+        messages = render_answer(asked.answer, feedback_id(asked), language=locale)
         respond(text=messages[0].text, blocks=messages[0].blocks, response_type="ephemeral", replace_original=True)
         for message in messages[1:]:
             respond(text=message.text, blocks=message.blocks, response_type="ephemeral", replace_original=False)
@@ -105,23 +126,29 @@ def answer(deps: SlackDeps, question: str, command: dict[str, Any], respond: Res
         respond(text=text, blocks=render_error(text), response_type="ephemeral", replace_original=True)
     except Exception:
         logger.exception("answering a /dualuse question failed")
-        respond(text=APOLOGY, blocks=render_error(APOLOGY), response_type="ephemeral", replace_original=True)
+        apology = in_language(APOLOGY, language)
+        respond(text=apology, blocks=render_error(apology), response_type="ephemeral", replace_original=True)
 
 
 def on_command(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext) -> None:
     deps = deps_of(context)
     raw = command.get("text", "")
     name, argument = parse(raw)
+    known = deps.locales.cached(command.get("user_id", ""))
     if name == "help":
-        ack(text="How to use /dualuse", blocks=help_blocks(), response_type="ephemeral")
+        language = known or "en"
+        title = in_language(N_("How to use /dualuse"), language)
+        ack(text=title, blocks=help_blocks(language), response_type="ephemeral")
     elif name == "ask":
         # The acknowledgement is the progress message; the answer replaces it through response_url.
+        language = known or "en"
         ahead = deps.workers.ahead()
-        ack(text=waiting(ahead) if ahead else LOOKING_UP, response_type="ephemeral")
+        ack(text=waiting(ahead, language) if ahead else in_language(LOOKING_UP, language), response_type="ephemeral")
         try:
-            deps.workers.answer(answer, deps, from_slack(raw), command, respond)
+            deps.workers.answer(answer, deps, from_slack(raw), command, respond, client)
         except Busy:
-            deps.workers.quick(respond, text=BUSY, response_type="ephemeral", replace_original=True)
+            busy = in_language(BUSY, language)
+            deps.workers.quick(respond, text=busy, response_type="ephemeral", replace_original=True)
     elif name == "watch":
         ack()
         deps.workers.quick(nudging.watch, client, deps, argument, command, respond)

@@ -20,8 +20,9 @@ logger = logging.getLogger(__name__)
 def publish(client: WebClient, deps: SlackDeps, user: str) -> None:
     library = deps.app.library
     try:
-        watched = watched_section(deps.app.nudges.watched_channels())
-        view = home_view(len(library.documents()), library.last_changed(), watched)
+        language = deps.locales.language(client, user)  # English when the locale is unknown or unsupported
+        watched = watched_section(deps.app.nudges.watched_channels(), language)
+        view = home_view(len(library.documents()), library.last_changed(), watched, language)
         client.views_publish(user_id=user, view=view)
     except Exception:
         logger.exception("could not publish the App Home tab for %s", user)
