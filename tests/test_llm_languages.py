@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.core.citations import split_answer_sentences
 from bot.core.crosslingual import CrossLingualSearch
 from bot.core.engine import AnswerEngine, EngineOptions
 from bot.core.llm import LLMAnswerer, make_chat_model
@@ -227,3 +228,26 @@ def test_claims_in_other_scripts_are_checked_for_meaning_numbers_and_latin_names
     assert checked.unsupported == [wrong_name, wrong_year, unsupported_ar]
     # Without the multilingual encoder the English model cannot tell: the supported claim is lost too.
     assert verify(text, passages, embeddings, language="ru").text == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("该计划由欧盟资助[1]。第一次对话于2023年举行[2]。", ["该计划由欧盟资助[1]。", "第一次对话于2023年举行[2]。"]),
+        (
+            "البرنامج ممول من الاتحاد الأوروبي [1]. وقد عقد أول حوار في 2023 [2].",
+            ["البرنامج ممول من الاتحاد الأوروبي [1].", "وقد عقد أول حوار في 2023 [2]."],
+        ),
+        (
+            "Программа финансируется ЕС [1]. Первый диалог прошёл в 2023 году [2].",
+            ["Программа финансируется ЕС [1].", "Первый диалог прошёл в 2023 году [2]."],
+        ),
+        (
+            "The UN funds it [1]. SIPRI runs it, e.g. at 3.5 sites [2].",
+            ["The UN funds it [1].", "SIPRI runs it, e.g. at 3.5 sites [2]."],
+        ),
+    ],
+)
+def test_a_generated_answer_is_split_into_sentences_in_every_script(text: str, expected: list[str]) -> None:
+    # Each sentence is verified on its own: a Chinese answer read as one sentence would stand or fall whole.
+    assert split_answer_sentences(text) == expected

@@ -36,9 +36,18 @@ def renumber(text: str, valid: set[int]) -> tuple[str, list[int]]:
     return cleaned.strip(), order
 
 
+# After a full stop (or a Chinese or Arabic one) and its marker group: a space and a capital (Latin, accented or
+# Cyrillic), an opening quote or an Arabic or Chinese letter; or, after 。！？؟, the next sentence with no space at all.
+_ANSWER_SENTENCE_END = re.compile(
+    r"(?<=[.!?\u3002\uff01\uff1f\u061f])((?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])*)"
+    r"(?:\s+(?=[A-Z\"'(\u00ab\u00bf\u00a1\u00c0-\u00de\u0400-\u042f\u0600-\u06ff\u4e00-\u9fff]|\[(?!\d))"
+    r"|(?<=[\u3002\uff01\uff1f\u061f\]])(?=[^\s\[]))"
+)
+
+
 def split_answer_sentences(text: str) -> list[str]:
     """Sentences of a generated answer; a marker group after the full stop stays with its sentence."""
-    parts = re.split(r"(?<=[.!?])((?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])*)\s+(?=[A-Z\"'(]|\[(?!\d))", text.strip())
+    parts = _ANSWER_SENTENCE_END.split(text.strip())
     sentences: list[str] = []
     for i in range(0, len(parts), 2):
         sentence = parts[i] + (parts[i + 1] if i + 1 < len(parts) and parts[i + 1] else "")
