@@ -128,7 +128,7 @@ class AnswerEngine:
             space = self._space_for(asked_in)
             # Embedded once for the guard, the corrections, the dense search and the sentence scorer (in English;
             # a question in another language is embedded by multilingual-e5, which the guard reads as well).
-            vector = space.queries([standalone])[0].tolist()
+            vector = space.queries([self._search_text(standalone, space)])[0].tolist()
             correction = None
             if self.corrections is not None:  # corrections are looked up by their MiniLM vectors
                 correction = self.corrections.lookup(standalone, vector if space is self.english else None)
@@ -151,7 +151,9 @@ class AnswerEngine:
         """The passages a question would be answered from, searched in the space of its language."""
         asked_in = detect_language(question, default=language or "en")
         space = self._space_for(asked_in)
-        return self._retrieve(question, asked_in, space, space.queries([question])[0].tolist())
+        return self._retrieve(
+            question, asked_in, space, space.queries([self._search_text(question, space)])[0].tolist()
+        )
 
     # -- steps -----------------------------------------------------------------------------------------------
     def _space_for(self, language: str) -> VectorSpace:
@@ -159,6 +161,14 @@ class AnswerEngine:
         if self.multilingual is not None and self.retriever.searches_across_languages(language):
             return self.multilingual
         return self.english
+
+    def _search_text(self, question: str, space: VectorSpace) -> str:
+        """What is embedded for the search: across languages, the question with the English names of the bodies and
+        treaties it names in its own language (the glossary's translations), which the corpus uses."""
+        if space is self.english:
+            return question
+        names = self.retriever.glossary.english_names(question)
+        return f"{question} ({'; '.join(names)})" if names else question
 
     def _retrieve(self, question: str, language: str, space: VectorSpace, vector: list[float]) -> Retrieval:
         return self.retriever.retrieve(

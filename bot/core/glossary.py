@@ -40,6 +40,9 @@ class Entry:
     aliases: tuple[str, ...]
     definition: str
     source: str
+    # The concept's names in the other UN languages: a question in French or Arabic that uses one is searched with
+    # the English name added (questions name bodies and treaties by their local names, the corpus by the English).
+    translations: tuple[str, ...] = ()
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -51,8 +54,19 @@ def _is_acronym(name: str) -> bool:
     return bool(letters) and all(c.isupper() for c in letters)
 
 
+_UNSPACED_SCRIPT = re.compile(r"[\u0600-\u06ff\u4e00-\u9fff]")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+
+
 def _pattern(name: str) -> re.Pattern[str]:
     flags = 0 if _is_acronym(name) else re.I
+    if _UNSPACED_SCRIPT.search(name):
+        # Chinese has no spaces and Arabic attaches "and", "the" and "of" to the word: a name is found inside them.
+        return re.compile(re.escape(name), flags)
+    if _CYRILLIC.search(name) and not _is_acronym(name):
+        # Russian declines names ("автономное оружие", "об автономном оружии"): each word by its stem.
+        stems = [re.escape(word[: max(len(word) - 2, 3)]) + r"\w*" for word in name.split()]
+        return re.compile(r"(?<![\w-])" + r"\s+".join(stems), flags)
     return re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])", flags)
 
 
@@ -66,8 +80,27 @@ class Glossary:
             reverse=True,
         )
 
+        self._translated = sorted(
+            ((name, entry, _pattern(name)) for entry in self.entries for name in entry.translations),
+            key=lambda item: len(item[0]),
+            reverse=True,
+        )
+
     def __len__(self) -> int:
         return len(self.entries)
+
+    def english_names(self, text: str) -> list[str]:
+        """The corpus's (English) names of the concepts ``text`` names in another language: the term, and its
+        acronym when it has one ("United Nations Office for Disarmament Affairs (UNODA)")."""
+        out: list[str] = []
+        seen: set[str] = set()
+        for _name, entry, pattern in self._translated:
+            if entry.term in seen or pattern.search(text) is None:
+                continue
+            seen.add(entry.term)
+            acronyms = [a for a in entry.aliases if _is_acronym(a) and len(a) > 2]
+            out.append(f"{entry.term} ({acronyms[0]})" if acronyms else entry.term)
+        return out
 
     @classmethod
     def load(cls, paths: Iterable[Path]) -> Glossary:
@@ -153,8 +186,19 @@ def _read(path: Path) -> list[Entry]:
         aliases = row.get("aliases") or []
         if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
             raise GlossaryError(f"{path}: entry {number} ({row['term']}): aliases must be a list of names")
+        translations = row.get("translations") or []
+        if not isinstance(translations, list) or not all(isinstance(a, str) and a.strip() for a in translations):
+            raise GlossaryError(f"{path}: entry {number} ({row['term']}): translations must be a list of names")
         definition = " ".join(row["definition"].split())
-        entries.append(Entry(row["term"].strip(), tuple(a.strip() for a in aliases), definition, row["source"].strip()))
+        entries.append(
+            Entry(
+                row["term"].strip(),
+                tuple(a.strip() for a in aliases),
+                definition,
+                row["source"].strip(),
+                tuple(t.strip() for t in translations),
+            )
+        )
     return entries
 
 
