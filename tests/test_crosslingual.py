@@ -23,7 +23,11 @@ from ingest.pipeline import Ingestor
 @pytest.mark.parametrize(
     ("question", "language", "expected"),
     [
-        ("Que dit l'ONU sur les systèmes d'armes létales autonomes ?", "fr", "unga-resolution-78-241"),
+        (
+            "Que dit l'ONU sur les systèmes d'armes létales autonomes ?",
+            "fr",
+            "unga-resolution-78-241|sg-statements-laws|ccw-guiding-principles-laws",
+        ),
         ("¿Quién financia el programa de innovación responsable en IA de UNODA y SIPRI?", "es", None),
         ("Что такое Гаагские этические принципы для химиков?", "ru", "hague-ethical-guidelines"),
         ("天津生物安全准则是谁制定的？", "zh", "tianjin-biosecurity-guidelines"),
@@ -37,8 +41,8 @@ def test_a_question_in_another_language_retrieves_and_quotes_the_english_source(
     assert answer.language == language
     assert answer.status == "answered", answer.text
     cited = {c.doc_id for c in answer.citations}
-    if expected is not None:
-        assert expected in cited, cited
+    if expected is not None:  # any of the documents that answer it
+        assert cited & set(expected.split("|")), cited
     # The quotes stay verbatim in the source's language.
     assert all(c.quote and c.quote in answer.text for c in answer.citations)
 

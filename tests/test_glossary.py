@@ -61,6 +61,7 @@ def test_trainers_extend_it_with_a_file_of_the_same_shape(tmp_path: Path) -> Non
         ("- term: x\n  definition: y\n", "entry 1 needs a term, a definition and a source"),
         ("- term: x\n  definition: y\n  source: z\n  aliases: 3\n", "aliases must be a list"),
         ("- [unclosed\n", "not a readable YAML file"),
+        ("- term: x\n  definition: y\n  source: z\n  translations: [ok, 5]\n", "translations must be a list"),
     ],
 )
 def test_a_bad_glossary_file_is_one_line_naming_it(tmp_path: Path, content: str, message: str) -> None:
@@ -69,3 +70,23 @@ def test_a_bad_glossary_file_is_one_line_naming_it(tmp_path: Path, content: str,
     with pytest.raises(GlossaryError) as caught:
         Glossary.load([bad])
     assert message in str(caught.value) and str(bad) in str(caught.value) and "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("question", "names"),
+    [
+        # Arabic attaches "and" and "the" to the word; Chinese has no spaces; Russian declines the name.
+        ("من يقود مبادرة مكتب شؤون نزع السلاح ومعهد سيبري؟", ["United Nations Office for Disarmament Affairs (UNODA)"]),
+        ("联合国裁军事务厅对自主武器怎么看？", ["lethal autonomous weapons systems (LAWS)"]),
+        ("Что говорит ООН об автономном оружии?", ["lethal autonomous weapons systems (LAWS)"]),
+        (
+            "¿Qué dice el Secretario General sobre el derecho internacional humanitario?",
+            ["international humanitarian law"],
+        ),
+        ("What does the UN say about autonomous weapons?", []),  # English questions already use the corpus's words
+    ],
+)
+def test_names_in_other_languages_bring_the_corpus_s_english_name(question: str, names: list[str]) -> None:
+    found = Glossary.shipped().english_names(question)
+    assert all(name in found for name in names), found
+    assert bool(found) == bool(names)
