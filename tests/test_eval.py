@@ -166,3 +166,61 @@ def test_eval_reports_fact_coverage_and_answer_length_per_set(
     assert metrics["false_abstentions_at_rank_1"] == 0
     human = runner.invoke(app, ["eval", "--set", str(first), "--set", str(second)])
     assert "per set" in human.stdout and "first" in human.stdout and "second" in human.stdout
+
+
+def test_translated_questions_are_reported_and_gated_per_language(
+    tmp_path: Path, shipped_index_dir: Path, isolated_environment: Path
+) -> None:
+    """English originals and their translations (`source_id`): the gates are judged on the English questions, each
+    language gets its own figures, and a language whose recall@5 falls below 0.9 of English's fails the run."""
+    shutil.copytree(shipped_index_dir, isolated_environment / "index")
+    originals = {
+        "o1": ("Who endorsed the Hague Ethical Guidelines?", "hague-ethical-guidelines"),
+        "o2": ("What are the Tianjin Biosecurity Guidelines?", "tianjin-biosecurity-guidelines"),
+    }
+    translations = {
+        "fr-o1": ("o1", "Qui a approuvé les lignes directrices éthiques de La Haye ?"),
+        "fr-o2": ("o2", "Que sont les lignes directrices de Tianjin sur la biosécurité ?"),
+    }
+    english, french = tmp_path / "mine.jsonl", tmp_path / "fr.jsonl"
+    english.write_text(
+        "".join(
+            json.dumps({"id": i, "category": "in_scope", "question": q, "expected_docs": [d], "facts": []}) + "\n"
+            for i, (q, d) in originals.items()
+        ),
+        encoding="utf-8",
+    )
+    french.write_text(
+        "".join(
+            json.dumps(
+                {
+                    "id": i,
+                    "source_id": source,
+                    "lang": "fr",
+                    "category": "in_scope",
+                    "question": q,
+                    "expected_docs": [originals[source][1]],
+                    "facts": [],
+                }
+            )
+            + "\n"
+            for i, (source, q) in translations.items()
+        ),
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["eval", "--json", "--set", str(english), "--set", str(french)])
+    metrics = json.loads(result.stdout)
+    assert metrics["questions"] == 2  # the gates are judged on the English questions
+    assert set(metrics["per_language"]) == {"en", "fr"}
+    assert metrics["per_language"]["fr"]["questions"] == 2
+    assert metrics["per_language"]["fr"]["recall_at_5"] == metrics["per_language"]["en"]["recall_at_5"] == 1.0
+    assert metrics["per_language"]["fr"]["recall_at_5_share_of_english"] == 1.0
+
+    # A translation expecting a document the corpus does not have: French recall halves, and the run fails.
+    wrong = french.read_text(encoding="utf-8").replace(
+        '"expected_docs": ["tianjin-biosecurity-guidelines"]', '"expected_docs": ["no-such-document"]'
+    )
+    french.write_text(wrong, encoding="utf-8")
+    failed = runner.invoke(app, ["eval", "--json", "--set", str(english), "--set", str(french)])
+    assert failed.exit_code == 1, failed.stdout
+    assert any("recall_at_5_share_of_english in fr" in f for f in json.loads(failed.stdout)["failures"])

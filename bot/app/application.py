@@ -106,7 +106,7 @@ class Application:
 
     def evaluate(self, questions: list[GoldenQuestion]) -> EvalResult:
         s = self.services
-        return evaluate(questions, s.engine, s.retriever, s.index)
+        return evaluate(questions, s.engine, s.index)
 
     def evaluate_guard(self, requests: Sequence[LabelledRequest]) -> GuardReport:
         return evaluate_guard(requests, self.services.guard)

@@ -21,7 +21,6 @@ from bot.core.engine import AnswerEngine
 from bot.core.facts import Fact, parse_fact
 from bot.core.guard.evaluate import GUARD_THRESHOLDS as GUARD_THRESHOLDS
 from bot.core.nudge.evaluate import NUDGE_THRESHOLDS as NUDGE_THRESHOLDS
-from bot.core.retrieval import HybridRetriever
 from ingest.index import CorpusIndex
 
 ANSWERABLE = ("in_scope", "policy")
@@ -127,9 +126,16 @@ def _ratio(numerator: float, denominator: float) -> float:
     return numerator / denominator if denominator else 1.0
 
 
-def evaluate(
-    questions: list[GoldenQuestion], engine: AnswerEngine, retriever: HybridRetriever, index: CorpusIndex
-) -> EvalResult:
+def evaluate(questions: list[GoldenQuestion], engine: AnswerEngine, index: CorpusIndex) -> EvalResult:
+    """The gates are judged on the questions as written; translations of them (``source_id`` set) are reported per
+    language beside them (``per_language``, with its own gates in :func:`language_failures`)."""
+    translations = [q for q in questions if q.source_id]
+    if translations and len(translations) < len(questions):
+        result = evaluate([q for q in questions if not q.source_id], engine, index)
+        merged = result.per_question + evaluate(translations, engine, index).per_question
+        result.per_question, result.per_set = merged, per_set(merged)
+        result.per_language = per_language(merged, {q.source_id for q in translations})
+        return result
     recall_hits = reciprocal_ranks = 0.0
     answerable = [q for q in questions if q.category in ANSWERABLE and q.expected_docs]
     cited_total = cited_expected = expected_total = expected_cited = 0

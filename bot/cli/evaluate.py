@@ -70,7 +70,7 @@ def eval_command(
         application.library.ensure_shipped_corpus(progress)
     result = application.evaluate(questions)
     gates = dict(THRESHOLDS)
-    if languages:
+    if result.per_language:  # translated questions among them: each language is gated against English
         from bot.app.evaluation import LANGUAGE_THRESHOLDS, language_failures
 
         result.failures.extend(language_failures(result.per_language))
