@@ -12,6 +12,7 @@ import pytest
 from bot.core.crosslingual import CrossLingualSearch
 from bot.core.engine import AnswerEngine
 from bot.core.retrieval import HybridRetriever
+from bot.i18n import translations
 from corpus import vectors_dir
 from ingest.chunking import Chunker
 from ingest.embeddings import MiniLMEmbeddings, MultilingualE5Embeddings
@@ -43,8 +44,11 @@ def test_a_question_in_another_language_retrieves_and_quotes_the_english_source(
     cited = {c.doc_id for c in answer.citations}
     if expected is not None:  # any of the documents that answer it
         assert cited & set(expected.split("|")), cited
-    # The quotes stay verbatim in the source's language.
+    # The quotes stay verbatim in the source's language, after a line in the asker's saying so.
     assert all(c.quote and c.quote in answer.text for c in answer.citations)
+    lead = answer.text.splitlines()[0]
+    assert lead == translations(language).gettext("The sources, quoted as written in their own language:")
+    assert lead != "The sources, quoted as written in their own language:"
 
 
 def test_an_off_topic_question_in_french_is_not_answered(multilingual_engine: AnswerEngine) -> None:

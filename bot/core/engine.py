@@ -277,6 +277,9 @@ class AnswerEngine:
             blocks.append("\n".join(header + [f"\u2022 {text} [{n}]" for text in items]))
         if prose:
             blocks.append(" ".join(prose))
+        if any(span.passage.document.language != language for span in spans):
+            # Quotes stay verbatim in the source's language; a short line in the asker's language says so.
+            blocks.insert(0, translations(language).gettext("The sources, quoted as written in their own language:"))
         notice = ""
         if definition is not None:
             # The glossary's one-line definition is our own wording, so it is a note beside the answer, never one
