@@ -26,7 +26,10 @@ FUNDED = (
     "Le programme UNODA/SIPRI est financé par l'Union européenne au titre de la décision (PESC) 2022/2269 du "
     "18 novembre 2022."
 )
-LEADER = "Charles Ovink, responsable des affaires politiques à l'UNODA, dirige le projet du côté de l'UNODA."
+PREDECESSOR = (
+    "Le projet de 2022 financé par la Corée a précédé le programme « Responsible Innovation in AI for Peace and "
+    "Security » financé par l'UE, que l'UNODA et le SIPRI ont lancé début 2023."
+)
 # Cited to the funding passage, which says nothing of the kind.
 INVENTED = "Le programme forme aussi les pilotes de drones de combat des armées européennes."
 
@@ -61,8 +64,8 @@ def _french_reply(messages: list[dict]) -> str:
         return QUESTION_FR
     sources = _sources(messages)
     n_fund, _ = _find(sources, "is paid for by the European Union")
-    n_leader, _ = _find(sources, "leads the Responsible Innovation")
-    return f"{FUNDED} [{n_fund}] {LEADER} [{n_leader}] {INVENTED} [{n_fund}]"
+    n_before, _ = _find(sources, "Korea-funded project came before")
+    return f"{FUNDED} [{n_fund}] {PREDECESSOR} [{n_before}] {INVENTED} [{n_fund}]"
 
 
 def _system_prompts(server: FakeOpenAI) -> list[str]:
@@ -86,13 +89,13 @@ def test_a_french_question_gets_a_french_answer_citing_the_english_passages(
     assert "Write the answer in French" in system and "{language}" not in system
     assert "like [1] or [2][3]" in system and "I don't know" in system
     # Both French claims hold against their English sources and keep their (renumbered) markers.
-    assert answer.text == f"{FUNDED} [1] {LEADER} [2]"
+    assert answer.text == f"{FUNDED} [1] {PREDECESSOR} [2]"
     assert [c.n for c in answer.citations] == [1, 2]
     assert "paid for by the European Union" in answer.citations[0].quote
-    assert "leads the Responsible Innovation" in answer.citations[1].quote
+    assert "Korea-funded project came before" in answer.citations[1].quote
     for citation in answer.citations:
         assert citation.quote in shipped_index.get_chunks([citation.chunk_id])[0].text
-    assert [s.text for s in answer.sentences] == [FUNDED, LEADER]
+    assert [s.text for s in answer.sentences] == [FUNDED, PREDECESSOR]
     # The claim its source does not support is not shown; the answer log keeps it.
     assert answer.unsupported == [INVENTED] and INVENTED not in answer.text
 
@@ -109,8 +112,8 @@ def test_a_french_claim_with_a_number_its_source_lacks_is_removed(
     def reply(messages: list[dict]) -> str:
         sources = _sources(messages)
         n_fund, _ = _find(sources, "is paid for by the European Union")
-        n_leader, _ = _find(sources, "leads the Responsible Innovation")
-        return f"{LEADER} [{n_leader}] {wrong_year} [{n_fund}] {LEADER} [{n_leader}]"
+        n_before, _ = _find(sources, "Korea-funded project came before")
+        return f"{PREDECESSOR} [{n_before}] {wrong_year} [{n_fund}] {PREDECESSOR} [{n_before}]"
 
     fake_openai.script = Script(reply=reply)
     answer = _engine(fake_openai, shipped_index, embeddings, multilingual, multilingual_model).ask(QUESTION_FR)

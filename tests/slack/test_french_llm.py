@@ -14,7 +14,7 @@ from tests.slack.conftest import ServeProcess, serving_http
 from tests.slack.emulator import SlackEmulator
 from tests.slack.test_http import all_text, mention, new_id, new_ts
 from tests.slack.test_languages import answered, buttons
-from tests.test_llm_languages import FUNDED, INVENTED, LEADER, QUESTION_FR, _french_reply
+from tests.test_llm_languages import FUNDED, INVENTED, PREDECESSOR, QUESTION_FR, _french_reply
 
 pytestmark = pytest.mark.slow
 
@@ -49,7 +49,7 @@ def test_a_french_slack_user_gets_a_french_interface_and_a_verified_french_answe
     assert "Je cherche dans le corpus" in progress["text"]
     text = all_text(update["blocks"])
     # The answer in French, its markers on the English passages it cites, the invented claim withheld.
-    assert FUNDED in text and LEADER in text
+    assert FUNDED in text and PREDECESSOR in text
     assert INVENTED not in text.split("Non étayé")[0]
     assert "is paid for by the European Union" in text  # the English quote, verbatim
     labels = [b["text"]["text"] for b in buttons(update["blocks"])]
