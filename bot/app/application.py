@@ -24,6 +24,7 @@ from bot.core.guard.evaluate import GuardReport, evaluate_guard
 from bot.core.nudge.data import LabelledMessage
 from bot.core.nudge.evaluate import Decision, NudgeReport, evaluate_nudges
 from bot.settings import Settings
+from ingest.language import detect_language
 
 from .container import Services
 from .evaluation import EvalResult, GoldenQuestion, evaluate
@@ -101,6 +102,9 @@ class Application:
         s.ensure_corpus()
         _ = s.engine
         s.embeddings.embed_query("warm up")
+        # The language identifier decompresses its model on first use (about 0.7 s): not on the first question, whose
+        # progress message waits for the asker's language.
+        detect_language("Which language is this question written in?")
         s.retriever.keep_crosslingual_warm()
         s.retriever.refresh()
 
