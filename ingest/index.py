@@ -19,11 +19,13 @@ record no false ``updated`` event. ``dualuse index check`` finds what a store fa
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from typing import Any, ParamSpec, TypeVar, cast
 
@@ -86,6 +88,7 @@ class CorpusIndex:
         embeddings: Embeddings,
         registry: DocumentRegistry,
         embedding_id: str = "minilm-l6-int8",
+        write_lock: Callable[[], AbstractContextManager[object]] = contextlib.nullcontext,
     ):
         prefix = collection_prefix(embedding_id)
         self._embeddings = embeddings
@@ -97,7 +100,8 @@ class CorpusIndex:
             metadata={"hnsw:space": "cosine", "hnsw:construction_ef": 200, "hnsw:search_ef": 200},
             embedding_function=None,
         )
-        adopt_legacy_records(client, prefix, self.registry)  # an index written by 0.1.0: records move to SQL once
+        # An index written by 0.1.0: its records move to SQL once.
+        adopt_legacy_records(client, prefix, self.registry, write_lock)
         # Queries go through LangChain's Chroma wrapper with our embeddings passed explicitly (never Chroma's own
         # default embedding function, which would download a model).
         self.vectorstore = Chroma(client=client, collection_name=f"{prefix}-chunks", embedding_function=embeddings)

@@ -9,12 +9,17 @@ second Chroma collection (``<prefix>-documents``, one entry per item with a dumm
 3. otherwise every entry is read, then written in one transaction, and only after the commit is the old collection
    deleted. A crash before the commit leaves the old collection whole for the next open; two processes upgrading at
    once write once (the registry's state row is the claim, :meth:`DocumentRegistry.adopt`).
+
+Steps 2 and 3 run under the data directory's write lock when the caller passes one (the CLI and the bot do): Chroma
+deletes a collection's segments before the collection, so a process reading the old collection while another
+deletes it can see it half gone (an internal error, not "not found").
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 import chromadb
@@ -34,9 +39,25 @@ def legacy_collection_name(prefix: str) -> str:
     return f"{prefix}-documents"
 
 
-def adopt_legacy_records(client: chromadb.ClientAPI, prefix: str, registry: DocumentRegistry) -> int:
+def adopt_legacy_records(
+    client: chromadb.ClientAPI,
+    prefix: str,
+    registry: DocumentRegistry,
+    write_lock: Callable[[], AbstractContextManager[object]] = nullcontext,
+) -> int:
     """Move 0.1.0's bookkeeping for the collections named ``prefix`` into ``registry``; the number of entries moved."""
     name = legacy_collection_name(prefix)
+    if not _exists(client, name):
+        return 0  # every open after the upgrade: no lock taken
+    with write_lock():
+        return _adopt(client, name, registry)
+
+
+def _exists(client: chromadb.ClientAPI, name: str) -> bool:
+    return any(c.name == name for c in client.list_collections())
+
+
+def _adopt(client: chromadb.ClientAPI, name: str, registry: DocumentRegistry) -> int:
     try:
         old = client.get_collection(name, embedding_function=None)
     except (NotFoundError, ValueError):  # ValueError: what older Chroma clients raise for a missing collection

@@ -28,6 +28,7 @@ from bot.app.container import Services
 from bot.cli import app
 from bot.settings import load_settings
 from ingest.index import RETIRED_GRACE_SECONDS, CorpusIndex, make_client
+from ingest.locks import file_lock
 from ingest.registry import DocumentRegistry
 
 FIXTURE = Path(__file__).parent / "fixtures" / "datadir-0.1.0.tar.gz"
@@ -199,3 +200,23 @@ def test_a_read_only_copy_of_a_data_dir_not_yet_upgraded_is_one_clear_line(
     assert result.returncode == 1
     assert result.stderr.startswith("error: the index was written by an older release"), result.stderr
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+@pytest.mark.slow
+def test_an_upgrade_waits_for_another_process_holding_the_data_dirs_write_lock(
+    old_data_dir: tuple[Path, dict[str, Any]],
+) -> None:
+    # Chroma deletes a collection's segments before the collection itself, so a second process reading the old
+    # collection during another's delete saw a half-deleted one (an InternalError in CI). Upgrades take the data
+    # directory's write lock, the one concurrent ingests take, so they run one after another.
+    data_dir, expected = old_data_dir
+    env = {**os.environ, "DUALUSE_DATA_DIR": str(data_dir)}
+    with file_lock(data_dir / "ingest.lock"):
+        run = subprocess.Popen([DUALUSE, "sources", "--json"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        time.sleep(8)  # far longer than the whole upgrade takes unlocked (about 2 s)
+        assert run.poll() is None, "the upgrade ran while another process held the write lock"
+        assert f"{expected['collection_prefix']}-documents" in _collections(data_dir)
+    out, err = run.communicate(timeout=300)
+    assert run.returncode == 0, err.decode()[-2000:]
+    assert json.loads(out) == expected["documents"]
+    assert f"{expected['collection_prefix']}-documents" not in _collections(data_dir)

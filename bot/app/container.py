@@ -10,6 +10,7 @@ import functools
 import getpass
 import logging
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
 from langchain_core.embeddings import Embeddings
@@ -35,7 +36,7 @@ from ingest.chunking import Chunker, ChunkingConfig
 from ingest.embeddings import MiniLMEmbeddings, MultilingualE5Embeddings, OpenAICompatibleEmbeddings
 from ingest.fetch import FetchLimits
 from ingest.index import CorpusIndex, make_client
-from ingest.locks import file_lock
+from ingest.locks import file_lock, file_lock_unless_read_only
 from ingest.passage_vectors import SHIPPED_FILE, PassageVectors
 from ingest.pipeline import Ingestor, IngestReport, ProgressCallback
 from ingest.registry import DocumentRegistry
@@ -89,6 +90,10 @@ class Services:
             self.__dict__["database"] = wait_for_database(self.settings.database_url_or_default, seconds)
         return self.database
 
+    def _write_lock(self) -> AbstractContextManager[None]:
+        """The data directory's write lock, around concurrent ingests' check-and-switch."""
+        return file_lock(self.settings.data_dir / "ingest.lock")
+
     @functools.cached_property
     def registry(self) -> DocumentRegistry:
         return DocumentRegistry(self.database)
@@ -97,7 +102,8 @@ class Services:
     def index(self) -> CorpusIndex:
         registry = self.registry  # the schema first: opening the index may move 0.1.0's records into it
         client = make_client(self.settings.index_dir, self.settings.chroma_url)
-        return CorpusIndex(client, self.embeddings, registry, self.settings.embedding_id)
+        upgrade_lock = functools.partial(file_lock_unless_read_only, self.settings.data_dir / "ingest.lock")
+        return CorpusIndex(client, self.embeddings, registry, self.settings.embedding_id, upgrade_lock)
 
     @functools.cached_property
     def ingestor(self) -> Ingestor:
@@ -112,7 +118,6 @@ class Services:
             private_hosts=frozenset(h.strip().lower() for h in s.private_url_hosts.split(",") if h.strip()),
         )
         actor = f"cli:{getpass.getuser()}"
-        lock = functools.partial(file_lock, s.data_dir / "ingest.lock")
         return Ingestor(
             self.index,
             self.embeddings,
@@ -120,7 +125,7 @@ class Services:
             parse=parse,
             fetch_limits=limits,
             actor=actor,
-            write_lock=lock,
+            write_lock=self._write_lock,
             storage=None if s.chroma_url else s.index_dir,
         )
 
