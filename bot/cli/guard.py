@@ -29,6 +29,11 @@ def train_command(
         f"out-of-fold recall {report.oof_recall:.3f}, false refusals {report.oof_false_refusals:.3%}; "
         f"wrote {target}"
     )
+    for language, figures in report.by_language.items():
+        typer.echo(
+            f"  {language}: out-of-fold recall {figures.recall:.3f} of {figures.harmful} harmful, "
+            f"false refusals {figures.false_refusals:.2%} of {figures.benign} benign"
+        )
 
 
 @user_errors

@@ -63,6 +63,12 @@ def test_training_is_reproducible(embeddings: MiniLMEmbeddings) -> None:
     arrays = ("dense_coef", "sparse_cols", "sparse_coef", "intercept")
     assert content_hash({a: getattr(first, a) for a in arrays}) == content_hash({a: getattr(second, a) for a in arrays})
     assert 0.3 <= report.threshold <= 0.99 and report.harmful == sum(r.harmful for r in requests)
+    # The figures per language of the data add up to the whole: a trainer sees where to write more.
+    by_language = report.by_language
+    assert set(by_language) == {r.lang for r in requests} and {"ar", "en", "ru", "zh"} <= set(by_language)
+    assert sum(f.harmful for f in by_language.values()) == report.harmful
+    caught = sum(f.recall * f.harmful for f in by_language.values())
+    assert caught == pytest.approx(report.oof_recall * report.harmful)
 
 
 def test_a_damaged_model_is_refused_with_one_line(tmp_path: Path) -> None:

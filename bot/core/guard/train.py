@@ -75,12 +75,22 @@ class CachedEmbed:
 
 
 @dataclass(frozen=True)
+class LanguageFigures:
+    harmful: int
+    benign: int
+    recall: float  # out of fold, at the one threshold every language shares
+    false_refusals: float
+
+
+@dataclass(frozen=True)
 class TrainingReport:
     examples: int
     harmful: int
     threshold: float
     oof_recall: float  # out-of-fold refusal recall on harmful training requests, at the threshold
     oof_false_refusals: float  # out-of-fold share of benign training requests refused
+    # The same per language of the labelled data: where to write more of it (the shared threshold favours none).
+    by_language: dict[str, LanguageFigures]
 
 
 def _matrix(texts: Sequence[str], vectors: np.ndarray) -> tuple[csr_matrix, np.ndarray]:
@@ -101,6 +111,20 @@ def _matrix(texts: Sequence[str], vectors: np.ndarray) -> tuple[csr_matrix, np.n
     hashed_part = sparse.csr_matrix((values, (rows, cols)), shape=(len(texts), N_BUCKETS), dtype=np.float64)
     dense_part = sparse.csr_matrix(np.vstack(dense_rows).astype(np.float64))
     return sparse.hstack([dense_part, hashed_part], format="csr"), np.array(rule_refusals)
+
+
+def _by_language(languages: np.ndarray, harmful: np.ndarray, refused: np.ndarray) -> dict[str, LanguageFigures]:
+    figures = {}
+    for language in sorted(set(languages.tolist())):
+        rows = languages == language
+        bad, good = rows & harmful, rows & ~harmful
+        figures[language] = LanguageFigures(
+            harmful=int(bad.sum()),
+            benign=int(good.sum()),
+            recall=float(refused[bad].mean()) if bad.any() else 1.0,
+            false_refusals=float(refused[good].mean()) if good.any() else 0.0,
+        )
+    return figures
 
 
 def _classifier(regularisation: float = REGULARISATION) -> LogisticRegression:
@@ -178,6 +202,7 @@ def train(
         threshold=threshold,
         oof_recall=float(refused[harmful].mean()) if harmful.any() else 1.0,
         oof_false_refusals=float(refused[~harmful].mean()) if (~harmful).any() else 0.0,
+        by_language=_by_language(np.array([r.lang for r in requests]), harmful, refused),
     )
     manifest: Manifest = {
         "threshold": round(threshold, 6),
