@@ -69,6 +69,18 @@ def multilingual_question_vectors() -> VectorCache:
     return VectorCache(MultilingualE5Embeddings().embed_queries, capacity=QUESTION_CACHE)
 
 
+def _texts_to_judge(
+    question: str, history: Sequence[str] = (), standalone: str = ""
+) -> tuple[str, list[str], str, list[str]]:
+    """What :meth:`MisuseGuard.assess` reads: the question, its parts, the conversation it continues (the last two
+    earlier turns and the question, or ""), and the engine's standalone rewrite when it says something else."""
+    question = " ".join(question.split())
+    previous = [" ".join(t.split()) for t in history if t.strip()][-2:]
+    context = " ".join((*previous, question)) if previous else ""
+    extra = [t for t in (standalone,) if t and t != question and t != context]
+    return question, _parts(question), context, extra
+
+
 class MisuseGuard:
     """``embed`` gives the MiniLM vectors retrieval uses too (the engine passes its cache); a model trained with
     multilingual features also reads ``multilingual`` question vectors (default: multilingual-e5-small)."""
@@ -97,11 +109,7 @@ class MisuseGuard:
     def assess(self, question: str, history: Sequence[str] = (), standalone: str = "") -> GuardVerdict:
         """Judge ``question`` (with the same user's earlier turns in ``history``, oldest first, and the engine's
         ``standalone`` rewrite of a follow-up, if any)."""
-        question = " ".join(question.split())
-        parts = _parts(question)
-        previous = [" ".join(t.split()) for t in history if t.strip()][-2:]
-        context = " ".join((*previous, question)) if previous else ""
-        extra = [t for t in (standalone,) if t and t != question and t != context]
+        question, parts, context, extra = _texts_to_judge(question, history, standalone)
         texts = [question, *parts, *([context] if context else []), *extra]
         vectors = self.embed(texts)
         readings = {text: self._read(text, vectors[i]) for i, text in enumerate(texts)}
@@ -119,6 +127,17 @@ class MisuseGuard:
         if borderline and self.second_opinion is not None and self.second_opinion(context or question):
             return GuardVerdict(True, verdict.area or own.area, verdict.score, "llm", verdict.areas)
         return verdict
+
+    def prefetch(self, requests: Sequence[tuple[str, Sequence[str]]]) -> None:
+        """Embed in one batch every text that assessing these (question, history) pairs will read, so the calls to
+        :meth:`assess` that follow find them cached: five times faster per text than one at a time (measured on
+        multilingual-e5), with the same vectors. For evaluations over many requests; ``embed`` must be caching."""
+        texts: list[str] = []
+        for question, history in requests:
+            question, parts, context, extra = _texts_to_judge(question, history)
+            texts += [question, *parts, *([context] if context else []), *extra]
+        if texts:
+            self.embed(list(dict.fromkeys(texts)))
 
     def score(self, text: str) -> float:
         """The classifier's P(harmful) for one text (the benchmark and the evaluation use it)."""
