@@ -122,4 +122,7 @@ class Application:
         def decide(text: str) -> Decision:
             return Decision(detector.notice(text) is not None, detector.judge(text).score)
 
-        return evaluate_nudges(messages, decide)
+        def prefetch(texts: Sequence[str]) -> None:  # the detector reads the guard's vectors of each message
+            self.services.guard.prefetch([(t, ()) for t in texts])
+
+        return evaluate_nudges(messages, decide, prefetch)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -13,12 +14,16 @@ from typer.testing import CliRunner
 
 from bot.app.nudge_model import measure_nudges
 from bot.cli import app
+from bot.core.extractive import SentenceVectors
+from bot.core.guard import MisuseGuard
 from bot.core.linear_heads import WEIGHT_ARRAYS, content_hash
 from bot.core.nudge.data import data_hash, load_messages
+from bot.core.nudge.evaluate import Decision, evaluate_nudges
 from bot.core.nudge.model import MANIFEST_FILE, MODEL_DIR, NEIGHBOURS_FILE, WEIGHTS_FILE, NudgeModelError, load_model
 from bot.core.nudge.train import train
+from bot.core.vector_cache import VectorCache
 from corpus import nudge_blind_dir, nudge_train_dir
-from ingest.embeddings import MiniLMEmbeddings
+from ingest.embeddings import MiniLMEmbeddings, MultilingualE5Embeddings
 
 runner = CliRunner()
 
@@ -87,3 +92,27 @@ def test_the_classifier_meets_the_goals_on_the_blind_split() -> None:
     report = measure_nudges([nudge_blind_dir()])
     assert report.metrics["nudge_messages"] == 1160
     assert report.passed, report.failures
+
+
+def test_the_evaluation_embeds_messages_in_batches_and_decides_the_same(
+    embeddings: MiniLMEmbeddings, multilingual_model: MultilingualE5Embeddings
+) -> None:
+    messages = load_messages([nudge_train_dir()])[:70]
+    calls: list[int] = []
+
+    def counted(texts: Sequence[str]) -> np.ndarray:
+        calls.append(len(texts))
+        return multilingual_model.embed_queries(texts)
+
+    guard = MisuseGuard(SentenceVectors(embeddings), multilingual=VectorCache(counted))
+    model = load_model()
+
+    def decide(text: str) -> Decision:
+        judgement = model.judge(text, guard.embed([text])[0])
+        return Decision(judgement.score >= model.threshold, judgement.score)
+
+    batched = evaluate_nudges(messages, decide, lambda texts: guard.prefetch([(t, ()) for t in texts]))
+    assert len(calls) == 2  # 64 messages, then the last 6: no message embedded on its own
+    calls.clear()
+    one_by_one = evaluate_nudges(messages, decide)  # cached now: the same vectors, the same decisions
+    assert calls == [] and batched.metrics == one_by_one.metrics

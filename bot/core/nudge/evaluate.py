@@ -36,11 +36,21 @@ class NudgeReport:
         return not self.failures
 
 
-def evaluate_nudges(messages: Sequence[LabelledMessage], decide: Callable[[str], Decision]) -> NudgeReport:
+PREFETCH = 64  # messages embedded together before they are decided
+
+
+def evaluate_nudges(
+    messages: Sequence[LabelledMessage],
+    decide: Callable[[str], Decision],
+    prefetch: Callable[[Sequence[str]], None] | None = None,
+) -> NudgeReport:
+    """``prefetch(texts)``, when given, embeds the next messages in one batch (``decide`` then finds them cached)."""
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # per topic: [nudged, total] that should trigger
     true_nudges = false_nudges = everyday = 0
     mistakes: list[dict[str, str]] = []
-    for message in messages:
+    for i, message in enumerate(messages):
+        if prefetch is not None and i % PREFETCH == 0:
+            prefetch([m.text for m in messages[i : i + PREFETCH]])
         decision = decide(message.text)
         if message.nudge:
             counts[message.topic][1] += 1
