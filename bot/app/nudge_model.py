@@ -106,19 +106,25 @@ def check_nudge_model(paths: Sequence[Path]) -> NudgeModelCheck:
     return NudgeModelCheck(str(model.manifest["weights_sha256"]), expected, model.threshold)
 
 
-def classifier_decisions() -> Decide:
-    """Decide with the shipped classifier alone (no index: every nudge it flags is assumed to find guidance)."""
+def classifier_decisions() -> tuple[Decide, Callable[[Sequence[str]], None]]:
+    """Decide with the shipped classifier alone (no index: every nudge it flags is assumed to find guidance), and
+    embed messages ahead in a batch (five times faster per text than one by one, the same vectors)."""
     from bot.core.nudge.evaluate import Decision
     from bot.core.nudge.model import load_model
+    from bot.core.vector_cache import VectorCache
 
     model = load_model()
     _, both = _message_vectors()
+    vectors = VectorCache(both, capacity=1_000)
 
     def decide(text: str) -> Decision:
-        score = model.judge(text, both([text])[0]).score
+        score = model.judge(text, vectors([text])[0]).score
         return Decision(score >= model.threshold, score)
 
-    return decide
+    def prefetch(texts: Sequence[str]) -> None:
+        vectors(texts)
+
+    return decide, prefetch
 
 
 def measure_nudges(paths: Sequence[Path], decide: Decide | None = None) -> NudgeReport:
@@ -127,4 +133,6 @@ def measure_nudges(paths: Sequence[Path], decide: Decide | None = None) -> Nudge
     from bot.core.nudge.evaluate import evaluate_nudges
 
     messages = load_labelled_messages(paths)
-    return evaluate_nudges(messages, decide or classifier_decisions())
+    if decide is not None:
+        return evaluate_nudges(messages, decide)
+    return evaluate_nudges(messages, *classifier_decisions())
