@@ -8,6 +8,7 @@ hosts are not serialised by it (docs/reliability.md).
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import fcntl
 import os
@@ -35,15 +36,10 @@ def file_lock(path: Path) -> Iterator[None]:
 def file_lock_unless_read_only(path: Path) -> Iterator[None]:
     """:func:`file_lock`, or no lock where the data directory is mounted read-only: a process there writes nothing
     to it, so it has nothing to serialise, and it must still reach the clear error that says what to do."""
-    lock = file_lock(path)
-    try:
-        lock.__enter__()
-    except OSError as exc:
-        if exc.errno not in (errno.EROFS, errno.EACCES):
-            raise
+    with contextlib.ExitStack() as held:
+        try:
+            held.enter_context(file_lock(path))
+        except OSError as exc:
+            if exc.errno not in (errno.EROFS, errno.EACCES):
+                raise
         yield
-        return
-    try:
-        yield
-    finally:
-        lock.__exit__(None, None, None)

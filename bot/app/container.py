@@ -10,8 +10,8 @@ import functools
 import getpass
 import logging
 from collections.abc import Iterator
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
 from sqlalchemy import Engine
@@ -90,9 +90,10 @@ class Services:
             self.__dict__["database"] = wait_for_database(self.settings.database_url_or_default, seconds)
         return self.database
 
-    def _write_lock(self) -> AbstractContextManager[None]:
-        """The data directory's write lock, around concurrent ingests' check-and-switch."""
-        return file_lock(self.settings.data_dir / "ingest.lock")
+    @property
+    def _lock_file(self) -> Path:
+        """The data directory's write lock: concurrent ingests' check-and-switch, and a 0.1.0 index's upgrade."""
+        return self.settings.data_dir / "ingest.lock"
 
     @functools.cached_property
     def registry(self) -> DocumentRegistry:
@@ -102,7 +103,7 @@ class Services:
     def index(self) -> CorpusIndex:
         registry = self.registry  # the schema first: opening the index may move 0.1.0's records into it
         client = make_client(self.settings.index_dir, self.settings.chroma_url)
-        upgrade_lock = functools.partial(file_lock_unless_read_only, self.settings.data_dir / "ingest.lock")
+        upgrade_lock = functools.partial(file_lock_unless_read_only, self._lock_file)
         return CorpusIndex(client, self.embeddings, registry, self.settings.embedding_id, upgrade_lock)
 
     @functools.cached_property
@@ -125,7 +126,7 @@ class Services:
             parse=parse,
             fetch_limits=limits,
             actor=actor,
-            write_lock=self._write_lock,
+            write_lock=functools.partial(file_lock, self._lock_file),
             storage=None if s.chroma_url else s.index_dir,
         )
 

@@ -12,6 +12,7 @@ import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -69,16 +70,26 @@ def multilingual_question_vectors() -> VectorCache:
     return VectorCache(MultilingualE5Embeddings().embed_queries, capacity=QUESTION_CACHE)
 
 
-def _texts_to_judge(
-    question: str, history: Sequence[str] = (), standalone: str = ""
-) -> tuple[str, list[str], str, list[str]]:
+class _ToJudge(NamedTuple):
     """What :meth:`MisuseGuard.assess` reads: the question, its parts, the conversation it continues (the last two
     earlier turns and the question, or ""), and the engine's standalone rewrite when it says something else."""
+
+    question: str
+    parts: list[str]
+    context: str
+    extra: list[str]
+
+    @property
+    def texts(self) -> list[str]:
+        return [self.question, *self.parts, *([self.context] if self.context else []), *self.extra]
+
+
+def _texts_to_judge(question: str, history: Sequence[str] = (), standalone: str = "") -> _ToJudge:
     question = " ".join(question.split())
     previous = [" ".join(t.split()) for t in history if t.strip()][-2:]
     context = " ".join((*previous, question)) if previous else ""
     extra = [t for t in (standalone,) if t and t != question and t != context]
-    return question, _parts(question), context, extra
+    return _ToJudge(question, _parts(question), context, extra)
 
 
 class MisuseGuard:
@@ -109,8 +120,9 @@ class MisuseGuard:
     def assess(self, question: str, history: Sequence[str] = (), standalone: str = "") -> GuardVerdict:
         """Judge ``question`` (with the same user's earlier turns in ``history``, oldest first, and the engine's
         ``standalone`` rewrite of a follow-up, if any)."""
-        question, parts, context, extra = _texts_to_judge(question, history, standalone)
-        texts = [question, *parts, *([context] if context else []), *extra]
+        to_judge = _texts_to_judge(question, history, standalone)
+        question, parts, context, extra = to_judge
+        texts = to_judge.texts
         vectors = self.embed(texts)
         readings = {text: self._read(text, vectors[i]) for i, text in enumerate(texts)}
 
@@ -132,10 +144,7 @@ class MisuseGuard:
         """Embed in one batch every text that assessing these (question, history) pairs will read, so the calls to
         :meth:`assess` that follow find them cached: five times faster per text than one at a time (measured on
         multilingual-e5), with the same vectors. For evaluations over many requests; ``embed`` must be caching."""
-        texts: list[str] = []
-        for question, history in requests:
-            question, parts, context, extra = _texts_to_judge(question, history)
-            texts += [question, *parts, *([context] if context else []), *extra]
+        texts = [text for question, history in requests for text in _texts_to_judge(question, history).texts]
         if texts:
             self.embed(list(dict.fromkeys(texts)))
 
