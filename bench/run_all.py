@@ -15,6 +15,7 @@ from pathlib import Path
 SCRIPTS = (
     "retrieval_quality.py",
     "answer_baselines.py",
+    "sentence_ceiling.py",
     "ingest_throughput.py",
     "cold_start.py",
     "query_latency.py",

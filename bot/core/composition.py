@@ -96,7 +96,7 @@ def siblings(a: str, b: str) -> bool:
     return len(pa) >= 3 and "#" in pa and pa[:3] == pb[:3]
 
 
-def _is_commentary(passage: Passage) -> bool:
+def is_commentary(passage: Passage) -> bool:
     return bool(_COMMENTARY.search(passage.chunk.section))
 
 
@@ -128,7 +128,7 @@ def compose(
         adjusted = base + carried + RANK_PRIOR / (1 + rank_of[cid]) + LEXICAL_PRIOR * s.passage.lexical / top_lexical
         if definition is not None and defines(s, definition):
             adjusted += DEFINITION_BONUS
-        if _is_commentary(s.passage) and not implications:
+        if is_commentary(s.passage) and not implications:
             adjusted -= COMMENTARY_PENALTY
         candidates.append(_Candidate(s, rank_of[cid], position, adjusted, row, carried))
 
@@ -192,7 +192,7 @@ def _seeds(
     implications = shape.asks("implications")
 
     def as_lead(c: _Candidate) -> float:
-        return c.adjusted - (LEAD_COMMENTARY_PENALTY if _is_commentary(c.scored.passage) and not implications else 0)
+        return c.adjusted - (LEAD_COMMENTARY_PENALTY if is_commentary(c.scored.passage) and not implications else 0)
 
     ranked = sorted(candidates, key=as_lead, reverse=True)
     if not shape.parts or part_scores is None:
