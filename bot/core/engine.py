@@ -205,8 +205,7 @@ class AnswerEngine:
             calibrate=space.calibrated,
         )
         definition = self.retriever.glossary.definition_for(standalone)
-        min_relevance = space.min_relevance if space.min_relevance is not None else self.options.min_relevance
-        if not covered(retrieval, scored, min_relevance, definition):
+        if not covered(retrieval, scored, self.options.min_relevance, definition, space.passage_gate(language)):
             return self._no_answer(question, retrieval, log_passages, language)
         if _CURRENT_EVENTS.search(standalone):
             answer = self._no_answer(question, retrieval, log_passages, language)

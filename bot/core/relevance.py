@@ -5,7 +5,8 @@ weighted term overlap, the overlap also taken with the glossary's wordings of th
 (LEXICAL_FLOOR) and the first passage also matches it strongly on rare words (BM25 >= LEXICAL_SUPPORT), or when it
 asks "what is X?" for a glossary term whose source document was retrieved (the answer then carries the glossary's
 definition as a note, beside the quotes). Anything else gets
-"no answer".
+"no answer". A question searched across languages is gated instead on its first passage's multilingual cosine
+(``min_passage_similarity``, per language; bot/core/spaces.py), which separates off-topic questions better there.
 
 Calibration (the codes, un, programme, paraphrase and boundaries sets; the blind practitioner set was not used): the
 best sentence score alone separates most questions at 0.38, but chatty answerable questions whose answering passage
@@ -26,12 +27,18 @@ LEXICAL_SUPPORT = 5.0
 
 
 def covered(
-    retrieval: Retrieval, scored: list[ScoredSentence], min_relevance: float, definition: Entry | None = None
+    retrieval: Retrieval,
+    scored: list[ScoredSentence],
+    min_relevance: float,
+    definition: Entry | None = None,
+    min_passage_similarity: float | None = None,
 ) -> bool:
-    best = max((s.score for s in scored), default=0.0)
-    if best >= min_relevance:
-        return True
     if definition is not None and any(p.document.doc_id == definition.source for p in retrieval.passages):
         return True
     top = retrieval.passages[0] if retrieval.passages else None
+    if min_passage_similarity is not None:
+        return top is not None and top.dense >= min_passage_similarity
+    best = max((s.score for s in scored), default=0.0)
+    if best >= min_relevance:
+        return True
     return top is not None and best >= LEXICAL_FLOOR and top.lexical >= LEXICAL_SUPPORT
