@@ -46,9 +46,9 @@ THRESHOLDS: dict[str, tuple[str, float]] = {
 # (issue 16's goal: 0.9), abstention on the translated out-of-scope questions as an absolute figure.
 LANGUAGE_THRESHOLDS: dict[str, tuple[str, float]] = {
     "recall_at_5_share_of_english": (">=", 0.90),
-    # Set below the weakest language's first figure (French 0.61, 2026-12-04) as a floor against regressions: the
-    # multilingual gate separates off-topic questions less well than the English one (docs/benchmarks.md).
-    "abstention_recall": (">=", 0.55),
+    # A floor against regressions, one off-topic question below the weakest language's figure with the gate on the
+    # first passage's cosine (Russian 16 of 18, 2026-12-04; the sentence gate before it let French reach only 0.61).
+    "abstention_recall": (">=", 0.83),
 }
 
 
