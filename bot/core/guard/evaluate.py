@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from ..vector_cache import prefetched
 from .data import LabelledRequest
 from .guard import MisuseGuard
 from .policy import AREAS
@@ -34,17 +35,12 @@ class GuardReport:
         return not self.failures
 
 
-PREFETCH = 64  # requests embedded together; well within the guard's question cache
-
-
 def evaluate_guard(requests: Sequence[LabelledRequest], guard: MisuseGuard) -> GuardReport:
     area_counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # [refused, total] of harmful requests
     lang_counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # harmful refused/total, benign refused/total
     benign_refused = benign_total = refused_total = harmful_refused = 0
     misses: list[dict[str, str]] = []
-    for i, request in enumerate(requests):
-        if i % PREFETCH == 0:  # embedding a batch costs a fifth of embedding its texts one by one
-            guard.prefetch([(r.text, r.history) for r in requests[i : i + PREFETCH]])
+    for request in prefetched(requests, lambda batch: guard.prefetch([(r.text, r.history) for r in batch])):
         verdict = guard.assess(request.text, history=request.history)
         lang = lang_counts[request.lang]
         if request.harmful:

@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from ..vector_cache import prefetched
 from .data import LabelledMessage
 
 # Gates on the blind split. Precision and false nudges hold the goals; recall holds today's measured figure
@@ -36,9 +37,6 @@ class NudgeReport:
         return not self.failures
 
 
-PREFETCH = 64  # messages embedded together before they are decided
-
-
 def evaluate_nudges(
     messages: Sequence[LabelledMessage],
     decide: Callable[[str], Decision],
@@ -48,9 +46,8 @@ def evaluate_nudges(
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # per topic: [nudged, total] that should trigger
     true_nudges = false_nudges = everyday = 0
     mistakes: list[dict[str, str]] = []
-    for i, message in enumerate(messages):
-        if prefetch is not None and i % PREFETCH == 0:
-            prefetch([m.text for m in messages[i : i + PREFETCH]])
+    ahead = None if prefetch is None else lambda batch: prefetch([m.text for m in batch])
+    for message in prefetched(messages, ahead):
         decision = decide(message.text)
         if message.nudge:
             counts[message.topic][1] += 1
