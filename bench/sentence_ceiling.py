@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import re
 import tempfile
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import _common
 import numpy as np
-from answer_baselines import BLIND
+from answer_baselines import BLIND, Tally
 
 from bot.app.evaluation import ANSWERABLE, GoldenQuestion, load_golden
 from bot.core.composition import is_commentary
@@ -57,20 +58,9 @@ class Case:
     labels: np.ndarray  # the sentence states at least one of the question's facts
 
 
-@dataclass
-class Tally:
-    facts: int = 0
-    found: int = 0
-    lengths: list[int] = field(default_factory=list)
-
-    def add(self, q: GoldenQuestion, text: str) -> None:
-        self.facts += len(q.facts)
-        self.found += sum(f.found_in(text) for f in q.facts)
-        if text:
-            self.lengths.append(len(text))
-
-    def cells(self) -> tuple[str, str]:
-        return f"{self.found / max(self.facts, 1):.3f}", f"{_common.median(self.lengths):.0f}"
+def cells(tally: Tally) -> tuple[str, str]:
+    """Fact coverage and median length: the two columns this benchmark reports."""
+    return f"{tally.found / max(tally.facts, 1):.3f}", f"{_common.median(tally.lengths):.0f}"
 
 
 def features(question: str, sentences: list[ScoredSentence]) -> np.ndarray:
@@ -81,10 +71,11 @@ def features(question: str, sentences: list[ScoredSentence]) -> np.ndarray:
     top_lexical = max(p.lexical for p in passages) or 1.0
     best_semantic = max(s.semantic for s in sentences)
     best_lexical = max(s.lexical for s in sentences) or 1.0
+    split = {p.chunk.chunk_id: split_sentences(p.chunk.text) for p in passages}
     rows = []
     for s in sentences:
-        split = split_sentences(s.passage.chunk.text)
-        position = split.index(s.text) if s.text in split else 0
+        own = split[s.passage.chunk.chunk_id]
+        position = own.index(s.text) if s.text in own else 0
         r = rank[s.passage.chunk.chunk_id]
         rows.append(
             [
@@ -106,7 +97,7 @@ def features(question: str, sentences: list[ScoredSentence]) -> np.ndarray:
     return np.array(rows, dtype=np.float64)
 
 
-def greedy(sentences: list[str], gain, budget: int = BUDGET) -> str:  # type: ignore[no-untyped-def]
+def greedy(sentences: list[str], gain: Callable[[list[str], str], float], budget: int = BUDGET) -> str:
     """Sentences in order of ``gain(chosen, sentence)`` per character while they fit in ``budget``."""
     chosen: list[str] = []
     length = 0
@@ -204,8 +195,8 @@ def main() -> None:
         name = case.question.set_name
         for group in [name] if name in BLIND else [name, "tuned sets together"]:
             for method, text in zip(methods, texts, strict=True):
-                tallies[(group, method)].add(case.question, text)
-    rows = [(g + (" (blind)" if g in BLIND else ""), m, *tallies[(g, m)].cells()) for g in groups for m in methods]
+                tallies[(group, method)].add(case.question, text, set())
+    rows = [(g + (" (blind)" if g in BLIND else ""), m, *cells(tallies[(g, m)])) for g in groups for m in methods]
     body = "\n".join(
         [
             f"Measured {_common.timestamp()}, load average at the start {load} (`uptime`).",
