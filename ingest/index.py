@@ -33,6 +33,7 @@ import chromadb
 import numpy as np
 from chromadb.api.types import GetResult, Where
 from langchain_chroma import Chroma
+from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 
 from .chroma import collection_prefix, make_client, read_only_snapshot, redact_url, server_errors
@@ -158,19 +159,22 @@ class CorpusIndex:
 
     @_chroma
     def search(self, vector: Sequence[float], k: int, versions: dict[str, str]) -> list[ScoredChunk]:
-        """Nearest live chunks by cosine similarity."""
-        fetch = min(max(k * 3, k + 10), max(self._chunks.count(), 1))
-        # Despite its name this returns Chroma's cosine *distance* (lower is closer); similarity = 1 - distance.
-        results = self.vectorstore.similarity_search_by_vector_with_relevance_scores(list(vector), k=fetch)
-        hits: list[ScoredChunk] = []
-        for document, distance in results:
-            meta = document.metadata
-            if versions.get(str(meta.get("doc_id"))) != meta.get("version"):
-                continue  # a retired or not yet live version
-            hits.append(ScoredChunk(_chunk_from(str(document.id), document.page_content, meta), 1.0 - float(distance)))
-            if len(hits) == k:
-                break
-        return hits
+        """Nearest live chunks by cosine similarity.
+
+        Passages of versions that are not live (one being written, or one retired within the grace period) share
+        the store with the live ones and can fill every fetched slot, so the fetch widens until it holds ``k`` live
+        passages or the whole store.
+        """
+        fetch = max(k * 3, k + 10)
+        while True:
+            stored = max(self._chunks.count(), 1)  # read each round: a writer may be adding passages meanwhile
+            wanted = min(fetch, stored)
+            # Despite its name this returns Chroma's cosine *distance* (lower is closer); similarity = 1 - distance.
+            results = self.vectorstore.similarity_search_by_vector_with_relevance_scores(list(vector), k=wanted)
+            hits = _live_hits(results, versions, k)
+            if len(hits) == k or len(results) < wanted or wanted == stored:
+                return hits
+            fetch = wanted * 4
 
     @_chroma
     def get_chunks(self, chunk_ids: Sequence[str]) -> list[Chunk]:
@@ -339,6 +343,19 @@ class CorpusIndex:
                 documents=[c.text for c in part],
                 metadatas=[_chunk_metadata(base, c) for c in part],
             )
+
+
+def _live_hits(results: Sequence[tuple[Document, float]], versions: dict[str, str], k: int) -> list[ScoredChunk]:
+    """The first ``k`` of ``results`` (LangChain documents with cosine distances) that belong to a live version."""
+    hits: list[ScoredChunk] = []
+    for document, distance in results:
+        meta = document.metadata
+        if versions.get(str(meta.get("doc_id"))) != meta.get("version"):
+            continue  # a retired or not yet live version
+        hits.append(ScoredChunk(_chunk_from(str(document.id), document.page_content, meta), 1.0 - float(distance)))
+        if len(hits) == k:
+            break
+    return hits
 
 
 def _chunk_metadata(base: dict[str, str], chunk: Chunk) -> dict[str, str | int]:

@@ -4,6 +4,9 @@ import threading
 import time
 from pathlib import Path
 
+import numpy as np
+
+from ingest.documents import Chunk
 from ingest.embeddings import MiniLMEmbeddings
 from ingest.index import RETIRED_GRACE_SECONDS, CorpusIndex
 from ingest.pipeline import Ingestor
@@ -69,6 +72,36 @@ def test_readers_see_one_whole_version_during_a_replace(
     assert observed, "the reader never ran"
     assert all(len(seen) == 1 for seen in observed), observed
     assert empty_index.search(vector, 50, empty_index.live_versions())[0].chunk.text.startswith("Version two")
+
+
+def test_a_version_being_written_nearer_the_question_does_not_hide_the_live_one(
+    tmp_path: Path, empty_index: CorpusIndex, embeddings: MiniLMEmbeddings
+) -> None:
+    """CI caught a reader seeing neither version mid-replace: the not-yet-live passages filled every fetched slot.
+
+    Here that moment is held still: the new version's passages are written (step 2 of a switch) but not switched
+    in, and they sit nearer the question than the live passages do. A search still returns the live ones.
+    """
+    ingestor = Ingestor(empty_index, embeddings)
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    ingestor.ingest_paths([_write_doc(folder, "one")])
+    live = empty_index.live_versions()
+    live_count = len(empty_index.live_chunks(live))
+    question = "Which export licence does the Orla Protocol require for drone labs?"
+    pending = [
+        Chunk(f"orla-protocol::pending::{i:04d}", "orla-protocol", i, f"{question} Draft {i}.", "", None)
+        for i in range(40)
+    ]
+    empty_index.registry.retire("orla-protocol", "pending", time.time())
+    empty_index._write_passages(
+        "orla-protocol", "pending", pending, np.asarray(embeddings.embed_documents([c.text for c in pending])), "en"
+    )
+
+    hits = empty_index.search(embeddings.embed_query(question), 3, live)
+
+    assert len(hits) == min(3, live_count)
+    assert all("Version one" in h.chunk.text for h in hits)
 
 
 def test_retired_versions_are_swept_after_the_grace_period(
