@@ -19,6 +19,7 @@ SCRIPTS = (
     "ingest_throughput.py",
     "cold_start.py",
     "query_latency.py",
+    "search_during_ingest.py",
     "guard_latency.py",
     "slack_load.py",
 )
