@@ -90,9 +90,11 @@ class CorpusIndex:
         registry: DocumentRegistry,
         embedding_id: str = "minilm-l6-int8",
         write_lock: Callable[[], AbstractContextManager[object]] = contextlib.nullcontext,
+        read_batch: int = 5000,
     ):
         prefix = collection_prefix(embedding_id)
         self._embeddings = embeddings
+        self._read_batch = read_batch  # passages per Chroma call when reading many
         self.registry = registry.for_collection(prefix)
         # A wider HNSW search than Chroma's default (100): the 30 dense candidates are then (nearly) exact, so the
         # answer does not depend on how the parallel graph build happened to go.
@@ -141,19 +143,23 @@ class CorpusIndex:
 
     @_chroma
     def live_chunks(self, versions: dict[str, str] | None = None) -> list[Chunk]:
-        """Every chunk of every live document version, in document and chunk order."""
+        """Every chunk of every live document version, in document and chunk order.
+
+        Two steps, neither paged by offset: Chroma pages in storage order, so a delete ahead of the reader (a sweep,
+        a removal) between two pages would shift the rest and skip live passages. First every passage's id and
+        metadata in one call, then the live passages' texts by id, which a delete elsewhere cannot move.
+        """
         versions = self.live_versions() if versions is None else versions
+        listed = self._chunks.get(include=["metadatas"])
+        live_ids = [
+            chunk_id
+            for chunk_id, meta in zip(listed["ids"], listed["metadatas"] or [], strict=True)
+            if versions.get(str(meta["doc_id"])) == meta["version"]
+        ]
         out: list[Chunk] = []
-        batch = 5000
-        offset = 0
-        while True:
-            got = self._chunks.get(include=["documents", "metadatas"], limit=batch, offset=offset)
-            for chunk_id, text, meta in _rows(got):
-                if versions.get(str(meta["doc_id"])) == meta["version"]:
-                    out.append(_chunk_from(chunk_id, text, meta))
-            if len(got["ids"]) < batch:
-                break
-            offset += batch
+        for start in range(0, len(live_ids), self._read_batch):
+            got = self._chunks.get(ids=live_ids[start : start + self._read_batch], include=["documents", "metadatas"])
+            out.extend(_chunk_from(i, t, m) for i, t, m in _rows(got))
         out.sort(key=lambda c: (c.doc_id, c.index))
         return out
 
@@ -186,14 +192,9 @@ class CorpusIndex:
         """How many passages Chroma holds for each (doc_id, version) (or only for the one given), whatever the
         registry says."""
         where: Where | None = {"$and": [{"doc_id": doc_id}, {"version": version}]} if doc_id is not None else None
-        counts: Counter[tuple[str, str]] = Counter()
-        batch, offset = 5000, 0
-        while True:
-            got = self._chunks.get(where=where, include=["metadatas"], limit=batch, offset=offset)
-            counts.update((str(m["doc_id"]), str(m["version"])) for m in got["metadatas"] or [])
-            if len(got["ids"]) < batch:
-                return counts
-            offset += batch
+        # One call, not pages by offset: a delete meanwhile would shift later pages and under-count (see live_chunks).
+        got = self._chunks.get(where=where, include=["metadatas"])
+        return Counter((str(m["doc_id"]), str(m["version"])) for m in got["metadatas"] or [])
 
     # -- writing ---------------------------------------------------------------------------------------------
     def replace_document(

@@ -6,11 +6,12 @@ from pathlib import Path
 
 import numpy as np
 
-from ingest.documents import Chunk
+from ingest.documents import Chunk, DocumentMeta
 from ingest.embeddings import MiniLMEmbeddings
-from ingest.index import RETIRED_GRACE_SECONDS, CorpusIndex
+from ingest.index import RETIRED_GRACE_SECONDS, CorpusIndex, make_client
 from ingest.pipeline import Ingestor
 from tests.documents import write_markdown
+from tests.stores import open_registry
 
 
 def _write_doc(folder: Path, version: str) -> Path:
@@ -102,6 +103,48 @@ def test_a_version_being_written_nearer_the_question_does_not_hide_the_live_one(
 
     assert len(hits) == min(3, live_count)
     assert all("Version one" in h.chunk.text for h in hits)
+
+
+def _random_passages(doc_id: str, version: str, count: int, rng: np.random.Generator) -> tuple[list[Chunk], np.ndarray]:
+    chunks = [
+        Chunk(f"{doc_id}::{version}::{i:04d}", doc_id, i, f"{doc_id} passage {i}", "", None) for i in range(count)
+    ]
+    vectors = rng.normal(size=(count, 384)).astype(np.float32)
+    return chunks, vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+def test_reading_every_live_passage_is_not_thrown_off_by_a_sweep_meanwhile(
+    tmp_path: Path, embeddings: MiniLMEmbeddings
+) -> None:
+    """Reading the live passages (the BM25 build) while a sweep deletes passages stored before them still returns
+    every one: reading page after page by offset skipped as many as were deleted ahead of the reader."""
+    registry = open_registry(tmp_path / "data")
+    index = CorpusIndex(make_client(tmp_path / "data" / "index"), embeddings, registry, read_batch=7)
+    rng = np.random.default_rng(7)
+    for n in range(30):  # stored first, so deleting them moves every later passage forward
+        chunks, vectors = _random_passages(f"churn-{n:02d}", "v1", 12, rng)
+        index.replace_document(DocumentMeta(f"churn-{n:02d}", f"Churn {n}"), "v1", chunks, vectors)
+    chunks, vectors = _random_passages("steady", "v1", 40, rng)
+    index.replace_document(DocumentMeta("steady", "Steady"), "v1", chunks, vectors)
+    seen: list[int] = []
+    done = threading.Event()
+
+    def reader() -> None:
+        while not done.is_set():
+            seen.append(sum(c.doc_id == "steady" for c in index.live_chunks()))
+
+    thread = threading.Thread(target=reader)
+    thread.start()
+    try:
+        for n in range(30):
+            index.remove_document(f"churn-{n:02d}")
+            index.sweep_retired(now=time.time() + RETIRED_GRACE_SECONDS + 1)
+            time.sleep(0.01)
+    finally:
+        done.set()
+        thread.join()
+    assert len(seen) > 5, "the reader hardly ran while the sweeps did"
+    assert set(seen) == {40}, sorted(set(seen))
 
 
 def test_retired_versions_are_swept_after_the_grace_period(
