@@ -20,6 +20,7 @@ SCRIPTS = (
     "cold_start.py",
     "query_latency.py",
     "search_during_ingest.py",
+    "live_read.py",
     "guard_latency.py",
     "slack_load.py",
 )

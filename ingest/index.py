@@ -59,6 +59,8 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 RETIRED_GRACE_SECONDS = 120.0
+# Documents named in one filtered read: each id and version is an SQL variable, and SQLite allows some thousands.
+_VERSIONS_PER_READ = 500
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -145,21 +147,28 @@ class CorpusIndex:
     def live_chunks(self, versions: dict[str, str] | None = None) -> list[Chunk]:
         """Every chunk of every live document version, in document and chunk order.
 
-        Two steps, neither paged by offset: Chroma pages in storage order, so a delete ahead of the reader (a sweep,
-        a removal) between two pages would shift the rest and skip live passages. First every passage's id and
-        metadata in one call, then the live passages' texts by id, which a delete elsewhere cannot move.
+        Chroma pages by offset in storage order, so paging over the whole store skips live passages when a delete
+        ahead of the reader (a sweep, a removal) lands between two pages. The pages here run over the live versions'
+        passages only (versions are content hashes), which no delete touches while they are live.
         """
         versions = self.live_versions() if versions is None else versions
-        listed = self._chunks.get(include=["metadatas"])
-        live_ids = [
-            chunk_id
-            for chunk_id, meta in zip(listed["ids"], listed["metadatas"] or [], strict=True)
-            if versions.get(str(meta["doc_id"])) == meta["version"]
-        ]
+        live = sorted(versions.items())
         out: list[Chunk] = []
-        for start in range(0, len(live_ids), self._read_batch):
-            got = self._chunks.get(ids=live_ids[start : start + self._read_batch], include=["documents", "metadatas"])
-            out.extend(_chunk_from(i, t, m) for i, t, m in _rows(got))
+        for start in range(0, len(live), _VERSIONS_PER_READ):
+            group = live[start : start + _VERSIONS_PER_READ]
+            doc_ids, hashes = sorted({d for d, _ in group}), sorted({v for _, v in group})
+            where = cast(Where, {"$and": [{"doc_id": {"$in": doc_ids}}, {"version": {"$in": hashes}}]})
+            offset = 0
+            while True:
+                got = self._chunks.get(
+                    where=where, include=["documents", "metadatas"], limit=self._read_batch, offset=offset
+                )
+                for chunk_id, text, meta in _rows(got):
+                    if versions.get(str(meta["doc_id"])) == meta["version"]:  # not another document's same hash
+                        out.append(_chunk_from(chunk_id, text, meta))
+                if len(got["ids"]) < self._read_batch:
+                    break
+                offset += self._read_batch
         out.sort(key=lambda c: (c.doc_id, c.index))
         return out
 
@@ -192,9 +201,14 @@ class CorpusIndex:
         """How many passages Chroma holds for each (doc_id, version) (or only for the one given), whatever the
         registry says."""
         where: Where | None = {"$and": [{"doc_id": doc_id}, {"version": version}]} if doc_id is not None else None
-        # One call, not pages by offset: a delete meanwhile would shift later pages and under-count (see live_chunks).
-        got = self._chunks.get(where=where, include=["metadatas"])
-        return Counter((str(m["doc_id"]), str(m["version"])) for m in got["metadatas"] or [])
+        counts: Counter[tuple[str, str]] = Counter()
+        batch, offset = self._read_batch, 0
+        while True:
+            got = self._chunks.get(where=where, include=["metadatas"], limit=batch, offset=offset)
+            counts.update((str(m["doc_id"]), str(m["version"])) for m in got["metadatas"] or [])
+            if len(got["ids"]) < batch:
+                return counts
+            offset += batch
 
     # -- writing ---------------------------------------------------------------------------------------------
     def replace_document(

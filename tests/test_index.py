@@ -116,35 +116,39 @@ def _random_passages(doc_id: str, version: str, count: int, rng: np.random.Gener
 def test_reading_every_live_passage_is_not_thrown_off_by_a_sweep_meanwhile(
     tmp_path: Path, embeddings: MiniLMEmbeddings
 ) -> None:
-    """Reading the live passages (the BM25 build) while a sweep deletes passages stored before them still returns
-    every one: reading page after page by offset skipped as many as were deleted ahead of the reader."""
+    """Reading the live passages (the BM25 build after an ingest) while a sweep deletes retired versions stored
+    before them still returns every one: paging over the whole store by offset skipped as many as were deleted."""
     registry = open_registry(tmp_path / "data")
     index = CorpusIndex(make_client(tmp_path / "data" / "index"), embeddings, registry, read_batch=7)
     rng = np.random.default_rng(7)
-    for n in range(30):  # stored first, so deleting them moves every later passage forward
-        chunks, vectors = _random_passages(f"churn-{n:02d}", "v1", 12, rng)
-        index.replace_document(DocumentMeta(f"churn-{n:02d}", f"Churn {n}"), "v1", chunks, vectors)
-    chunks, vectors = _random_passages("steady", "v1", 40, rng)
-    index.replace_document(DocumentMeta("steady", "Steady"), "v1", chunks, vectors)
+    long_ago = time.time() - RETIRED_GRACE_SECONDS - 60
+    for n in range(30):  # the first versions, retired long ago, are stored ahead of every live passage
+        meta = DocumentMeta(f"churn-{n:02d}", f"Churn {n}")
+        for version in (f"old{n:02d}", f"new{n:02d}"):  # versions are content hashes: one per document
+            chunks, vectors = _random_passages(meta.doc_id, version, 12, rng)
+            index.replace_document(meta, version, chunks, vectors, now=long_ago)
+    chunks, vectors = _random_passages("steady", "s1", 40, rng)
+    index.replace_document(DocumentMeta("steady", "Steady"), "s1", chunks, vectors, now=long_ago)
+    expected = len(index.live_chunks())
     seen: list[int] = []
     done = threading.Event()
 
     def reader() -> None:
         while not done.is_set():
-            seen.append(sum(c.doc_id == "steady" for c in index.live_chunks()))
+            seen.append(len(index.live_chunks()))
 
     thread = threading.Thread(target=reader)
     thread.start()
     try:
-        for n in range(30):
-            index.remove_document(f"churn-{n:02d}")
-            index.sweep_retired(now=time.time() + RETIRED_GRACE_SECONDS + 1)
-            time.sleep(0.01)
+        for n in range(30):  # what a sweep does, one retired version at a time
+            assert index.delete_unused_version(f"churn-{n:02d}", f"old{n:02d}", time.time())
+            time.sleep(0.05)
     finally:
         done.set()
         thread.join()
-    assert len(seen) > 5, "the reader hardly ran while the sweeps did"
-    assert set(seen) == {40}, sorted(set(seen))
+    assert expected == 30 * 12 + 40
+    assert len(seen) > 5, "the reader hardly ran while the sweep did"
+    assert set(seen) == {expected}, sorted(set(seen))
 
 
 def test_retired_versions_are_swept_after_the_grace_period(
