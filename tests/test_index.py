@@ -140,14 +140,17 @@ def test_reading_every_live_passage_is_not_thrown_off_by_a_sweep_meanwhile(
     thread = threading.Thread(target=reader)
     thread.start()
     try:
-        for n in range(30):  # what a sweep does, one retired version at a time
+        for n in range(30):  # what a sweep does, one retired version at a time, each during a read
+            reads = len(seen)
             assert index.delete_unused_version(f"churn-{n:02d}", f"old{n:02d}", time.time())
-            time.sleep(0.05)
+            deadline = time.monotonic() + 10
+            while len(seen) == reads and time.monotonic() < deadline:
+                time.sleep(0.005)
     finally:
         done.set()
         thread.join()
     assert expected == 30 * 12 + 40
-    assert len(seen) > 5, "the reader hardly ran while the sweep did"
+    assert len(seen) >= 30, "the reader hardly ran while the sweep did"
     assert set(seen) == {expected}, sorted(set(seen))
 
 
