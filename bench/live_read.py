@@ -21,7 +21,7 @@ import numpy as np
 
 from ingest.documents import Chunk, DocumentMeta
 from ingest.embeddings import MiniLMEmbeddings
-from ingest.index import _chunk_from, _rows
+from ingest.index import _chunk_from, _is_live, _rows
 
 PASSAGES_PER_DOCUMENT = 100
 REPEATS = 3
@@ -33,7 +33,7 @@ def read_by_offset(index, versions: dict[str, str], batch: int = 5000) -> list[C
     offset = 0
     while True:
         got = index._chunks.get(include=["documents", "metadatas"], limit=batch, offset=offset)
-        out.extend(_chunk_from(i, t, m) for i, t, m in _rows(got) if versions.get(str(m["doc_id"])) == m["version"])
+        out.extend(_chunk_from(i, t, m) for i, t, m in _rows(got) if _is_live(m, versions))
         if len(got["ids"]) < batch:
             return out
         offset += batch

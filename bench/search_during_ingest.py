@@ -28,6 +28,7 @@ from bot.core.retrieval import CANDIDATES
 from corpus import documents_dir, eval_dir
 from ingest.documents import Chunk
 from ingest.embeddings import MiniLMEmbeddings
+from ingest.index import _live_hits
 from ingest.pipeline import Ingestor
 
 REPEATS = 3
@@ -37,12 +38,11 @@ def one_fetch_live_count(index, vector: list[float], k: int, versions: dict[str,
     """How many live passages the search before the fix returned: one fetch of max(3k, k+10), filtered."""
     fetch = min(max(k * 3, k + 10), max(index._chunks.count(), 1))
     results = index.vectorstore.similarity_search_by_vector_with_relevance_scores(vector, k=fetch)
-    live = [d for d, _ in results if versions.get(str(d.metadata.get("doc_id"))) == d.metadata.get("version")]
-    return min(len(live), k)
+    return len(_live_hits(results, versions, k))
 
 
 def write_next_versions(index, round_: int) -> int:  # type: ignore[no-untyped-def]
-    """Write a not-yet-live copy of every live document's passages, as step 2 of a switch leaves them."""
+    """Stage a not-yet-live copy of every live document's passages, as a switch does before it switches."""
     written = 0
     for doc_id, version in index.live_versions().items():
         got = index._chunks.get(
@@ -53,8 +53,7 @@ def write_next_versions(index, round_: int) -> int:  # type: ignore[no-untyped-d
             Chunk(f"{doc_id}::{pending}::{int(m['index']):04d}", doc_id, int(m["index"]), text, "", None)
             for text, m in zip(got["documents"], got["metadatas"], strict=True)
         ]
-        index.registry.retire(doc_id, pending, time.time())
-        index._write_passages(doc_id, pending, chunks, np.asarray(got["embeddings"]), "en")
+        index.stage_passages(doc_id, pending, chunks, np.asarray(got["embeddings"]), "en", now=time.time())
         written += len(chunks)
     return written
 

@@ -163,9 +163,8 @@ class CorpusIndex:
                 got = self._chunks.get(
                     where=where, include=["documents", "metadatas"], limit=self._read_batch, offset=offset
                 )
-                for chunk_id, text, meta in _rows(got):
-                    if versions.get(str(meta["doc_id"])) == meta["version"]:  # not another document's same hash
-                        out.append(_chunk_from(chunk_id, text, meta))
+                # The filter may also match another document's version with the same hash: keep exact pairs only.
+                out.extend(_chunk_from(i, t, m) for i, t, m in _rows(got) if _is_live(m, versions))
                 if len(got["ids"]) < self._read_batch:
                     break
                 offset += self._read_batch
@@ -252,10 +251,7 @@ class CorpusIndex:
         previous = self.registry.get(meta.doc_id)
         if previous is not None and previous.version == version:
             return previous, "unchanged"  # e.g. another ingest wrote the same file a moment ago
-        # (1) Registered as retired before any passage is written: if this process dies before the switch, a sweep
-        # removes what it wrote. The switch makes the version live, and a sweep never deletes a live one.
-        self.registry.retire(meta.doc_id, version, now)
-        self._write_passages(meta.doc_id, version, chunks, vectors, meta.language)  # (2)
+        self.stage_passages(meta.doc_id, version, chunks, vectors, meta.language, now=now)  # (1) and (2)
         record = DocumentRecord(
             **meta.as_metadata(),
             version=version,
@@ -327,8 +323,7 @@ class CorpusIndex:
         """Write the passages of the live ``record.version`` again (some were lost from Chroma), in the same order
         as a switch; the corrected record, or None when that version stopped being live meanwhile."""
         now = time.time() if now is None else now
-        self.registry.retire(record.doc_id, record.version, now)  # as in a switch: a crash leaves nothing unswept
-        self._write_passages(record.doc_id, record.version, chunks, vectors, record.language)
+        self.stage_passages(record.doc_id, record.version, chunks, vectors, record.language, now=now)  # as in a switch
         # The source may chunk differently now (other chunk settings): passages past the new end must not linger.
         # cast: mypy does not infer the nested operator key ("$gte") as the literal chromadb's Where spells out.
         past_the_end = cast(
@@ -342,6 +337,15 @@ class CorpusIndex:
             pages=len({c.page for c in chunks if c.page is not None}),
         )
         return restored if self.registry.update_counts(restored, now=now) else None
+
+    def stage_passages(
+        self, doc_id: str, version: str, chunks: Sequence[Chunk], vectors: np.ndarray, language: str, *, now: float
+    ) -> None:
+        """The first two steps of a switch: ``version`` is registered as retired (1) before its passages are written
+        (2), so if this process dies before the switch a sweep removes what it wrote. Readers do not see the passages
+        until a switch makes the version live, and a sweep never deletes a live one."""
+        self.registry.retire(doc_id, version, now)
+        self._write_passages(doc_id, version, chunks, vectors, language)
 
     @_chroma
     def _write_passages(
@@ -360,14 +364,19 @@ class CorpusIndex:
             )
 
 
+def _is_live(meta: Mapping[str, Any], versions: dict[str, str]) -> bool:
+    """Whether a passage's Chroma metadata names the live version of its document (``versions``: doc_id -> version)."""
+    return versions.get(str(meta.get("doc_id"))) == meta.get("version")
+
+
 def _live_hits(results: Sequence[tuple[Document, float]], versions: dict[str, str], k: int) -> list[ScoredChunk]:
     """The first ``k`` of ``results`` (LangChain documents with cosine distances) that belong to a live version."""
     hits: list[ScoredChunk] = []
     for document, distance in results:
-        meta = document.metadata
-        if versions.get(str(meta.get("doc_id"))) != meta.get("version"):
+        if not _is_live(document.metadata, versions):
             continue  # a retired or not yet live version
-        hits.append(ScoredChunk(_chunk_from(str(document.id), document.page_content, meta), 1.0 - float(distance)))
+        chunk = _chunk_from(str(document.id), document.page_content, document.metadata)
+        hits.append(ScoredChunk(chunk, 1.0 - float(distance)))
         if len(hits) == k:
             break
     return hits

@@ -94,10 +94,8 @@ def test_a_version_being_written_nearer_the_question_does_not_hide_the_live_one(
         Chunk(f"orla-protocol::pending::{i:04d}", "orla-protocol", i, f"{question} Draft {i}.", "", None)
         for i in range(40)
     ]
-    empty_index.registry.retire("orla-protocol", "pending", time.time())
-    empty_index._write_passages(
-        "orla-protocol", "pending", pending, np.asarray(embeddings.embed_documents([c.text for c in pending])), "en"
-    )
+    vectors = np.asarray(embeddings.embed_documents([c.text for c in pending]))
+    empty_index.stage_passages("orla-protocol", "pending", pending, vectors, "en", now=time.time())
 
     hits = empty_index.search(embeddings.embed_query(question), 3, live)
 
